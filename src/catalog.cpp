@@ -1,0 +1,97 @@
+// Reads the source schema's tables, columns and sequences from the system
+// catalogs. Runs under the function's pinned search_path; operators are
+// schema-qualified all the same so the text is safe anywhere.
+#include "catalog.h"
+
+#include <map>
+
+#include "database.h"
+#include "error.h"
+
+namespace scrub {
+namespace {
+
+// Relations of the schema that scrub copies or records, without extension
+// members. Partitions name their root table.
+const char* kRelationsSql = R"SQL(
+SELECT c.oid, c.relname, c.relkind,
+       CASE WHEN c.relispartition THEN
+           (SELECT r.relname FROM pg_catalog.pg_class r
+             WHERE r.oid OPERATOR(pg_catalog.=) pg_catalog.pg_partition_root(c.oid))
+       END
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+ WHERE n.nspname OPERATOR(pg_catalog.=) $1
+   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,S}'::"char"[])
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                      AND d.objid OPERATOR(pg_catalog.=) c.oid
+                      AND d.deptype OPERATOR(pg_catalog.=) 'e')
+ ORDER BY c.relname
+)SQL";
+
+const char* kColumnsSql = R"SQL(
+SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
+       pg_catalog.format_type(a.atttypid, a.atttypmod),
+       a.attgenerated OPERATOR(pg_catalog.<>) ''
+  FROM pg_catalog.pg_attribute a
+ WHERE a.attrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND a.attnum OPERATOR(pg_catalog.>) 0
+   AND NOT a.attisdropped
+ ORDER BY a.attrelid, a.attnum
+)SQL";
+
+const std::string& Field(const Row& row, size_t index) {
+    if (index >= row.size() || !row[index])
+        throw ScrubError(sqlstate::kInternalError, "unexpected NULL in catalog query result");
+    return *row[index];
+}
+
+}  // namespace
+
+SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
+    Statement relations{kRelationsSql, {}};
+    relations.Bind(schema);
+
+    SourceCatalog catalog;
+    std::map<uint32_t, size_t> table_index_by_oid;
+    std::vector<std::string> oids;
+    for (const Row& row : db.Query(relations, Visibility::kLatest)) {
+        const std::string& kind = Field(row, 2);
+        if (kind == "S") {
+            catalog.sequences.push_back(Field(row, 1));
+            continue;
+        }
+        TableInfo table;
+        table.oid = static_cast<uint32_t>(std::stoul(Field(row, 0)));
+        table.name = Field(row, 1);
+        table.partitioned = kind == "p";
+        if (row[3]) table.partition_of = *row[3];
+        table_index_by_oid[table.oid] = catalog.tables.size();
+        oids.push_back(Field(row, 0));
+        catalog.tables.push_back(std::move(table));
+    }
+    if (catalog.tables.empty()) return catalog;
+
+    Statement columns{kColumnsSql, {}};
+    columns.Bind(TextArrayLiteral(oids));
+    for (const Row& row : db.Query(columns, Visibility::kLatest)) {
+        auto oid = static_cast<uint32_t>(std::stoul(Field(row, 0)));
+        ColumnInfo column;
+        column.name = Field(row, 1);
+        column.type_sql = Field(row, 4);
+        column.generated = Field(row, 5) == "t";
+        column.scalar = db.DescribeScalarType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
+                                              std::stoi(Field(row, 3)), &column.is_array);
+        catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
+    }
+    return catalog;
+}
+
+const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& name) {
+    for (const TableInfo& table : catalog.tables)
+        if (table.name == name) return &table;
+    return nullptr;
+}
+
+}  // namespace scrub

@@ -1,0 +1,51 @@
+// What scrub knows of the source schema: tables, their columns' types,
+// sequences. Plain structs filled by catalog.cpp through the Database
+// interface; no PostgreSQL headers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scrub {
+
+class Database;
+
+// A column's type after domains are looked through and, for arrays, after
+// the element type is taken: the type a fake has to be made of.
+struct ScalarType {
+    std::string schema;   // namespace of the scalar type, e.g. "pg_catalog"
+    std::string name;     // type name, e.g. "varchar"
+    char typtype = 'b';   // pg_type.typtype: 'b' base, 'e' enum, 'c' composite, ...
+    int32_t typmod = -1;  // the scalar's own type modifier
+};
+
+struct ColumnInfo {
+    std::string name;
+    std::string type_sql;  // format_type() under a pinned search_path: valid SQL
+    ScalarType scalar;
+    bool is_array = false;
+    bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+};
+
+struct TableInfo {
+    std::string name;
+    uint32_t oid = 0;
+    bool partitioned = false;    // relkind 'p': its rows live in partitions
+    std::string partition_of;    // for a partition, its root table; else empty
+    std::vector<ColumnInfo> columns;
+};
+
+struct SourceCatalog {
+    std::vector<TableInfo> tables;        // ordinary and partitioned tables and partitions
+    std::vector<std::string> sequences;   // sequences of the source schema
+};
+
+// Reads tables, columns and sequences of `schema`, leaving out objects that
+// belong to an extension (they are not the application's data).
+SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema);
+
+// The table named `name`, or nullptr.
+const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& name);
+
+}  // namespace scrub

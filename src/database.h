@@ -1,0 +1,47 @@
+// The narrow interface through which pure code reaches PostgreSQL. The only
+// implementation, pg_database.cpp, wraps SPI; unit tests may provide fakes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog.h"
+#include "statement.h"
+
+namespace scrub {
+
+using Row = std::vector<std::optional<std::string>>;
+
+// Which rows a statement sees.
+enum class Visibility {
+    kRunSnapshot,  // the snapshot taken once per run, after the source is locked
+    kLatest,       // the transaction's own latest writes (scratch tables)
+};
+
+class Database {
+public:
+    virtual ~Database() = default;
+
+    // Runs a statement and returns all result rows as text.
+    virtual std::vector<Row> Query(const Statement& statement, Visibility visibility) = 0;
+    // Runs a statement for its effect; returns the number of rows processed.
+    virtual uint64_t Execute(const Statement& statement, Visibility visibility) = 0;
+    // Takes and keeps the run snapshot; call once, after locking the source.
+    virtual void TakeRunSnapshot() = 0;
+
+    virtual std::string QuoteIdentifier(const std::string& name) = 0;
+    // Looks through domains and arrays of the type (typid, typmod).
+    virtual ScalarType DescribeScalarType(uint32_t typid, int32_t typmod, bool* is_array) = 0;
+
+    // Shows what the run is doing in pg_stat_activity and in error context.
+    virtual void ReportActivity(const std::string& activity) = 0;
+    // Writes a line to the server log.
+    virtual void Log(const std::string& message) = 0;
+    // A run fails with an injected C++ exception after this many tables
+    // (the scrub.debug_fail_after_tables setting; negative: never).
+    virtual int FailAfterTables() = 0;
+};
+
+}  // namespace scrub

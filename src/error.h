@@ -1,0 +1,49 @@
+// The one error type of scrub's pure C++ code: a PostgreSQL-style report
+// (SQLSTATE, message, detail, hint) that the boundary layer turns into an
+// ereport. Pure modules include this instead of any PostgreSQL header.
+#pragma once
+
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace scrub {
+
+// SQLSTATE codes scrub raises, spelled as PostgreSQL's errcodes.txt does.
+namespace sqlstate {
+inline constexpr const char* kInvalidParameterValue = "22023";
+inline constexpr const char* kUndefinedObject = "42704";
+inline constexpr const char* kFeatureNotSupported = "0A000";
+inline constexpr const char* kDuplicateSchema = "42P06";
+inline constexpr const char* kDuplicateTable = "42P07";
+inline constexpr const char* kLockNotAvailable = "55P03";
+inline constexpr const char* kDataCorrupted = "XX001";
+inline constexpr const char* kInternalError = "XX000";
+inline constexpr const char* kInvalidSchemaName = "3F000";
+inline constexpr const char* kNameTooLong = "42622";
+}  // namespace sqlstate
+
+// An error with everything PostgreSQL's ereport can carry.
+struct ErrorReport {
+    std::string sqlstate = sqlstate::kInternalError;
+    std::string message;
+    std::string detail;
+    std::string hint;
+};
+
+// Thrown by pure code; converted to ereport(ERROR) at the C boundary.
+class ScrubError : public std::exception {
+public:
+    explicit ScrubError(ErrorReport report) : report_(std::move(report)) {}
+    ScrubError(std::string sqlstate, std::string message, std::string detail = {},
+               std::string hint = {})
+        : report_{std::move(sqlstate), std::move(message), std::move(detail), std::move(hint)} {}
+
+    const ErrorReport& report() const noexcept { return report_; }
+    const char* what() const noexcept override { return report_.message.c_str(); }
+
+private:
+    ErrorReport report_;
+};
+
+}  // namespace scrub

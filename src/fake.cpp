@@ -1,0 +1,155 @@
+// Default fake expressions for each supported type. Every function and
+// operator is schema-qualified: the text must mean the same whatever a
+// user has put on the search_path.
+#include "fake.h"
+
+#include <map>
+
+namespace scrub {
+namespace {
+
+const std::map<std::string, FakeKind>& BuiltinKinds() {
+    static const std::map<std::string, FakeKind> kinds = {
+        {"text", FakeKind::kText},         {"varchar", FakeKind::kText},
+        {"bpchar", FakeKind::kText},       {"name", FakeKind::kText},
+        {"int2", FakeKind::kInteger},      {"int4", FakeKind::kInteger},
+        {"int8", FakeKind::kInteger},      {"numeric", FakeKind::kNumeric},
+        {"float4", FakeKind::kFloat},      {"float8", FakeKind::kFloat},
+        {"bool", FakeKind::kBoolean},      {"date", FakeKind::kDate},
+        {"time", FakeKind::kTime},         {"timetz", FakeKind::kTime},
+        {"timestamp", FakeKind::kTimestamp}, {"timestamptz", FakeKind::kTimestampTz},
+        {"interval", FakeKind::kInterval}, {"uuid", FakeKind::kUuid},
+        {"json", FakeKind::kJson},         {"jsonb", FakeKind::kJsonb},
+        {"bytea", FakeKind::kBytea},       {"inet", FakeKind::kInet},
+        {"cidr", FakeKind::kCidr},         {"macaddr", FakeKind::kMacaddr},
+        {"macaddr8", FakeKind::kMacaddr8},
+    };
+    return kinds;
+}
+
+constexpr int32_t kVarHeaderSize = 4;  // typmods of varchar, bpchar, numeric carry it
+
+// The row number as text, the common ingredient of string fakes.
+std::string SeedText(const std::string& seed) {
+    return "CAST(" + seed + " AS pg_catalog.text)";
+}
+
+// A fake for string types: a prefix from the column name, then the row
+// number; the prefix is shortened so that the number always fits.
+std::string TextFake(const ColumnInfo& column, const std::string& seed, Statement& statement) {
+    std::string prefix = statement.Bind(column.name + "_");
+    int limit = TextLengthLimit(column.scalar);
+    if (limit < 0) return "pg_catalog.textcat(" + prefix + ", " + SeedText(seed) + ")";
+    return "pg_catalog.textcat(pg_catalog.\"left\"(" + prefix + ", GREATEST(0, " +
+           std::to_string(limit) + " OPERATOR(pg_catalog.-) pg_catalog.length(" + SeedText(seed) +
+           "))), " + SeedText(seed) + ")";
+}
+
+// The row number brought into numeric(p,s): integers below 10^(p-s) where
+// the precision leaves room for an integer part, else fractions.
+std::string NumericFake(const ColumnInfo& column, const std::string& seed) {
+    int32_t typmod = column.scalar.typmod;
+    if (typmod < kVarHeaderSize) return seed;
+    int32_t precision = ((typmod - kVarHeaderSize) >> 16) & 0xffff;
+    int32_t scale = (typmod - kVarHeaderSize) & 0x7ff;
+    if (scale & 0x400) scale -= 0x800;  // PostgreSQL 15 allows negative scales
+    if (scale < 0) return seed + " OPERATOR(pg_catalog.*) 0";
+    std::string modulus = "1" + std::string(static_cast<size_t>(precision), '0');
+    if (precision > scale) {
+        std::string integer_modulus = "1" + std::string(static_cast<size_t>(precision - scale), '0');
+        return "(" + seed + " OPERATOR(pg_catalog.%) " + integer_modulus + ")";
+    }
+    return "CAST(" + seed + " OPERATOR(pg_catalog.%) " + modulus +
+           " AS pg_catalog.numeric) OPERATOR(pg_catalog./) 1" +
+           std::string(static_cast<size_t>(scale), '0');
+}
+
+// A hexadecimal rendering of the row number, zero-padded to `digits`.
+std::string HexFake(const std::string& seed, int digits, const char* type) {
+    return "CAST(pg_catalog.lpad(pg_catalog.to_hex(" + seed + "), " + std::to_string(digits) +
+           ", '0') AS pg_catalog." + type + ")";
+}
+
+std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const std::string& seed,
+                       const IdentifierQuoter& quote, Statement& statement) {
+    const std::string interval = "pg_catalog.make_interval(secs => " + seed + ")";
+    switch (kind) {
+        case FakeKind::kText:
+            return TextFake(column, seed, statement);
+        case FakeKind::kInteger:
+        case FakeKind::kFloat:
+            return seed;
+        case FakeKind::kNumeric:
+            return NumericFake(column, seed);
+        case FakeKind::kBoolean:
+            return "false";
+        case FakeKind::kDate:
+            return "pg_catalog.make_date(2000, 1, 1) OPERATOR(pg_catalog.+) CAST(" + seed +
+                   " AS pg_catalog.int4)";
+        case FakeKind::kTime:
+            return "pg_catalog.make_time(0, 0, 0) OPERATOR(pg_catalog.+) "
+                   "pg_catalog.make_interval(secs => " +
+                   seed + " OPERATOR(pg_catalog.%) 86400)";
+        case FakeKind::kTimestamp:
+            return "pg_catalog.make_timestamp(2000, 1, 1, 0, 0, 0) OPERATOR(pg_catalog.+) " +
+                   interval;
+        case FakeKind::kTimestampTz:
+            return "pg_catalog.make_timestamptz(2000, 1, 1, 0, 0, 0, 'UTC') "
+                   "OPERATOR(pg_catalog.+) " +
+                   interval;
+        case FakeKind::kInterval:
+            return interval;
+        case FakeKind::kUuid:
+            return HexFake(seed, 32, "uuid");
+        case FakeKind::kJson:
+            return "pg_catalog.json_build_object('scrubbed', " + seed + ")";
+        case FakeKind::kJsonb:
+            return "pg_catalog.jsonb_build_object('scrubbed', " + seed + ")";
+        case FakeKind::kBytea:
+            return "pg_catalog.int8send(" + seed + ")";
+        case FakeKind::kInet:
+            return "CAST('10.0.0.0' AS pg_catalog.inet) OPERATOR(pg_catalog.+) " + seed;
+        case FakeKind::kCidr:
+            return "CAST(CAST('10.0.0.0' AS pg_catalog.inet) OPERATOR(pg_catalog.+) " + seed +
+                   " AS pg_catalog.cidr)";
+        case FakeKind::kMacaddr:
+            return HexFake(seed, 12, "macaddr");
+        case FakeKind::kMacaddr8:
+            return HexFake(seed, 16, "macaddr8");
+        case FakeKind::kEnum:
+            return "pg_catalog.enum_first(CAST(NULL AS " +
+                   QualifiedName(quote, column.scalar.schema, column.scalar.name) + "))";
+        case FakeKind::kUnsupported:
+            break;
+    }
+    return {};
+}
+
+}  // namespace
+
+FakeKind ClassifyType(const ScalarType& type) {
+    if (type.typtype == 'e') return FakeKind::kEnum;
+    if (type.typtype != 'b') return FakeKind::kUnsupported;
+    if (type.name == "citext") return FakeKind::kText;  // contrib type, any schema
+    if (type.schema != "pg_catalog") return FakeKind::kUnsupported;
+    auto it = BuiltinKinds().find(type.name);
+    return it == BuiltinKinds().end() ? FakeKind::kUnsupported : it->second;
+}
+
+int TextLengthLimit(const ScalarType& type) {
+    if (type.schema == "pg_catalog" && (type.name == "varchar" || type.name == "bpchar") &&
+        type.typmod >= kVarHeaderSize)
+        return type.typmod - kVarHeaderSize;
+    if (type.schema == "pg_catalog" && type.name == "name") return 63;
+    return -1;
+}
+
+std::string FakeExpression(const ColumnInfo& column, const std::string& seed_sql,
+                           const IdentifierQuoter& quote, Statement& statement) {
+    std::string scalar =
+        ScalarFake(ClassifyType(column.scalar), column, seed_sql, quote, statement);
+    if (column.is_array) return "ARRAY[" + scalar + "]";
+    return scalar;
+}
+
+}  // namespace scrub

@@ -1,0 +1,116 @@
+// Allowlist x catalog -> per-table plan. Partitions are copied through
+// their root (a SELECT on a partitioned table reads every partition), so
+// the allowlist names roots and the plan has no entry for a partition.
+#include "plan.h"
+
+#include <map>
+
+#include "error.h"
+#include "fake.h"
+
+namespace scrub {
+namespace {
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+    std::string joined;
+    for (const std::string& line : lines) {
+        if (!joined.empty()) joined += "\n";
+        joined += line;
+    }
+    return joined;
+}
+
+std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
+
+}  // namespace
+
+size_t TablePlan::KeptCount() const { return ColumnNames(true).size(); }
+
+size_t TablePlan::ScrubbedCount() const { return ColumnNames(false).size(); }
+
+std::vector<std::string> TablePlan::ColumnNames(bool kept) const {
+    std::vector<std::string> names;
+    for (const ColumnPlan& column : columns)
+        if (column.keep == kept) names.push_back(column.column.name);
+    return names;
+}
+
+Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
+               const std::string& source_schema) {
+    std::vector<std::string> missing;
+    std::vector<std::string> partitions;
+    std::map<std::string, const AllowlistEntry*> entry_by_table;
+
+    for (const AllowlistEntry& entry : allowlist.entries) {
+        const TableInfo* table = FindTable(catalog, entry.table);
+        std::string qualified = Quoted(source_schema + "." + entry.table);
+        if (table == nullptr) {
+            missing.push_back("Table " + qualified + " does not exist (key " + Quoted(entry.key) +
+                              ").");
+            continue;
+        }
+        if (!table->partition_of.empty()) {
+            partitions.push_back("Key " + Quoted(entry.key) + " names a partition of table " +
+                                 Quoted(source_schema + "." + table->partition_of) + ".");
+            continue;
+        }
+        for (const std::string& column : entry.columns) {
+            bool found = false;
+            for (const ColumnInfo& info : table->columns) found = found || info.name == column;
+            if (!found)
+                missing.push_back("Column " + Quoted(column) + " of table " + qualified +
+                                  " does not exist (key " + Quoted(entry.key) + ").");
+        }
+        entry_by_table[entry.table] = &entry;
+    }
+    if (!missing.empty())
+        throw ScrubError(sqlstate::kUndefinedObject,
+                         "allowlist names tables or columns that do not exist", JoinLines(missing),
+                         "Correct or remove these entries: the allowlist must match the source "
+                         "schema, so that a renamed or dropped column is noticed.");
+    if (!partitions.empty())
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "allowlist names partitions instead of their partitioned tables",
+                         JoinLines(partitions),
+                         "Name the partitioned table: its entry covers the rows of every "
+                         "partition.");
+
+    Plan plan;
+    std::vector<std::string> unsupported;
+    for (const TableInfo& table : catalog.tables) {
+        if (!table.partition_of.empty()) continue;
+        TablePlan table_plan;
+        table_plan.table = &table;
+        auto entry = entry_by_table.find(table.name);
+        table_plan.copy_rows = entry != entry_by_table.end() && !entry->second->columns.empty();
+        for (const ColumnInfo& column : table.columns) {
+            if (column.generated) continue;
+            bool keep = false;
+            if (entry != entry_by_table.end())
+                for (const std::string& name : entry->second->columns) keep = keep || name == column.name;
+            if (table_plan.copy_rows && !keep && ClassifyType(column.scalar) == FakeKind::kUnsupported)
+                unsupported.push_back("Column " + Quoted(source_schema + "." + table.name + "." +
+                                                         column.name) +
+                                      " has type " + column.type_sql + ".");
+            table_plan.columns.push_back({column, keep});
+        }
+        if (table_plan.copy_rows &&
+            (table.name == kManifestRunTable || table.name == kManifestTablesTable ||
+             table.name == kManifestSequencesTable))
+            throw ScrubError(sqlstate::kDuplicateTable,
+                             "table \"" + table.name + "\" clashes with scrub's manifest",
+                             "scrub reserves the names _scrub_run, _scrub_tables and "
+                             "_scrub_sequences in the target schema.",
+                             "Rename the table, or list it with [] to copy its structure only.");
+        plan.tables.push_back(std::move(table_plan));
+    }
+    if (!unsupported.empty())
+        throw ScrubError(sqlstate::kFeatureNotSupported,
+                         "scrub has no default fake for the types of some scrubbed columns",
+                         JoinLines(unsupported),
+                         "Add each column to its table's allowlist entry if its values are safe "
+                         "to copy verbatim, or change the column to a supported type.");
+    return plan;
+}
+
+}  // namespace scrub

@@ -1,0 +1,44 @@
+// Planning: matches the allowlist against the source catalog and decides,
+// per table, whether rows are copied and which columns are kept or faked.
+// Every problem is collected first so one error names them all.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "allowlist.h"
+#include "catalog.h"
+
+namespace scrub {
+
+// Names scrub reserves in the target schema for its manifest.
+inline constexpr const char* kManifestRunTable = "_scrub_run";
+inline constexpr const char* kManifestTablesTable = "_scrub_tables";
+inline constexpr const char* kManifestSequencesTable = "_scrub_sequences";
+
+struct ColumnPlan {
+    ColumnInfo column;
+    bool keep = false;  // copied verbatim; otherwise replaced by a fake
+};
+
+struct TablePlan {
+    const TableInfo* table = nullptr;
+    bool copy_rows = false;           // false: structure only, no rows
+    std::vector<ColumnPlan> columns;  // generated columns left out
+
+    size_t KeptCount() const;
+    size_t ScrubbedCount() const;
+    std::vector<std::string> ColumnNames(bool kept) const;
+};
+
+struct Plan {
+    std::vector<TablePlan> tables;  // one per table outside any partition tree's leaves
+};
+
+// Builds the plan; throws ScrubError naming every missing table or column
+// (42704), every partition named instead of its root (22023), every column
+// whose type has no fake (0A000), or a clash with the manifest (42P07).
+Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
+               const std::string& source_schema);
+
+}  // namespace scrub

@@ -1,0 +1,259 @@
+// The run, step by step. Nothing here commits: the caller's transaction
+// holds every write, so a failure at any step leaves the database as it was.
+#include "run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "allowlist.h"
+#include "error.h"
+#include "plan.h"
+#include "sqlgen.h"
+
+namespace scrub {
+namespace {
+
+constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
+constexpr const char* kAdvisoryLockClass = "1935896418";  // "scrb" as int4: scrub's lock space
+
+void CheckSchemaName(const std::string& name, const char* argument) {
+    if (name.empty())
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         std::string(argument) + " must not be empty", "",
+                         "Pass the name of a schema.");
+    if (name.size() > kMaxIdentifierBytes)
+        throw ScrubError(sqlstate::kNameTooLong,
+                         std::string(argument) + " \"" + name + "\" is too long",
+                         "Schema names are at most 63 bytes; this one has " +
+                             std::to_string(name.size()) + ".",
+                         "Pass a shorter name.");
+}
+
+std::string FirstValue(Database& db, const Statement& statement, Visibility visibility) {
+    std::vector<Row> rows = db.Query(statement, visibility);
+    if (rows.empty() || rows[0].empty() || !rows[0][0])
+        throw ScrubError(sqlstate::kInternalError, "query returned no value: " + statement.sql);
+    return *rows[0][0];
+}
+
+// Takes the per-target run lock for the transaction, or fails naming the
+// process that holds it: two runs must never interleave on one schema.
+void LockTarget(Database& db, const std::string& target) {
+    Statement take{"SELECT pg_catalog.pg_try_advisory_xact_lock(" + std::string(kAdvisoryLockClass) +
+                       ", pg_catalog.hashtext($1))",
+                   {}};
+    take.Bind(target);
+    if (FirstValue(db, take, Visibility::kLatest) == "t") return;
+
+    Statement holder{
+        "SELECT l.pid FROM pg_catalog.pg_locks l"
+        " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
+        " AND l.classid OPERATOR(pg_catalog.=) CAST(" + std::string(kAdvisoryLockClass) +
+            " AS pg_catalog.oid)"
+        " AND CAST(l.objid AS pg_catalog.int8) OPERATOR(pg_catalog.=)"
+        " (CAST(pg_catalog.hashtext($1) AS pg_catalog.int8) OPERATOR(pg_catalog.+) 4294967296)"
+        " OPERATOR(pg_catalog.%) 4294967296"
+        " AND l.objsubid OPERATOR(pg_catalog.=) 2",
+        {}};
+    holder.Bind(target);
+    std::vector<Row> rows = db.Query(holder, Visibility::kLatest);
+    std::string pid = rows.empty() || !rows[0][0] ? "unknown" : *rows[0][0];
+    throw ScrubError(sqlstate::kLockNotAvailable,
+                     "another scrub_to_schema run is building schema \"" + target + "\"",
+                     "Process " + pid + " holds the run lock for this schema.",
+                     "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid +
+                         ").");
+}
+
+void CheckSourceSchema(Database& db, const std::string& source) {
+    Statement exists{"SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace"
+                     " WHERE nspname OPERATOR(pg_catalog.=) $1",
+                     {}};
+    exists.Bind(source);
+    if (FirstValue(db, exists, Visibility::kLatest) == "0")
+        throw ScrubError(sqlstate::kInvalidSchemaName,
+                         "source schema \"" + source + "\" does not exist", "",
+                         "Pass the schema that holds the application's tables as source_schema.");
+}
+
+// True if the target schema exists; fails if it exists but scrub did not
+// build it, so that a run can never drop somebody else's schema.
+bool TargetExists(Database& db, const std::string& target) {
+    Statement probe{
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+        " WHERE c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+        " AND c.relname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r')"
+        " FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
+        {}};
+    probe.Bind(target);
+    probe.Bind(std::string(kManifestRunTable));
+    std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
+    if (rows.empty()) return false;
+    if (rows[0][0] && *rows[0][0] == "t") return true;
+    throw ScrubError(sqlstate::kDuplicateSchema,
+                     "schema \"" + target + "\" exists and was not created by scrub",
+                     "scrub only replaces schemas that hold its manifest table _scrub_run.",
+                     "Choose another target_schema, or drop or rename schema \"" + target +
+                         "\" yourself.");
+}
+
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+std::string FormatMilliseconds(double ms) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", ms);
+    return buffer;
+}
+
+// Copies one table's rows and proves the copy complete: the source count at
+// the run snapshot, the rows inserted and the rows now in the scratch table
+// must all agree.
+TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& options,
+                      const std::string& build_schema, const IdentifierQuoter& quote) {
+    auto start = std::chrono::steady_clock::now();
+    const std::string& name = table.table->name;
+    uint64_t inserted = db.Execute(CopyRows(table, options.source_schema, build_schema, quote),
+                                   Visibility::kRunSnapshot);
+    uint64_t source_rows = std::stoull(FirstValue(
+        db, CountRows(options.source_schema, name, table.table->partitioned, quote),
+        Visibility::kRunSnapshot));
+    uint64_t scratch_rows = std::stoull(
+        FirstValue(db, CountRows(build_schema, name, false, quote), Visibility::kLatest));
+    if (inserted != source_rows || scratch_rows != source_rows)
+        throw ScrubError(sqlstate::kDataCorrupted,
+                         "row count check failed for table \"" + options.source_schema + "." +
+                             name + "\"",
+                         "The source has " + std::to_string(source_rows) +
+                             " rows at the run snapshot; " + std::to_string(inserted) +
+                             " were inserted and the scratch table holds " +
+                             std::to_string(scratch_rows) + ".",
+                         "Nothing was written. Report this as a bug in scrub.");
+    return {name, source_rows, static_cast<int>(table.KeptCount()),
+            static_cast<int>(table.ScrubbedCount()), MillisecondsSince(start)};
+}
+
+void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
+                 const TablePlan& table, const TableReport* report) {
+    Statement insert;
+    insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestTablesTable) +
+                 " VALUES (" + insert.Bind(table.table->name) + ", " +
+                 insert.Bind(std::string(table.copy_rows ? "t" : "f")) + "::pg_catalog.bool, " +
+                 insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
+                 "::pg_catalog.int8, " +
+                 insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
+                 "::pg_catalog.int8, " + insert.Bind(TextArrayLiteral(table.ColumnNames(true))) +
+                 "::pg_catalog.text[], " +
+                 insert.Bind(TextArrayLiteral(table.ColumnNames(false))) + "::pg_catalog.text[], " +
+                 insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
+                                    : std::nullopt) +
+                 "::pg_catalog.numeric)";
+    db.Execute(insert, Visibility::kLatest);
+}
+
+// Records each sequence's current value, so a restore can set it and new
+// rows do not collide with copied keys.
+void RecordSequences(Database& db, const std::vector<std::string>& sequences,
+                     const RunOptions& options, const std::string& build_schema,
+                     const IdentifierQuoter& quote) {
+    for (const std::string& sequence : sequences) {
+        Statement insert;
+        insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
+                     " SELECT " + insert.Bind(sequence) + ", last_value, is_called FROM " +
+                     QualifiedName(quote, options.source_schema, sequence);
+        db.Execute(insert, Visibility::kLatest);
+    }
+}
+
+void RecordRun(Database& db, const RunOptions& options, const std::string& build_schema,
+               const IdentifierQuoter& quote, const std::string& started_at) {
+    Statement insert;
+    std::string allowlist = insert.Bind(options.allowlist_json);
+    insert.sql =
+        "INSERT INTO " + QualifiedName(quote, build_schema, kManifestRunTable) + " SELECT " +
+        insert.Bind(options.source_schema) + ", CAST(" + allowlist + " AS pg_catalog.jsonb)," +
+        " pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(CAST(CAST(" + allowlist +
+        " AS pg_catalog.jsonb) AS pg_catalog.text), 'UTF8')), 'hex'),"
+        " (SELECT e.extversion FROM pg_catalog.pg_extension e"
+        "   WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'),"
+        " CAST(" + insert.Bind(started_at) + " AS pg_catalog.timestamptz),"
+        " pg_catalog.clock_timestamp(), pg_catalog.pg_backend_pid()";
+    db.Execute(insert, Visibility::kLatest);
+}
+
+void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
+
+}  // namespace
+
+std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
+    CheckSchemaName(options.source_schema, "source_schema");
+    CheckSchemaName(options.target_schema, "target_schema");
+    if (options.source_schema == options.target_schema)
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "target_schema must differ from source_schema",
+                         "Both are \"" + options.source_schema + "\".",
+                         "scrub writes into a schema of its own and never into the source.");
+    Allowlist allowlist = ParseAllowlist(options.allowlist_json, options.source_schema);
+    IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
+
+    std::string started_at = FirstValue(
+        db, {"SELECT CAST(pg_catalog.clock_timestamp() AS pg_catalog.text)", {}},
+        Visibility::kLatest);
+    LockTarget(db, options.target_schema);
+    CheckSourceSchema(db, options.source_schema);
+    bool replace = TargetExists(db, options.target_schema);
+
+    db.ReportActivity("reading the catalog of schema " + options.source_schema);
+    SourceCatalog catalog = ReadSourceCatalog(db, options.source_schema);
+    Plan plan = BuildPlan(allowlist, catalog, options.source_schema);
+
+    db.ReportActivity("locking source tables");
+    Statement lock = LockSourceTables(plan, options.source_schema, quote);
+    if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
+    db.TakeRunSnapshot();
+
+    std::string pid = FirstValue(db, {"SELECT pg_catalog.pg_backend_pid()", {}}, Visibility::kLatest);
+    std::string build_schema = "scrub_build_" + pid;
+    Run(db, "CREATE SCHEMA " + quote(build_schema));
+    for (const Statement& statement : CreateManifest(build_schema, quote))
+        db.Execute(statement, Visibility::kLatest);
+
+    std::vector<TableReport> reports;
+    int failure_point = db.FailAfterTables();
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) {
+            RecordTable(db, build_schema, quote, table, nullptr);
+            continue;
+        }
+        if (failure_point >= 0 && static_cast<int>(reports.size()) >= failure_point)
+            throw std::runtime_error("injected failure after " + std::to_string(reports.size()) +
+                                     " tables (scrub.debug_fail_after_tables)");
+        db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
+        db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
+        reports.push_back(CopyTable(db, table, options, build_schema, quote));
+        const TableReport& report = reports.back();
+        RecordTable(db, build_schema, quote, table, &report);
+        db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
+               std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
+               " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
+               FormatMilliseconds(report.milliseconds) + " ms");
+    }
+
+    db.ReportActivity("recording the manifest");
+    RecordSequences(db, catalog.sequences, options, build_schema, quote);
+    RecordRun(db, options, build_schema, quote, started_at);
+
+    // The swap: within this transaction the old schema goes and the new one
+    // takes its name, so readers see either the old or the new, never a mix.
+    if (replace) Run(db, "DROP SCHEMA " + quote(options.target_schema) + " CASCADE");
+    Run(db, "ALTER SCHEMA " + quote(build_schema) + " RENAME TO " + quote(options.target_schema));
+    db.Log("scrub: built schema " + options.target_schema + " from " + options.source_schema +
+           " (" + std::to_string(reports.size()) + " tables copied with rows, " +
+           std::to_string(plan.tables.size() - reports.size()) + " structure only)");
+    return reports;
+}
+
+}  // namespace scrub

@@ -1,0 +1,87 @@
+// SQL-callable entry points. Each one is a thin extern "C" function that
+// hands its arguments to C++ through pg::InvokeCpp.
+#include <string>
+#include <vector>
+
+#include "pg_boundary.h"
+#include "pg_database.h"
+#include "run.h"
+
+extern "C" {
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/tuplestore.h"
+
+PG_MODULE_MAGIC;
+
+PG_FUNCTION_INFO_V1(scrub_to_schema);
+Datum scrub_to_schema(PG_FUNCTION_ARGS);
+void _PG_init(void);
+
+// scrub.debug_fail_after_tables: superuser-only fault injection for tests.
+int scrub_debug_fail_after_tables = -1;
+}
+
+namespace {
+
+// The text of a non-NULL argument; NULL is an error naming the argument.
+char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name) {
+    return scrub::pg::Guard([fcinfo, index, name]() noexcept {
+        if (PG_ARGISNULL(index))
+            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                            errmsg("%s must not be NULL", name)));
+        if (index == 0) {
+            Jsonb* allowlist = PG_GETARG_JSONB_P(0);
+            return JsonbToCString(nullptr, &allowlist->root, VARSIZE(allowlist));
+        }
+        return text_to_cstring(PG_GETARG_TEXT_PP(index));
+    });
+}
+
+// Emits the run's report as the function's result set.
+void ReturnReport(FunctionCallInfo fcinfo, const std::vector<scrub::TableReport>& reports) {
+    scrub::pg::Guard([fcinfo]() noexcept { InitMaterializedSRF(fcinfo, 0); });
+    for (const scrub::TableReport& report : reports) {
+        const char* name = report.table_name.c_str();
+        scrub::pg::Guard([fcinfo, name, &report]() noexcept {
+            ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            Datum values[5] = {CStringGetTextDatum(name), Int64GetDatum(report.rows),
+                               Int32GetDatum(report.columns_kept),
+                               Int32GetDatum(report.columns_scrubbed),
+                               Float8GetDatum(report.milliseconds)};
+            bool nulls[5] = {false, false, false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+}
+
+Datum ScrubToSchema(FunctionCallInfo fcinfo) {
+    scrub::RunOptions options;
+    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
+    options.target_schema = TextArgument(fcinfo, 1, "target_schema");
+    options.source_schema = TextArgument(fcinfo, 2, "source_schema");
+
+    scrub::pg::PgDatabase db;
+    std::vector<scrub::TableReport> reports = scrub::RunScrub(db, options);
+    db.Finish();
+    ReturnReport(fcinfo, reports);
+    return static_cast<Datum>(0);
+}
+
+}  // namespace
+
+extern "C" Datum scrub_to_schema(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(ScrubToSchema, fcinfo);
+}
+
+extern "C" void _PG_init(void) {
+    DefineCustomIntVariable(
+        "scrub.debug_fail_after_tables",
+        "Makes scrub_to_schema fail with an injected C++ exception after this many tables.",
+        "For testing error handling only; -1 (the default) disables it.",
+        &scrub_debug_fail_after_tables, -1, -1, INT_MAX, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr,
+        nullptr, nullptr);
+    MarkGUCPrefixReserved("scrub");
+}

@@ -1,0 +1,106 @@
+// SQL generation. Identifiers only ever reach the text through `quote`.
+#include "sqlgen.h"
+
+#include "fake.h"
+
+namespace scrub {
+
+std::string TextArrayLiteral(const std::vector<std::string>& elements) {
+    std::string literal = "{";
+    for (size_t i = 0; i < elements.size(); ++i) {
+        if (i > 0) literal += ",";
+        literal += '"';
+        for (char c : elements[i]) {
+            if (c == '"' || c == '\\') literal += '\\';
+            literal += c;
+        }
+        literal += '"';
+    }
+    return literal + "}";
+}
+
+Statement LockSourceTables(const Plan& plan, const std::string& source_schema,
+                           const IdentifierQuoter& quote) {
+    std::string list;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        if (!list.empty()) list += ", ";
+        list += QualifiedName(quote, source_schema, table.table->name);
+    }
+    if (list.empty()) return {};
+    return {"LOCK TABLE " + list + " IN ACCESS SHARE MODE", {}};
+}
+
+Statement CreateScratchTable(const TablePlan& table, const std::string& build_schema,
+                             const IdentifierQuoter& quote) {
+    std::string columns;
+    for (const ColumnPlan& column : table.columns) {
+        if (!columns.empty()) columns += ", ";
+        columns += quote(column.column.name) + " " + column.column.type_sql;
+    }
+    return {"CREATE TABLE " + QualifiedName(quote, build_schema, table.table->name) + " (" +
+                columns + ")",
+            {}};
+}
+
+// The source columns are read once, under positional aliases c1, c2, ...,
+// beside the row number "seed"; the outer SELECT keeps or fakes each one.
+// Aliases cannot clash with column names because they are ours.
+Statement CopyRows(const TablePlan& table, const std::string& source_schema,
+                   const std::string& build_schema, const IdentifierQuoter& quote) {
+    Statement statement;
+    std::string target_columns, inner, outer;
+    bool needs_seed = false;
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+        const ColumnPlan& column = table.columns[i];
+        std::string alias = "c" + std::to_string(i + 1);
+        std::string separator = i == 0 ? "" : ", ";
+        target_columns += separator + quote(column.column.name);
+        inner += separator + "src." + quote(column.column.name) + " AS " + alias;
+        if (column.keep) {
+            outer += separator + "s." + alias;
+            continue;
+        }
+        needs_seed = true;
+        outer += separator + "CASE WHEN s." + alias + " IS NULL THEN NULL ELSE " +
+                 FakeExpression(column.column, "s.seed", quote, statement) + " END";
+    }
+    if (needs_seed) inner += ", pg_catalog.row_number() OVER () AS seed";
+    std::string from = table.table->partitioned ? "" : "ONLY ";
+    statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
+                    target_columns + ") SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
+                    from + QualifiedName(quote, source_schema, table.table->name) +
+                    " AS src) AS s";
+    return statement;
+}
+
+Statement CountRows(const std::string& schema, const std::string& table, bool include_children,
+                    const IdentifierQuoter& quote) {
+    return {std::string("SELECT pg_catalog.count(*) FROM ") + (include_children ? "" : "ONLY ") +
+                QualifiedName(quote, schema, table),
+            {}};
+}
+
+std::vector<Statement> CreateManifest(const std::string& build_schema,
+                                      const IdentifierQuoter& quote) {
+    return {
+        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestRunTable) +
+             " (source_schema pg_catalog.text NOT NULL, allowlist pg_catalog.jsonb NOT NULL,"
+             " allowlist_sha256 pg_catalog.text NOT NULL, extension_version pg_catalog.text NOT NULL,"
+             " started_at pg_catalog.timestamptz NOT NULL, finished_at pg_catalog.timestamptz NOT NULL,"
+             " backend_pid pg_catalog.int4 NOT NULL)",
+         {}},
+        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestTablesTable) +
+             " (table_name pg_catalog.text PRIMARY KEY, copied pg_catalog.bool NOT NULL,"
+             " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
+             " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT NULL,"
+             " milliseconds pg_catalog.numeric)",
+         {}},
+        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
+             " (sequence_name pg_catalog.text PRIMARY KEY, last_value pg_catalog.int8 NOT NULL,"
+             " is_called pg_catalog.bool NOT NULL)",
+         {}},
+    };
+}
+
+}  // namespace scrub

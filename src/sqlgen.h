@@ -1,0 +1,34 @@
+// SQL text for each step of a run. Pure functions of the plan and names;
+// identifiers go through the quoter handed in, values become parameters.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "plan.h"
+#include "statement.h"
+
+namespace scrub {
+
+// LOCK TABLE ... IN ACCESS SHARE MODE over every table whose rows are read.
+Statement LockSourceTables(const Plan& plan, const std::string& source_schema,
+                           const IdentifierQuoter& quote);
+
+// CREATE TABLE in the build schema with the table's copied columns, their
+// exact types, and no constraints, defaults or indexes.
+Statement CreateScratchTable(const TablePlan& table, const std::string& build_schema,
+                             const IdentifierQuoter& quote);
+
+// One INSERT ... SELECT that copies every row, faking scrubbed columns.
+Statement CopyRows(const TablePlan& table, const std::string& source_schema,
+                   const std::string& build_schema, const IdentifierQuoter& quote);
+
+// SELECT count(*) of a source table (all partitions) or a scratch table.
+Statement CountRows(const std::string& schema, const std::string& table, bool include_children,
+                    const IdentifierQuoter& quote);
+
+// The manifest tables, created empty in the build schema.
+std::vector<Statement> CreateManifest(const std::string& build_schema,
+                                      const IdentifierQuoter& quote);
+
+}  // namespace scrub
