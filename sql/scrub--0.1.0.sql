@@ -7,7 +7,9 @@
 --
 -- search_path is pinned so that no object a user creates can change what
 -- the generated SQL means; row_security is off so that a policy which
--- would hide rows makes the run fail instead of silently dropping them.
+-- would hide rows makes the run fail instead of silently dropping them;
+-- client_min_messages hides the NOTICE listing the old scratch tables that
+-- the swap drops.
 CREATE FUNCTION scrub_to_schema(
     allowlist jsonb,
     target_schema text DEFAULT 'scrubbed',
@@ -21,7 +23,8 @@ RETURNS TABLE (
 AS 'MODULE_PATHNAME', 'scrub_to_schema'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
-SET row_security = off;
+SET row_security = off
+SET client_min_messages = warning;
 
 COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text) IS
     'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';

@@ -184,6 +184,18 @@ void RecordRun(Database& db, const RunOptions& options, const std::string& build
     db.Execute(insert, Visibility::kLatest);
 }
 
+// The schema a run builds in before it takes the target's name: derived
+// from the target, so runs for different targets never share it (runs for
+// one target are serialised by LockTarget) and error messages that quote
+// generated SQL read the same on every run.
+std::string BuildSchemaName(const std::string& target) {
+    uint32_t hash = 2166136261u;  // FNV-1a
+    for (unsigned char c : target) hash = (hash ^ c) * 16777619u;
+    char suffix[9];
+    std::snprintf(suffix, sizeof suffix, "%08x", hash);
+    return std::string("scrub_build_") + suffix;
+}
+
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
 
 }  // namespace
@@ -215,8 +227,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
     db.TakeRunSnapshot();
 
-    std::string pid = FirstValue(db, {"SELECT pg_catalog.pg_backend_pid()", {}}, Visibility::kLatest);
-    std::string build_schema = "scrub_build_" + pid;
+    std::string build_schema = BuildSchemaName(options.target_schema);
     Run(db, "CREATE SCHEMA " + quote(build_schema));
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
