@@ -29,9 +29,23 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Suites, each runnable on its own (test/run-all counts their results).
-.PHONY: regresscheck unit
+.PHONY: regresscheck isolationcheck tapcheck unit
 regresscheck:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+
+ISOLATION = $(basename $(notdir $(wildcard test/isolation/specs/*.spec)))
+isolationcheck:
+	$(pg_isolation_regress_installcheck) --inputdir=test/isolation \
+		--temp-instance=tmp_check_iso --temp-config=test/regress.conf $(ISOLATION)
+
+# TAP tests start their own clusters with PostgreSQL::Test::Cluster.
+PG_TEST_PERL = $(dir $(PGXS))../../src/test/perl
+tapcheck:
+	rm -rf tmp_check && mkdir -p tmp_check && \
+	TESTDIR='$(CURDIR)' PATH="$(bindir):$(CURDIR)/bin:$$PATH" PGPORT='6$(DEF_PGPORT)' \
+	PERL5LIB='$(PG_TEST_PERL):$(CURDIR)/test/t' \
+	PG_REGRESS='$(dir $(PGXS))../../src/test/regress/pg_regress' \
+	perl test/tap-run.pl $(sort $(wildcard test/t/*.pl))
 
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h)
