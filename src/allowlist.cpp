@@ -71,8 +71,7 @@ std::string ReadKeyPart(const std::string& key, size_t& pos) {
                    kKeyHint);
         part += key[pos++];
     }
-    if (part.empty())
-        Reject("allowlist key \"" + key + "\" has an empty name part", "", kKeyHint);
+    if (part.empty()) Reject("allowlist key \"" + key + "\" has an empty name part", "", kKeyHint);
     return part;
 }
 

@@ -31,14 +31,14 @@ struct ColumnInfo {
 struct TableInfo {
     std::string name;
     uint32_t oid = 0;
-    bool partitioned = false;    // relkind 'p': its rows live in partitions
-    std::string partition_of;    // for a partition, its root table; else empty
+    bool partitioned = false;  // relkind 'p': its rows live in partitions
+    std::string partition_of;  // for a partition, its root table; else empty
     std::vector<ColumnInfo> columns;
 };
 
 struct SourceCatalog {
-    std::vector<TableInfo> tables;        // ordinary and partitioned tables and partitions
-    std::vector<std::string> sequences;   // sequences of the source schema
+    std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
+    std::vector<std::string> sequences;  // sequences of the source schema
 };
 
 // Reads tables, columns and sequences of `schema`, leaving out objects that

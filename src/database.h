@@ -21,7 +21,7 @@ enum class Visibility {
 };
 
 class Database {
-public:
+  public:
     virtual ~Database() = default;
 
     // Runs a statement and returns all result rows as text.

@@ -17,6 +17,7 @@ inline constexpr const char* kFeatureNotSupported = "0A000";
 inline constexpr const char* kDuplicateSchema = "42P06";
 inline constexpr const char* kDuplicateTable = "42P07";
 inline constexpr const char* kLockNotAvailable = "55P03";
+inline constexpr const char* kSerializationFailure = "40001";
 inline constexpr const char* kDataCorrupted = "XX001";
 inline constexpr const char* kInternalError = "XX000";
 inline constexpr const char* kInvalidSchemaName = "3F000";
@@ -33,7 +34,7 @@ struct ErrorReport {
 
 // Thrown by pure code; converted to ereport(ERROR) at the C boundary.
 class ScrubError : public std::exception {
-public:
+  public:
     explicit ScrubError(ErrorReport report) : report_(std::move(report)) {}
     ScrubError(std::string sqlstate, std::string message, std::string detail = {},
                std::string hint = {})
@@ -42,7 +43,7 @@ public:
     const ErrorReport& report() const noexcept { return report_; }
     const char* what() const noexcept override { return report_.message.c_str(); }
 
-private:
+  private:
     ErrorReport report_;
 };
 

@@ -10,18 +10,18 @@ namespace {
 
 const std::map<std::string, FakeKind>& BuiltinKinds() {
     static const std::map<std::string, FakeKind> kinds = {
-        {"text", FakeKind::kText},         {"varchar", FakeKind::kText},
-        {"bpchar", FakeKind::kText},       {"name", FakeKind::kText},
-        {"int2", FakeKind::kInteger},      {"int4", FakeKind::kInteger},
-        {"int8", FakeKind::kInteger},      {"numeric", FakeKind::kNumeric},
-        {"float4", FakeKind::kFloat},      {"float8", FakeKind::kFloat},
-        {"bool", FakeKind::kBoolean},      {"date", FakeKind::kDate},
-        {"time", FakeKind::kTime},         {"timetz", FakeKind::kTime},
+        {"text", FakeKind::kText},           {"varchar", FakeKind::kText},
+        {"bpchar", FakeKind::kText},         {"name", FakeKind::kText},
+        {"int2", FakeKind::kInteger},        {"int4", FakeKind::kInteger},
+        {"int8", FakeKind::kInteger},        {"numeric", FakeKind::kNumeric},
+        {"float4", FakeKind::kFloat},        {"float8", FakeKind::kFloat},
+        {"bool", FakeKind::kBoolean},        {"date", FakeKind::kDate},
+        {"time", FakeKind::kTime},           {"timetz", FakeKind::kTime},
         {"timestamp", FakeKind::kTimestamp}, {"timestamptz", FakeKind::kTimestampTz},
-        {"interval", FakeKind::kInterval}, {"uuid", FakeKind::kUuid},
-        {"json", FakeKind::kJson},         {"jsonb", FakeKind::kJsonb},
-        {"bytea", FakeKind::kBytea},       {"inet", FakeKind::kInet},
-        {"cidr", FakeKind::kCidr},         {"macaddr", FakeKind::kMacaddr},
+        {"interval", FakeKind::kInterval},   {"uuid", FakeKind::kUuid},
+        {"json", FakeKind::kJson},           {"jsonb", FakeKind::kJsonb},
+        {"bytea", FakeKind::kBytea},         {"inet", FakeKind::kInet},
+        {"cidr", FakeKind::kCidr},           {"macaddr", FakeKind::kMacaddr},
         {"macaddr8", FakeKind::kMacaddr8},
     };
     return kinds;
@@ -30,9 +30,7 @@ const std::map<std::string, FakeKind>& BuiltinKinds() {
 constexpr int32_t kVarHeaderSize = 4;  // typmods of varchar, bpchar, numeric carry it
 
 // The row number as text, the common ingredient of string fakes.
-std::string SeedText(const std::string& seed) {
-    return "CAST(" + seed + " AS pg_catalog.text)";
-}
+std::string SeedText(const std::string& seed) { return "CAST(" + seed + " AS pg_catalog.text)"; }
 
 // A fake for string types: a prefix from the column name, then the row
 // number; the prefix is shortened so that the number always fits.
@@ -56,7 +54,8 @@ std::string NumericFake(const ColumnInfo& column, const std::string& seed) {
     if (scale < 0) return seed + " OPERATOR(pg_catalog.*) 0";
     std::string modulus = "1" + std::string(static_cast<size_t>(precision), '0');
     if (precision > scale) {
-        std::string integer_modulus = "1" + std::string(static_cast<size_t>(precision - scale), '0');
+        std::string integer_modulus =
+            "1" + std::string(static_cast<size_t>(precision - scale), '0');
         return "(" + seed + " OPERATOR(pg_catalog.%) " + integer_modulus + ")";
     }
     return "CAST(" + seed + " OPERATOR(pg_catalog.%) " + modulus +

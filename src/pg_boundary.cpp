@@ -60,8 +60,9 @@ Datum InvokeCpp(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo) noexce
     } catch (const std::bad_alloc&) {
         pending_report = {"53200", "out of memory in scrub", "", ""};
     } catch (const std::exception& e) {
-        pending_report = {sqlstate::kInternalError, std::string("scrub internal error: ") + e.what(),
-                          "", "Report this as a bug in scrub."};
+        pending_report = {sqlstate::kInternalError,
+                          std::string("scrub internal error: ") + e.what(), "",
+                          "Report this as a bug in scrub."};
     } catch (...) {
         pending_report = {sqlstate::kInternalError, "scrub internal error: unknown exception", "",
                           "Report this as a bug in scrub."};

@@ -25,12 +25,12 @@ namespace scrub::pg {
 
 // A PostgreSQL error caught by Guard, travelling as a C++ exception.
 class PostgresError : public std::exception {
-public:
+  public:
     explicit PostgresError(ErrorData* data) : data_(data) {}
     ErrorData* data() const noexcept { return data_; }
     const char* what() const noexcept override;
 
-private:
+  private:
     ErrorData* data_;  // palloc'd in the caller's memory context
 };
 

@@ -92,10 +92,9 @@ PgDatabase::SpiResult* PgDatabase::Run(const Statement& statement, Visibility vi
         SPIPlanPtr plan = SPI_prepare(sql, nparams, types);
         if (plan == nullptr)
             elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-        int rc = snapshot != nullptr
-                     ? SPI_execute_snapshot(plan, values, nulls, snapshot, InvalidSnapshot, false,
-                                            false, 0)
-                     : SPI_execute_plan(plan, values, nulls, false, 0);
+        int rc = snapshot != nullptr ? SPI_execute_snapshot(plan, values, nulls, snapshot,
+                                                            InvalidSnapshot, false, false, 0)
+                                     : SPI_execute_plan(plan, values, nulls, false, 0);
         if (rc < 0) elog(ERROR, "SPI failed: %s", SPI_result_code_string(rc));
 
         SpiResult* result = static_cast<SpiResult*>(palloc0(sizeof(SpiResult)));
@@ -103,8 +102,8 @@ PgDatabase::SpiResult* PgDatabase::Run(const Statement& statement, Visibility vi
         if (keep_rows && SPI_tuptable != nullptr) {
             TupleDesc desc = SPI_tuptable->tupdesc;
             result->columns = desc->natts;
-            result->cells = static_cast<char**>(
-                palloc0(sizeof(char*) * (SPI_processed * desc->natts + 1)));
+            result->cells =
+                static_cast<char**>(palloc0(sizeof(char*) * (SPI_processed * desc->natts + 1)));
             for (uint64 row = 0; row < SPI_processed; ++row)
                 for (int col = 0; col < desc->natts; ++col)
                     result->cells[row * desc->natts + col] =

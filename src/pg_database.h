@@ -14,7 +14,7 @@ extern "C" {
 namespace scrub::pg {
 
 class PgDatabase final : public Database {
-public:
+  public:
     // Connects to SPI and installs the run's error context.
     PgDatabase();
     // On success only: releases the snapshot, restores pg_stat_activity and
@@ -30,7 +30,7 @@ public:
     void Log(const std::string& message) override;
     int FailAfterTables() override;
 
-private:
+  private:
     struct SpiResult;
     SpiResult* Run(const Statement& statement, Visibility visibility, bool keep_rows);
 

@@ -87,10 +87,12 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
             if (column.generated) continue;
             bool keep = false;
             if (entry != entry_by_table.end())
-                for (const std::string& name : entry->second->columns) keep = keep || name == column.name;
-            if (table_plan.copy_rows && !keep && ClassifyType(column.scalar) == FakeKind::kUnsupported)
-                unsupported.push_back("Column " + Quoted(source_schema + "." + table.name + "." +
-                                                         column.name) +
+                for (const std::string& name : entry->second->columns)
+                    keep = keep || name == column.name;
+            if (table_plan.copy_rows && !keep &&
+                ClassifyType(column.scalar) == FakeKind::kUnsupported)
+                unsupported.push_back("Column " +
+                                      Quoted(source_schema + "." + table.name + "." + column.name) +
                                       " has type " + column.type_sql + ".");
             table_plan.columns.push_back({column, keep});
         }

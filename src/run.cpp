@@ -14,7 +14,7 @@
 namespace scrub {
 namespace {
 
-constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
+constexpr size_t kMaxIdentifierBytes = 63;                // NAMEDATALEN - 1
 constexpr const char* kAdvisoryLockClass = "1935896418";  // "scrb" as int4: scrub's lock space
 
 void CheckSchemaName(const std::string& name, const char* argument) {
@@ -23,11 +23,10 @@ void CheckSchemaName(const std::string& name, const char* argument) {
                          std::string(argument) + " must not be empty", "",
                          "Pass the name of a schema.");
     if (name.size() > kMaxIdentifierBytes)
-        throw ScrubError(sqlstate::kNameTooLong,
-                         std::string(argument) + " \"" + name + "\" is too long",
-                         "Schema names are at most 63 bytes; this one has " +
-                             std::to_string(name.size()) + ".",
-                         "Pass a shorter name.");
+        throw ScrubError(
+            sqlstate::kNameTooLong, std::string(argument) + " \"" + name + "\" is too long",
+            "Schema names are at most 63 bytes; this one has " + std::to_string(name.size()) + ".",
+            "Pass a shorter name.");
 }
 
 std::string FirstValue(Database& db, const Statement& statement, Visibility visibility) {
@@ -40,8 +39,8 @@ std::string FirstValue(Database& db, const Statement& statement, Visibility visi
 // Takes the per-target run lock for the transaction, or fails naming the
 // process that holds it: two runs must never interleave on one schema.
 void LockTarget(Database& db, const std::string& target) {
-    Statement take{"SELECT pg_catalog.pg_try_advisory_xact_lock(" + std::string(kAdvisoryLockClass) +
-                       ", pg_catalog.hashtext($1))",
+    Statement take{"SELECT pg_catalog.pg_try_advisory_xact_lock(" +
+                       std::string(kAdvisoryLockClass) + ", pg_catalog.hashtext($1))",
                    {}};
     take.Bind(target);
     if (FirstValue(db, take, Visibility::kLatest) == "t") return;
@@ -49,27 +48,31 @@ void LockTarget(Database& db, const std::string& target) {
     Statement holder{
         "SELECT l.pid FROM pg_catalog.pg_locks l"
         " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
-        " AND l.classid OPERATOR(pg_catalog.=) CAST(" + std::string(kAdvisoryLockClass) +
+        " AND l.classid OPERATOR(pg_catalog.=) CAST(" +
+            std::string(kAdvisoryLockClass) +
             " AS pg_catalog.oid)"
-        " AND CAST(l.objid AS pg_catalog.int8) OPERATOR(pg_catalog.=)"
-        " (CAST(pg_catalog.hashtext($1) AS pg_catalog.int8) OPERATOR(pg_catalog.+) 4294967296)"
-        " OPERATOR(pg_catalog.%) 4294967296"
-        " AND l.objsubid OPERATOR(pg_catalog.=) 2",
+            // OPERATOR() forms all share one precedence, left to right: the
+            // parentheses around the right-hand side are needed.
+            " AND CAST(l.objid AS pg_catalog.int8) OPERATOR(pg_catalog.=)"
+            " ((CAST(pg_catalog.hashtext($1) AS pg_catalog.int8) OPERATOR(pg_catalog.+) 4294967296)"
+            " OPERATOR(pg_catalog.%) 4294967296)"
+            " AND l.objsubid OPERATOR(pg_catalog.=) 2",
         {}};
     holder.Bind(target);
     std::vector<Row> rows = db.Query(holder, Visibility::kLatest);
     std::string pid = rows.empty() || !rows[0][0] ? "unknown" : *rows[0][0];
-    throw ScrubError(sqlstate::kLockNotAvailable,
-                     "another scrub_to_schema run is building schema \"" + target + "\"",
-                     "Process " + pid + " holds the run lock for this schema.",
-                     "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid +
-                         ").");
+    throw ScrubError(
+        sqlstate::kLockNotAvailable,
+        "another scrub_to_schema run is building schema \"" + target + "\"",
+        "Process " + pid + " holds the run lock for this schema.",
+        "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid + ").");
 }
 
 void CheckSourceSchema(Database& db, const std::string& source) {
-    Statement exists{"SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace"
-                     " WHERE nspname OPERATOR(pg_catalog.=) $1",
-                     {}};
+    Statement exists{
+        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace"
+        " WHERE nspname OPERATOR(pg_catalog.=) $1",
+        {}};
     exists.Bind(source);
     if (FirstValue(db, exists, Visibility::kLatest) == "0")
         throw ScrubError(sqlstate::kInvalidSchemaName,
@@ -91,11 +94,10 @@ bool TargetExists(Database& db, const std::string& target) {
     std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
     if (rows.empty()) return false;
     if (rows[0][0] && *rows[0][0] == "t") return true;
-    throw ScrubError(sqlstate::kDuplicateSchema,
-                     "schema \"" + target + "\" exists and was not created by scrub",
-                     "scrub only replaces schemas that hold its manifest table _scrub_run.",
-                     "Choose another target_schema, or drop or rename schema \"" + target +
-                         "\" yourself.");
+    throw ScrubError(
+        sqlstate::kDuplicateSchema, "schema \"" + target + "\" exists and was not created by scrub",
+        "scrub only replaces schemas that hold its manifest table _scrub_run.",
+        "Choose another target_schema, or drop or rename schema \"" + target + "\" yourself.");
 }
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
@@ -118,20 +120,19 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
     const std::string& name = table.table->name;
     uint64_t inserted = db.Execute(CopyRows(table, options.source_schema, build_schema, quote),
                                    Visibility::kRunSnapshot);
-    uint64_t source_rows = std::stoull(FirstValue(
-        db, CountRows(options.source_schema, name, table.table->partitioned, quote),
-        Visibility::kRunSnapshot));
+    uint64_t source_rows = std::stoull(
+        FirstValue(db, CountRows(options.source_schema, name, table.table->partitioned, quote),
+                   Visibility::kRunSnapshot));
     uint64_t scratch_rows = std::stoull(
         FirstValue(db, CountRows(build_schema, name, false, quote), Visibility::kLatest));
     if (inserted != source_rows || scratch_rows != source_rows)
-        throw ScrubError(sqlstate::kDataCorrupted,
-                         "row count check failed for table \"" + options.source_schema + "." +
-                             name + "\"",
-                         "The source has " + std::to_string(source_rows) +
-                             " rows at the run snapshot; " + std::to_string(inserted) +
-                             " were inserted and the scratch table holds " +
-                             std::to_string(scratch_rows) + ".",
-                         "Nothing was written. Report this as a bug in scrub.");
+        throw ScrubError(
+            sqlstate::kDataCorrupted,
+            "row count check failed for table \"" + options.source_schema + "." + name + "\"",
+            "The source has " + std::to_string(source_rows) + " rows at the run snapshot; " +
+                std::to_string(inserted) + " were inserted and the scratch table holds " +
+                std::to_string(scratch_rows) + ".",
+            "Nothing was written. Report this as a bug in scrub.");
     return {name, source_rows, static_cast<int>(table.KeptCount()),
             static_cast<int>(table.ScrubbedCount()), MillisecondsSince(start)};
 }
@@ -146,8 +147,8 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
                  "::pg_catalog.int8, " +
                  insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
                  "::pg_catalog.int8, " + insert.Bind(TextArrayLiteral(table.ColumnNames(true))) +
+                 "::pg_catalog.text[], " + insert.Bind(TextArrayLiteral(table.ColumnNames(false))) +
                  "::pg_catalog.text[], " +
-                 insert.Bind(TextArrayLiteral(table.ColumnNames(false))) + "::pg_catalog.text[], " +
                  insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
                                     : std::nullopt) +
                  "::pg_catalog.numeric)";
@@ -179,7 +180,9 @@ void RecordRun(Database& db, const RunOptions& options, const std::string& build
         " AS pg_catalog.jsonb) AS pg_catalog.text), 'UTF8')), 'hex'),"
         " (SELECT e.extversion FROM pg_catalog.pg_extension e"
         "   WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'),"
-        " CAST(" + insert.Bind(started_at) + " AS pg_catalog.timestamptz),"
+        " CAST(" +
+        insert.Bind(started_at) +
+        " AS pg_catalog.timestamptz),"
         " pg_catalog.clock_timestamp(), pg_catalog.pg_backend_pid()";
     db.Execute(insert, Visibility::kLatest);
 }
@@ -211,9 +214,9 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     Allowlist allowlist = ParseAllowlist(options.allowlist_json, options.source_schema);
     IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
 
-    std::string started_at = FirstValue(
-        db, {"SELECT CAST(pg_catalog.clock_timestamp() AS pg_catalog.text)", {}},
-        Visibility::kLatest);
+    std::string started_at =
+        FirstValue(db, {"SELECT CAST(pg_catalog.clock_timestamp() AS pg_catalog.text)", {}},
+                   Visibility::kLatest);
     LockTarget(db, options.target_schema);
     CheckSourceSchema(db, options.source_schema);
     bool replace = TargetExists(db, options.target_schema);
@@ -225,6 +228,19 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     db.ReportActivity("locking source tables");
     Statement lock = LockSourceTables(plan, options.source_schema, quote);
     if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
+    // A schema change that committed while LOCK TABLE waited (ALTER TABLE
+    // ... ADD COLUMN, say) is missing from the catalog read above, and the
+    // copy would silently lack it. Now that no copied table can change,
+    // read the catalog again and plan from that; the tables to lock must
+    // be those just locked.
+    SourceCatalog locked_catalog = ReadSourceCatalog(db, options.source_schema);
+    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema);
+    if (LockSourceTables(locked_plan, options.source_schema, quote).sql != lock.sql)
+        throw ScrubError(sqlstate::kSerializationFailure,
+                         "source tables changed while scrub_to_schema waited for their locks", "",
+                         "Run scrub_to_schema again.");
+    plan = std::move(locked_plan);        // points into locked_catalog's table array,
+    catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
 
     std::string build_schema = BuildSchemaName(options.target_schema);

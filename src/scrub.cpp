@@ -30,8 +30,8 @@ namespace {
 char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name) {
     return scrub::pg::Guard([fcinfo, index, name]() noexcept {
         if (PG_ARGISNULL(index))
-            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-                            errmsg("%s must not be NULL", name)));
+            ereport(ERROR,
+                    (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", name)));
         if (index == 0) {
             Jsonb* allowlist = PG_GETARG_JSONB_P(0);
             return JsonbToCString(nullptr, &allowlist->root, VARSIZE(allowlist));

@@ -69,8 +69,7 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
     std::string from = table.table->partitioned ? "" : "ONLY ";
     statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
                     target_columns + ") SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
-                    from + QualifiedName(quote, source_schema, table.table->name) +
-                    " AS src) AS s";
+                    from + QualifiedName(quote, source_schema, table.table->name) + " AS src) AS s";
     return statement;
 }
 
@@ -86,14 +85,17 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
     return {
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestRunTable) +
              " (source_schema pg_catalog.text NOT NULL, allowlist pg_catalog.jsonb NOT NULL,"
-             " allowlist_sha256 pg_catalog.text NOT NULL, extension_version pg_catalog.text NOT NULL,"
-             " started_at pg_catalog.timestamptz NOT NULL, finished_at pg_catalog.timestamptz NOT NULL,"
+             " allowlist_sha256 pg_catalog.text NOT NULL, extension_version pg_catalog.text NOT "
+             "NULL,"
+             " started_at pg_catalog.timestamptz NOT NULL, finished_at pg_catalog.timestamptz NOT "
+             "NULL,"
              " backend_pid pg_catalog.int4 NOT NULL)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestTablesTable) +
              " (table_name pg_catalog.text PRIMARY KEY, copied pg_catalog.bool NOT NULL,"
              " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
-             " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT NULL,"
+             " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
+             "NULL,"
              " milliseconds pg_catalog.numeric)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
