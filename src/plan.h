@@ -40,5 +40,7 @@ struct Plan {
 // whose type has no fake (0A000), or a clash with the manifest (42P07).
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                const std::string& source_schema);
+// The plan points into the catalog, so the catalog must outlive it.
+Plan BuildPlan(const Allowlist&, SourceCatalog&&, const std::string&) = delete;
 
 }  // namespace scrub

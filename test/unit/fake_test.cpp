@@ -1,0 +1,101 @@
+// Type classification and the shape of fake expressions.
+#include <gtest/gtest.h>
+
+#include "fake.h"
+#include "test_support.h"
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::kQuote;
+
+TEST(Fake, ClassifiesSupportedTypes) {
+    for (const char* name :
+         {"text",   "varchar", "bpchar", "int2",  "int4",   "int8",      "numeric",     "float4",
+          "float8", "bool",    "date",   "time",  "timetz", "timestamp", "timestamptz", "interval",
+          "uuid",   "json",    "jsonb",  "bytea", "inet",   "cidr",      "macaddr",     "macaddr8"})
+        EXPECT_NE(ClassifyType({"pg_catalog", name, 'b', -1}), FakeKind::kUnsupported) << name;
+    EXPECT_EQ(ClassifyType({"public", "citext", 'b', -1}), FakeKind::kText);
+    EXPECT_EQ(ClassifyType({"public", "mood", 'e', -1}), FakeKind::kEnum);
+}
+
+TEST(Fake, RejectsOtherTypes) {
+    EXPECT_EQ(ClassifyType({"pg_catalog", "money", 'b', -1}), FakeKind::kUnsupported);
+    EXPECT_EQ(ClassifyType({"pg_catalog", "point", 'b', -1}), FakeKind::kUnsupported);
+    EXPECT_EQ(ClassifyType({"public", "pair", 'c', -1}), FakeKind::kUnsupported);
+    // A user type named like a built-in is not the built-in.
+    EXPECT_EQ(ClassifyType({"public", "text", 'b', -1}), FakeKind::kUnsupported);
+}
+
+TEST(Fake, TextLengthLimitComesFromTypmod) {
+    EXPECT_EQ(TextLengthLimit({"pg_catalog", "varchar", 'b', 14}), 10);
+    EXPECT_EQ(TextLengthLimit({"pg_catalog", "bpchar", 'b', 8}), 4);
+    EXPECT_EQ(TextLengthLimit({"pg_catalog", "varchar", 'b', -1}), -1);
+    EXPECT_EQ(TextLengthLimit({"pg_catalog", "text", 'b', -1}), -1);
+}
+
+TEST(Fake, TextFakeBindsThePrefixAsAParameter) {
+    Statement statement;
+    std::string sql = FakeExpression(Column("e'mail", "varchar", 14), "s.seed", kQuote, statement);
+    ASSERT_EQ(statement.params.size(), 1u);
+    EXPECT_EQ(*statement.params[0], "e'mail_");
+    EXPECT_EQ(sql.find("e'mail"), std::string::npos) << "column names never reach the SQL text";
+    EXPECT_NE(sql.find("$1"), std::string::npos);
+    EXPECT_NE(sql.find("GREATEST(0, 10 OPERATOR(pg_catalog.-)"), std::string::npos);
+}
+
+TEST(Fake, NumericFakeRespectsPrecisionAndScale) {
+    Statement statement;
+    auto numeric = [](int precision, int scale) {
+        return Column("n", "numeric", ((precision << 16) | scale) + 4);
+    };
+    EXPECT_EQ(FakeExpression(numeric(5, 2), "s.seed", kQuote, statement),
+              "(s.seed OPERATOR(pg_catalog.%) 1000)");
+    EXPECT_EQ(FakeExpression(numeric(3, 3), "s.seed", kQuote, statement),
+              "CAST(s.seed OPERATOR(pg_catalog.%) 1000 AS pg_catalog.numeric) "
+              "OPERATOR(pg_catalog./) 1000");
+    EXPECT_EQ(FakeExpression(Column("n", "numeric"), "s.seed", kQuote, statement), "s.seed");
+}
+
+TEST(Fake, EnumFakeQuotesTheTypeName) {
+    Statement statement;
+    ColumnInfo column = Column("state", "\"My Schema\".\"Mood\"");
+    column.scalar = {"My Schema", "Mood \"x\"", 'e', -1};
+    EXPECT_EQ(FakeExpression(column, "s.seed", kQuote, statement),
+              "pg_catalog.enum_first(CAST(NULL AS \"My Schema\".\"Mood \"\"x\"\"\"))");
+}
+
+TEST(Fake, ArraysWrapTheElementFake) {
+    Statement statement;
+    EXPECT_EQ(FakeExpression(Column("ids", "int4", -1, true), "s.seed", kQuote, statement),
+              "ARRAY[s.seed]");
+}
+
+TEST(Fake, EveryFunctionIsSchemaQualified) {
+    for (const char* type :
+         {"text", "date", "time", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb",
+          "bytea", "inet", "cidr", "macaddr", "macaddr8", "numeric"}) {
+        Statement statement;
+        std::string sql =
+            FakeExpression(Column("c", type, type == std::string("numeric") ? 327686 : -1),
+                           "s.seed", kQuote, statement);
+        // Every identifier followed by "(" must be a pg_catalog function,
+        // CAST, GREATEST or ARRAY.
+        for (size_t pos = sql.find('('); pos != std::string::npos; pos = sql.find('(', pos + 1)) {
+            size_t start = pos;
+            while (start > 0 &&
+                   (std::isalnum(static_cast<unsigned char>(sql[start - 1])) ||
+                    sql[start - 1] == '_' || sql[start - 1] == '.' || sql[start - 1] == '"'))
+                --start;
+            std::string callee = sql.substr(start, pos - start);
+            if (callee.empty() || callee == "CAST" || callee == "GREATEST" || callee == "OPERATOR")
+                continue;
+            EXPECT_EQ(callee.rfind("pg_catalog.", 0), 0u)
+                << type << ": " << callee << " in " << sql;
+        }
+    }
+}
+
+}  // namespace
+}  // namespace scrub

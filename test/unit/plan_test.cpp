@@ -1,0 +1,113 @@
+// Planning: the allowlist semantics table and every planning error.
+#include <gtest/gtest.h>
+
+#include "error.h"
+#include "plan.h"
+#include "test_support.h"
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::Table;
+
+SourceCatalog Catalog() {
+    SourceCatalog catalog;
+    catalog.tables.push_back(Table(
+        "users", {Column("id", "int8"), Column("email", "text"), Column("balance", "money")}));
+    catalog.tables.push_back(Table("sessions", {Column("key", "text")}));
+    catalog.tables.push_back(Table("audit", {Column("id", "int4")}));
+    TableInfo orders = Table("orders", {Column("id", "int4"), Column("total", "numeric")});
+    orders.partitioned = true;
+    catalog.tables.push_back(orders);
+    TableInfo orders_2024 =
+        Table("orders_2024", {Column("id", "int4"), Column("total", "numeric")});
+    orders_2024.partition_of = "orders";
+    catalog.tables.push_back(orders_2024);
+    ColumnInfo generated = Column("doubled", "int4");
+    generated.generated = true;
+    catalog.tables.push_back(Table("calc", {Column("x", "int4"), generated}));
+    return catalog;
+}
+
+ErrorReport PlanError(const std::string& json) {
+    SourceCatalog catalog = Catalog();
+    try {
+        BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
+    } catch (const ScrubError& e) {
+        return e.report();
+    }
+    return {"", "planned", "", ""};
+}
+
+const TablePlan& Find(const Plan& plan, const std::string& name) {
+    for (const TablePlan& table : plan.tables)
+        if (table.table->name == name) return table;
+    throw std::runtime_error("no plan for " + name);
+}
+
+TEST(Plan, FollowsTheAllowlistTable) {
+    SourceCatalog catalog = Catalog();
+    Plan plan = BuildPlan(
+        ParseAllowlist(R"({"users": ["id", "balance"], "sessions": [], "orders": ["id"]})",
+                       "public"),
+        catalog, "public");
+    const TablePlan& users = Find(plan, "users");
+    EXPECT_TRUE(users.copy_rows);
+    EXPECT_EQ(users.ColumnNames(true), (std::vector<std::string>{"id", "balance"}));
+    EXPECT_EQ(users.ColumnNames(false), (std::vector<std::string>{"email"}));
+    EXPECT_FALSE(Find(plan, "sessions").copy_rows) << "[] copies no rows";
+    EXPECT_FALSE(Find(plan, "audit").copy_rows) << "unlisted copies no rows";
+    EXPECT_TRUE(Find(plan, "orders").copy_rows);
+}
+
+TEST(Plan, LeavesOutPartitionsAndGeneratedColumns) {
+    SourceCatalog catalog = Catalog();
+    Plan plan = BuildPlan(ParseAllowlist(R"({"calc": ["x"]})", "public"), catalog, "public");
+    for (const TablePlan& table : plan.tables) EXPECT_NE(table.table->name, "orders_2024");
+    const TablePlan& calc = Find(plan, "calc");
+    ASSERT_EQ(calc.columns.size(), 1u);
+    EXPECT_EQ(calc.columns[0].column.name, "x");
+}
+
+TEST(Plan, NamesEveryMissingTableAndColumnAtOnce) {
+    ErrorReport report =
+        PlanError(R"({"users": ["id", "nope"], "ghost": [], "audit": ["x", "y"]})");
+    EXPECT_EQ(report.sqlstate, "42704");
+    EXPECT_EQ(report.detail,
+              "Column \"x\" of table \"public.audit\" does not exist (key \"audit\").\n"
+              "Column \"y\" of table \"public.audit\" does not exist (key \"audit\").\n"
+              "Table \"public.ghost\" does not exist (key \"ghost\").\n"
+              "Column \"nope\" of table \"public.users\" does not exist (key \"users\").");
+}
+
+TEST(Plan, RejectsPartitionsByName) {
+    ErrorReport report = PlanError(R"({"orders_2024": ["id"]})");
+    EXPECT_EQ(report.sqlstate, "22023");
+    EXPECT_EQ(report.detail, "Key \"orders_2024\" names a partition of table \"public.orders\".");
+}
+
+TEST(Plan, RejectsUnsupportedTypesOnlyWhenScrubbed) {
+    ErrorReport report = PlanError(R"({"users": ["id"]})");
+    EXPECT_EQ(report.sqlstate, "0A000");
+    EXPECT_EQ(report.detail, "Column \"public.users.balance\" has type money.");
+    EXPECT_EQ(PlanError(R"({"users": ["id", "balance"]})").message, "planned");
+    EXPECT_EQ(PlanError(R"({"users": []})").message, "planned")
+        << "structure-only tables are not faked";
+}
+
+TEST(Plan, RejectsTablesNamedLikeTheManifest) {
+    SourceCatalog catalog = Catalog();
+    catalog.tables.push_back(Table("_scrub_tables", {Column("id", "int4")}));
+    try {
+        BuildPlan(ParseAllowlist(R"({"_scrub_tables": ["id"]})", "public"), catalog, "public");
+        FAIL() << "expected a clash";
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "42P07");
+    }
+    EXPECT_NO_THROW(
+        BuildPlan(ParseAllowlist(R"({"_scrub_tables": []})", "public"), catalog, "public"));
+}
+
+}  // namespace
+}  // namespace scrub

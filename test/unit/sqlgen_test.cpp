@@ -1,0 +1,110 @@
+// SQL generation, with hostile identifiers: every name reaches the text
+// only through the quoter, every value only as a parameter.
+#include <gtest/gtest.h>
+
+#include "plan.h"
+#include "sqlgen.h"
+#include "test_support.h"
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::kQuote;
+using testing::Table;
+
+const char* kHostile = "x\"; DROP TABLE users; --";
+
+TablePlan PlanFor(const TableInfo& table, std::vector<bool> keep) {
+    TablePlan plan;
+    plan.table = &table;
+    plan.copy_rows = true;
+    for (size_t i = 0; i < table.columns.size(); ++i)
+        plan.columns.push_back({table.columns[i], keep[i]});
+    return plan;
+}
+
+TEST(SqlGen, CopyRowsKeepsAndFakesByPosition) {
+    TableInfo table = Table("users", {Column("id", "int8"), Column("email", "text")});
+    Statement copy = CopyRows(PlanFor(table, {true, false}), "public", "build", kQuote);
+    EXPECT_EQ(copy.sql,
+              "INSERT INTO build.users (id, email) SELECT s.c1, CASE WHEN s.c2 IS NULL THEN NULL "
+              "ELSE pg_catalog.textcat($1, CAST(s.seed AS pg_catalog.text)) END FROM (SELECT "
+              "src.id AS c1, src.email AS c2, pg_catalog.row_number() OVER () AS seed FROM ONLY "
+              "public.users AS src) AS s");
+    ASSERT_EQ(copy.params.size(), 1u);
+    EXPECT_EQ(*copy.params[0], "email_");
+}
+
+TEST(SqlGen, AllKeptTablesNeedNoRowNumber) {
+    TableInfo table = Table("t", {Column("a", "int4")});
+    Statement copy = CopyRows(PlanFor(table, {true}), "public", "build", kQuote);
+    EXPECT_EQ(copy.sql.find("row_number"), std::string::npos);
+    EXPECT_TRUE(copy.params.empty());
+}
+
+TEST(SqlGen, PartitionedTablesReadEveryPartition) {
+    TableInfo table = Table("orders", {Column("id", "int4")});
+    table.partitioned = true;
+    Statement copy = CopyRows(PlanFor(table, {true}), "public", "build", kQuote);
+    EXPECT_EQ(copy.sql.find("ONLY"), std::string::npos);
+    EXPECT_NE(copy.sql.find("FROM public.orders AS src"), std::string::npos);
+    EXPECT_EQ(CountRows("public", "orders", true, kQuote).sql,
+              "SELECT pg_catalog.count(*) FROM public.orders");
+    EXPECT_EQ(CountRows("s", "t", false, kQuote).sql, "SELECT pg_catalog.count(*) FROM ONLY s.t");
+}
+
+TEST(SqlGen, HostileIdentifiersAreQuotedEverywhere) {
+    TableInfo table = Table(kHostile, {Column(kHostile, "text"), Column("Id", "int4")});
+    Plan plan;
+    plan.tables.push_back(PlanFor(table, {false, true}));
+    const std::string quoted = "\"x\"\"; DROP TABLE users; --\"";
+
+    Statement copy = CopyRows(plan.tables[0], kHostile, kHostile, kQuote);
+    Statement create = CreateScratchTable(plan.tables[0], kHostile, kQuote);
+    Statement lock = LockSourceTables(plan, kHostile, kQuote);
+    for (const Statement* statement : {&copy, &create, &lock}) {
+        // With every quoted occurrence removed, no trace of the name is left.
+        std::string stripped = statement->sql;
+        for (size_t pos; (pos = stripped.find(quoted)) != std::string::npos;)
+            stripped.erase(pos, quoted.size());
+        EXPECT_EQ(stripped.find("DROP"), std::string::npos) << statement->sql;
+        EXPECT_EQ(stripped.find(';'), std::string::npos) << statement->sql;
+    }
+    EXPECT_EQ(lock.sql, "LOCK TABLE " + quoted + "." + quoted + " IN ACCESS SHARE MODE");
+    EXPECT_EQ(create.sql,
+              "CREATE TABLE " + quoted + "." + quoted + " (" + quoted + " text, \"Id\" int4)");
+    ASSERT_EQ(copy.params.size(), 1u);
+    EXPECT_EQ(*copy.params[0], std::string(kHostile) + "_");
+}
+
+TEST(SqlGen, LockOnlyTablesWhoseRowsAreRead) {
+    TableInfo copied = Table("a", {Column("x", "int4")});
+    TableInfo skipped = Table("b", {Column("x", "int4")});
+    Plan plan;
+    plan.tables.push_back(PlanFor(copied, {true}));
+    plan.tables.push_back(PlanFor(skipped, {true}));
+    plan.tables.back().copy_rows = false;
+    EXPECT_EQ(LockSourceTables(plan, "public", kQuote).sql,
+              "LOCK TABLE public.a IN ACCESS SHARE MODE");
+    plan.tables.front().copy_rows = false;
+    EXPECT_TRUE(LockSourceTables(plan, "public", kQuote).sql.empty());
+}
+
+TEST(SqlGen, TextArrayLiteralEscapesQuotesAndBackslashes) {
+    EXPECT_EQ(TextArrayLiteral({}), "{}");
+    EXPECT_EQ(TextArrayLiteral({"a", "b c", "q\"x", "back\\slash", "{,}"}),
+              "{\"a\",\"b c\",\"q\\\"x\",\"back\\\\slash\",\"{,}\"}");
+}
+
+TEST(SqlGen, ManifestTablesUseQualifiedTypes) {
+    for (const Statement& statement : CreateManifest(kHostile, kQuote)) {
+        EXPECT_EQ(statement.sql.rfind("CREATE TABLE \"x\"\"; DROP TABLE users; --\"._scrub_", 0),
+                  0u);
+        EXPECT_EQ(statement.sql.find(" text"), std::string::npos)
+            << "types are pg_catalog-qualified";
+    }
+}
+
+}  // namespace
+}  // namespace scrub
