@@ -29,18 +29,27 @@ const std::map<std::string, FakeKind>& BuiltinKinds() {
 
 constexpr int32_t kVarHeaderSize = 4;  // typmods of varchar, bpchar, numeric carry it
 
-// The row number as text, the common ingredient of string fakes.
-std::string SeedText(const std::string& seed) { return "CAST(" + seed + " AS pg_catalog.text)"; }
+constexpr int kMaxSeedDigits = 19;  // a bigint row number
+
+bool IsAscii(const std::string& text) {
+    for (unsigned char c : text)
+        if (c >= 0x80) return false;
+    return true;
+}
 
 // A fake for string types: a prefix from the column name, then the row
-// number; the prefix is shortened so that the number always fits.
-std::string TextFake(const ColumnInfo& column, const std::string& seed, Statement& statement) {
-    std::string prefix = statement.Bind(column.name + "_");
+// number. When a length limit could cut into the number, the prefix is
+// shortened per row so that the number always fits whole.
+std::string TextFake(const ColumnInfo& column, const std::string& seed_text, Statement& statement) {
+    std::string prefix_text = column.name + "_";
+    std::string prefix = statement.Bind(prefix_text);
     int limit = TextLengthLimit(column.scalar);
-    if (limit < 0) return "pg_catalog.textcat(" + prefix + ", " + SeedText(seed) + ")";
+    bool always_fits =
+        limit < 0 || (IsAscii(prefix_text) && prefix_text.size() + kMaxSeedDigits <= size_t(limit));
+    if (always_fits) return "pg_catalog.textcat(" + prefix + ", " + seed_text + ")";
     return "pg_catalog.textcat(pg_catalog.\"left\"(" + prefix + ", GREATEST(0, " +
-           std::to_string(limit) + " OPERATOR(pg_catalog.-) pg_catalog.length(" + SeedText(seed) +
-           "))), " + SeedText(seed) + ")";
+           std::to_string(limit) + " OPERATOR(pg_catalog.-) pg_catalog.length(" + seed_text +
+           "))), " + seed_text + ")";
 }
 
 // The row number brought into numeric(p,s): integers below 10^(p-s) where
@@ -69,12 +78,13 @@ std::string HexFake(const std::string& seed, int digits, const char* type) {
            ", '0') AS pg_catalog." + type + ")";
 }
 
-std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const std::string& seed,
+std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumns& seeds,
                        const IdentifierQuoter& quote, Statement& statement) {
+    const std::string& seed = seeds.number;
     const std::string interval = "pg_catalog.make_interval(secs => " + seed + ")";
     switch (kind) {
         case FakeKind::kText:
-            return TextFake(column, seed, statement);
+            return TextFake(column, seeds.text, statement);
         case FakeKind::kInteger:
         case FakeKind::kFloat:
             return seed;
@@ -143,10 +153,13 @@ int TextLengthLimit(const ScalarType& type) {
     return -1;
 }
 
-std::string FakeExpression(const ColumnInfo& column, const std::string& seed_sql,
+bool NeedsSeedText(const ColumnInfo& column) {
+    return ClassifyType(column.scalar) == FakeKind::kText;
+}
+
+std::string FakeExpression(const ColumnInfo& column, const SeedColumns& seed,
                            const IdentifierQuoter& quote, Statement& statement) {
-    std::string scalar =
-        ScalarFake(ClassifyType(column.scalar), column, seed_sql, quote, statement);
+    std::string scalar = ScalarFake(ClassifyType(column.scalar), column, seed, quote, statement);
     if (column.is_array) return "ARRAY[" + scalar + "]";
     return scalar;
 }

@@ -39,12 +39,22 @@ FakeKind ClassifyType(const ScalarType& type);
 // The largest number of characters a text fake may take; -1 when unbounded.
 int TextLengthLimit(const ScalarType& type);
 
+// How the copy statement exposes the row's sequence number 1, 2, ...: as a
+// bigint and, computed once per row for text fakes, as text.
+struct SeedColumns {
+    std::string number;
+    std::string text;
+};
+
+// True if the fake for `column` uses the text form of the seed.
+bool NeedsSeedText(const ColumnInfo& column);
+
 // An expression giving the fake for `column` in the row whose sequence
-// number (1, 2, ...; bigint) is `seed_sql`. It yields the scalar's type or an
+// number is `seed`. It yields the scalar's type or an
 // array of it; INSERT's assignment cast takes it to the column's type, so an
 // out-of-range fake fails loudly instead of being truncated into a duplicate.
 // Text values it needs are bound as parameters of `statement`.
-std::string FakeExpression(const ColumnInfo& column, const std::string& seed_sql,
+std::string FakeExpression(const ColumnInfo& column, const SeedColumns& seed,
                            const IdentifierQuoter& quote, Statement& statement);
 
 }  // namespace scrub

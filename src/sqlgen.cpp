@@ -50,7 +50,8 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote) {
     Statement statement;
     std::string target_columns, inner, outer;
-    bool needs_seed = false;
+    bool needs_seed = false, needs_seed_text = false;  // bigint and text forms
+    const SeedColumns seed{"s.seed", "s.seed_text"};
     for (size_t i = 0; i < table.columns.size(); ++i) {
         const ColumnPlan& column = table.columns[i];
         std::string alias = "c" + std::to_string(i + 1);
@@ -61,15 +62,22 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
             outer += separator + "s." + alias;
             continue;
         }
-        needs_seed = true;
+        bool text = NeedsSeedText(column.column);
+        needs_seed_text = needs_seed_text || text;
+        needs_seed = needs_seed || !text;
         outer += separator + "CASE WHEN s." + alias + " IS NULL THEN NULL ELSE " +
-                 FakeExpression(column.column, "s.seed", quote, statement) + " END";
+                 FakeExpression(column.column, seed, quote, statement) + " END";
     }
+    // The subquery holds a window function, so the planner keeps it as a
+    // level of its own: each seed is computed once per row, however often
+    // the fakes refer to it.
     if (needs_seed) inner += ", pg_catalog.row_number() OVER () AS seed";
-    std::string from = table.table->partitioned ? "" : "ONLY ";
+    if (needs_seed_text)
+        inner += ", CAST(pg_catalog.row_number() OVER () AS pg_catalog.text) AS seed_text";
+    std::string only = table.table->partitioned ? "" : "ONLY ";
     statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
                     target_columns + ") SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
-                    from + QualifiedName(quote, source_schema, table.table->name) + " AS src) AS s";
+                    only + QualifiedName(quote, source_schema, table.table->name) + " AS src) AS s";
     return statement;
 }
 

@@ -10,6 +10,8 @@ namespace {
 using testing::Column;
 using testing::kQuote;
 
+const SeedColumns kSeed{"s.seed", "s.seed_text"};
+
 TEST(Fake, ClassifiesSupportedTypes) {
     for (const char* name :
          {"text",   "varchar", "bpchar", "int2",  "int4",   "int8",      "numeric",     "float4",
@@ -37,7 +39,7 @@ TEST(Fake, TextLengthLimitComesFromTypmod) {
 
 TEST(Fake, TextFakeBindsThePrefixAsAParameter) {
     Statement statement;
-    std::string sql = FakeExpression(Column("e'mail", "varchar", 14), "s.seed", kQuote, statement);
+    std::string sql = FakeExpression(Column("e'mail", "varchar", 14), kSeed, kQuote, statement);
     ASSERT_EQ(statement.params.size(), 1u);
     EXPECT_EQ(*statement.params[0], "e'mail_");
     EXPECT_EQ(sql.find("e'mail"), std::string::npos) << "column names never reach the SQL text";
@@ -50,25 +52,25 @@ TEST(Fake, NumericFakeRespectsPrecisionAndScale) {
     auto numeric = [](int precision, int scale) {
         return Column("n", "numeric", ((precision << 16) | scale) + 4);
     };
-    EXPECT_EQ(FakeExpression(numeric(5, 2), "s.seed", kQuote, statement),
+    EXPECT_EQ(FakeExpression(numeric(5, 2), kSeed, kQuote, statement),
               "(s.seed OPERATOR(pg_catalog.%) 1000)");
-    EXPECT_EQ(FakeExpression(numeric(3, 3), "s.seed", kQuote, statement),
+    EXPECT_EQ(FakeExpression(numeric(3, 3), kSeed, kQuote, statement),
               "CAST(s.seed OPERATOR(pg_catalog.%) 1000 AS pg_catalog.numeric) "
               "OPERATOR(pg_catalog./) 1000");
-    EXPECT_EQ(FakeExpression(Column("n", "numeric"), "s.seed", kQuote, statement), "s.seed");
+    EXPECT_EQ(FakeExpression(Column("n", "numeric"), kSeed, kQuote, statement), "s.seed");
 }
 
 TEST(Fake, EnumFakeQuotesTheTypeName) {
     Statement statement;
     ColumnInfo column = Column("state", "\"My Schema\".\"Mood\"");
     column.scalar = {"My Schema", "Mood \"x\"", 'e', -1};
-    EXPECT_EQ(FakeExpression(column, "s.seed", kQuote, statement),
+    EXPECT_EQ(FakeExpression(column, kSeed, kQuote, statement),
               "pg_catalog.enum_first(CAST(NULL AS \"My Schema\".\"Mood \"\"x\"\"\"))");
 }
 
 TEST(Fake, ArraysWrapTheElementFake) {
     Statement statement;
-    EXPECT_EQ(FakeExpression(Column("ids", "int4", -1, true), "s.seed", kQuote, statement),
+    EXPECT_EQ(FakeExpression(Column("ids", "int4", -1, true), kSeed, kQuote, statement),
               "ARRAY[s.seed]");
 }
 
@@ -78,8 +80,8 @@ TEST(Fake, EveryFunctionIsSchemaQualified) {
           "bytea", "inet", "cidr", "macaddr", "macaddr8", "numeric"}) {
         Statement statement;
         std::string sql =
-            FakeExpression(Column("c", type, type == std::string("numeric") ? 327686 : -1),
-                           "s.seed", kQuote, statement);
+            FakeExpression(Column("c", type, type == std::string("numeric") ? 327686 : -1), kSeed,
+                           kQuote, statement);
         // Every identifier followed by "(" must be a pg_catalog function,
         // CAST, GREATEST or ARRAY.
         for (size_t pos = sql.find('('); pos != std::string::npos; pos = sql.find('(', pos + 1)) {

@@ -29,11 +29,19 @@ TEST(SqlGen, CopyRowsKeepsAndFakesByPosition) {
     Statement copy = CopyRows(PlanFor(table, {true, false}), "public", "build", kQuote);
     EXPECT_EQ(copy.sql,
               "INSERT INTO build.users (id, email) SELECT s.c1, CASE WHEN s.c2 IS NULL THEN NULL "
-              "ELSE pg_catalog.textcat($1, CAST(s.seed AS pg_catalog.text)) END FROM (SELECT "
-              "src.id AS c1, src.email AS c2, pg_catalog.row_number() OVER () AS seed FROM ONLY "
-              "public.users AS src) AS s");
+              "ELSE pg_catalog.textcat($1, s.seed_text) END FROM (SELECT src.id AS c1, src.email "
+              "AS c2, CAST(pg_catalog.row_number() OVER () AS pg_catalog.text) AS seed_text FROM "
+              "ONLY public.users AS src) AS s");
     ASSERT_EQ(copy.params.size(), 1u);
     EXPECT_EQ(*copy.params[0], "email_");
+}
+
+TEST(SqlGen, NumberAndTextSeedsAreEachComputedOnce) {
+    TableInfo table = Table("t", {Column("a", "int4"), Column("b", "text"), Column("c", "text")});
+    Statement copy = CopyRows(PlanFor(table, {false, false, false}), "public", "build", kQuote);
+    EXPECT_NE(copy.sql.find("row_number() OVER () AS seed,"), std::string::npos) << copy.sql;
+    EXPECT_NE(copy.sql.find("AS seed_text FROM"), std::string::npos) << copy.sql;
+    EXPECT_EQ(copy.sql.find("CAST(s.seed"), std::string::npos) << "no per-reference casts";
 }
 
 TEST(SqlGen, AllKeptTablesNeedNoRowNumber) {
