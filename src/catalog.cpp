@@ -41,6 +41,25 @@ SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
  ORDER BY a.attrelid, a.attnum
 )SQL";
 
+// Foreign keys of the given tables, one row per column pair, in order.
+const char* kForeignKeysSql = R"SQL(
+SELECT con.conname, c.relname, rn.nspname, r.relname, a.attname, fa.attname
+  FROM pg_catalog.pg_constraint con
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
+  JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) con.confrelid
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(con.conkey), pg_catalog.unnest(con.confkey))
+       WITH ORDINALITY AS k(attnum, fattnum, ord)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+  JOIN pg_catalog.pg_attribute fa ON fa.attrelid OPERATOR(pg_catalog.=) con.confrelid
+                                 AND fa.attnum OPERATOR(pg_catalog.=) k.fattnum
+ WHERE con.contype OPERATOR(pg_catalog.=) 'f'
+   AND con.conparentid OPERATOR(pg_catalog.=) 0
+   AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+ ORDER BY c.relname, con.conname, k.ord
+)SQL";
+
 const std::string& Field(const Row& row, size_t index) {
     if (index >= row.size() || !row[index])
         throw ScrubError(sqlstate::kInternalError, "unexpected NULL in catalog query result");
@@ -84,6 +103,18 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         column.scalar = db.DescribeScalarType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
                                               std::stoi(Field(row, 3)), &column.is_array);
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
+    }
+
+    Statement foreign_keys{kForeignKeysSql, {}};
+    foreign_keys.Bind(TextArrayLiteral(oids));
+    for (const Row& row : db.Query(foreign_keys, Visibility::kLatest)) {
+        const std::string& name = Field(row, 0);
+        const std::string& table = Field(row, 1);
+        if (catalog.foreign_keys.empty() || catalog.foreign_keys.back().name != name ||
+            catalog.foreign_keys.back().table != table)
+            catalog.foreign_keys.push_back({name, table, {}, Field(row, 2), Field(row, 3), {}});
+        catalog.foreign_keys.back().columns.push_back(Field(row, 4));
+        catalog.foreign_keys.back().referenced_columns.push_back(Field(row, 5));
     }
     return catalog;
 }

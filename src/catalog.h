@@ -36,9 +36,21 @@ struct TableInfo {
     std::vector<ColumnInfo> columns;
 };
 
+// A foreign key constraint of a source table (not one cloned onto a
+// partition from its parent).
+struct ForeignKey {
+    std::string name;
+    std::string table;  // the referencing table, in the source schema
+    std::vector<std::string> columns;
+    std::string referenced_schema;
+    std::string referenced_table;
+    std::vector<std::string> referenced_columns;
+};
+
 struct SourceCatalog {
     std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
     std::vector<std::string> sequences;  // sequences of the source schema
+    std::vector<ForeignKey> foreign_keys;
 };
 
 // Reads tables, columns and sequences of `schema`, leaving out objects that

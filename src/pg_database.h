@@ -35,7 +35,8 @@ class PgDatabase final : public Database {
     SpiResult* Run(const Statement& statement, Visibility visibility, bool keep_rows);
 
     Snapshot run_snapshot_ = nullptr;
-    std::string activity_;  // read by the error context callback
+    int guc_nest_level_ = 0;  // the level holding jit = off, see the constructor
+    std::string activity_;    // read by the error context callback
     ErrorContextCallback context_callback_{};
 };
 

@@ -3,6 +3,7 @@
 // the allowlist names roots and the plan has no entry for a partition.
 #include "plan.h"
 
+#include <algorithm>
 #include <map>
 
 #include "error.h"
@@ -33,6 +34,48 @@ std::vector<std::string> TablePlan::ColumnNames(bool kept) const {
     for (const ColumnPlan& column : columns)
         if (column.keep == kept) names.push_back(column.column.name);
     return names;
+}
+
+namespace {
+
+const TablePlan* FindPlan(const Plan& plan, const std::string& name) {
+    for (const TablePlan& table : plan.tables)
+        if (table.table->name == name) return &table;
+    return nullptr;
+}
+
+// The first of `columns` that `table` does not keep, or empty.
+std::string FirstScrubbed(const TablePlan& table, const std::vector<std::string>& columns) {
+    std::vector<std::string> kept = table.ColumnNames(true);
+    for (const std::string& column : columns)
+        if (std::find(kept.begin(), kept.end(), column) == kept.end()) return column;
+    return {};
+}
+
+}  // namespace
+
+std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCatalog& catalog,
+                                              const std::string& source_schema) {
+    std::vector<ForeignKeyRisk> risks;
+    for (const ForeignKey& key : catalog.foreign_keys) {
+        const TablePlan* table = FindPlan(plan, key.table);
+        if (table == nullptr || !table->copy_rows) continue;
+        std::string referenced = Quoted(key.referenced_schema + "." + key.referenced_table);
+        const TablePlan* target =
+            key.referenced_schema == source_schema ? FindPlan(plan, key.referenced_table) : nullptr;
+        std::string reason;
+        if (target == nullptr || !target->copy_rows) {
+            reason = "table " + referenced + ", which it references, is copied without rows";
+        } else if (std::string column = FirstScrubbed(*table, key.columns); !column.empty()) {
+            reason = "its column " + Quoted(column) + " is scrubbed";
+        } else if (std::string column = FirstScrubbed(*target, key.referenced_columns);
+                   !column.empty()) {
+            reason = "column " + Quoted(column) + " of table " + referenced + ", which it " +
+                     "references, is scrubbed";
+        }
+        if (!reason.empty()) risks.push_back({&key, reason});
+    }
+    return risks;
 }
 
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,

@@ -35,6 +35,18 @@ struct Plan {
     std::vector<TablePlan> tables;  // one per table outside any partition tree's leaves
 };
 
+// A foreign key that the scrubbed rows cannot satisfy if any copied row has
+// a value in every one of its columns (rows with a NULL there are exempt).
+struct ForeignKeyRisk {
+    const ForeignKey* key = nullptr;
+    std::string reason;  // why the copied values would point nowhere
+};
+
+// The foreign keys of tables copied with rows whose referenced rows are not
+// copied, or whose columns on either side are scrubbed.
+std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCatalog& catalog,
+                                              const std::string& source_schema);
+
 // Builds the plan; throws ScrubError naming every missing table or column
 // (42704), every partition named instead of its root (22023), every column
 // whose type has no fake (0A000), or a clash with the manifest (42P07).

@@ -196,6 +196,29 @@ std::string BuildSchemaName(const std::string& target) {
     return std::string("scrub_build_") + suffix;
 }
 
+// Fails, naming every constraint, if the copy would break foreign keys: a
+// copied row pointing at a table copied without rows, or through scrubbed
+// key columns. Checked on the source under the run snapshot, before any
+// copying, so such a run fails fast.
+void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                      const RunOptions& options, const IdentifierQuoter& quote) {
+    std::string violations;
+    for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
+        const TableInfo* table = FindTable(catalog, risk.key->table);
+        Statement probe = AnyRowWithValues(options.source_schema, risk.key->table,
+                                           risk.key->columns, table->partitioned, quote);
+        if (FirstValue(db, probe, Visibility::kRunSnapshot) != "t") continue;
+        violations += std::string(violations.empty() ? "" : "\n") + "Constraint \"" +
+                      risk.key->name + "\" of table \"" + options.source_schema + "." +
+                      risk.key->table + "\": copied rows refer to other rows, but " + risk.reason +
+                      ".";
+    }
+    if (!violations.empty())
+        throw ScrubError("23503", "the scrubbed copy would break foreign keys", violations,
+                         "Copy each referenced table with rows, keeping the key columns on both "
+                         "sides, or list the referencing table with [] to copy it without rows.");
+}
+
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
 
 }  // namespace
@@ -239,6 +262,8 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     plan = std::move(locked_plan);        // points into locked_catalog's table array,
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
+    db.ReportActivity("checking foreign keys");
+    CheckForeignKeys(db, plan, catalog, options, quote);
 
     std::string build_schema = BuildSchemaName(options.target_schema);
     Run(db, "CREATE SCHEMA " + quote(build_schema));

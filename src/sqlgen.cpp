@@ -88,6 +88,17 @@ Statement CountRows(const std::string& schema, const std::string& table, bool in
             {}};
 }
 
+Statement AnyRowWithValues(const std::string& schema, const std::string& table,
+                           const std::vector<std::string>& columns, bool include_children,
+                           const IdentifierQuoter& quote) {
+    std::string condition;
+    for (const std::string& column : columns)
+        condition += (condition.empty() ? "" : " AND ") + quote(column) + " IS NOT NULL";
+    return {std::string("SELECT EXISTS (SELECT FROM ") + (include_children ? "" : "ONLY ") +
+                QualifiedName(quote, schema, table) + " WHERE " + condition + ")",
+            {}};
+}
+
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
     return {

@@ -27,6 +27,12 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
 Statement CountRows(const std::string& schema, const std::string& table, bool include_children,
                     const IdentifierQuoter& quote);
 
+// SELECT EXISTS: a row of the table (all partitions) with a value in every
+// one of `columns`.
+Statement AnyRowWithValues(const std::string& schema, const std::string& table,
+                           const std::vector<std::string>& columns, bool include_children,
+                           const IdentifierQuoter& quote);
+
 // The manifest tables, created empty in the build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote);

@@ -111,3 +111,42 @@ TEST(Plan, RejectsTablesNamedLikeTheManifest) {
 
 }  // namespace
 }  // namespace scrub
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::Table;
+
+TEST(ForeignKeys, FlagsKeysTheCopyCannotSatisfy) {
+    SourceCatalog catalog;
+    catalog.tables.push_back(Table("parent", {Column("id", "int4"), Column("name", "text")}));
+    catalog.tables.push_back(Table("child", {Column("id", "int4"), Column("parent_id", "int4")}));
+    catalog.foreign_keys.push_back(
+        {"child_parent_fk", "child", {"parent_id"}, "public", "parent", {"id"}});
+    catalog.foreign_keys.push_back({"child_ext_fk", "child", {"id"}, "other", "ext", {"id"}});
+    auto risks = [&](const std::string& json) {
+        Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
+        std::vector<std::string> reasons;
+        for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, "public"))
+            reasons.push_back(risk.key->name + ": " + risk.reason);
+        return reasons;
+    };
+    using Reasons = std::vector<std::string>;
+    EXPECT_EQ(
+        risks(R"({"child": ["id", "parent_id"], "parent": ["id"]})"),
+        Reasons{"child_ext_fk: table \"other.ext\", which it references, is copied without rows"});
+    EXPECT_EQ(
+        risks(R"({"child": ["id", "parent_id"]})")[0],
+        "child_parent_fk: table \"public.parent\", which it references, is copied without rows");
+    EXPECT_EQ(risks(R"({"child": ["id"], "parent": ["id"]})")[0],
+              "child_parent_fk: its column \"parent_id\" is scrubbed");
+    EXPECT_EQ(risks(R"({"child": ["id", "parent_id"], "parent": ["name"]})")[0],
+              "child_parent_fk: column \"id\" of table \"public.parent\", which it references, is "
+              "scrubbed");
+    EXPECT_TRUE(risks(R"({"child": [], "parent": ["id"]})").empty())
+        << "a table copied without rows breaks nothing";
+}
+
+}  // namespace
+}  // namespace scrub
