@@ -12,7 +12,6 @@ extern "C" {
 #include "pgstat.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -49,20 +48,9 @@ struct TypeDescription {
 
 }  // namespace
 
-// JIT is switched off for the run's own statements: past jit_above_cost
-// (a few hundred thousand rows) it loads LLVM, tens of MB of resident
-// memory that makes the backend's footprint grow with the table, and the
-// compilation costs more than it saves in a one-pass INSERT ... SELECT
-// (bench/memory_growth.sh: 2M rows took 9.2 s with JIT, 3.4 s without).
-// The setting lives in its own GUC nest level, popped by Finish() or, on
-// error, by transaction abort, so the caller's setting is left alone.
 PgDatabase::PgDatabase() {
-    guc_nest_level_ = Guard([]() noexcept {
+    Guard([]() noexcept {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        int level = NewGUCNestLevel();
-        (void)set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-                                false);
-        return level;
     });
     context_callback_.callback = ErrorContext;
     context_callback_.arg = &activity_;
@@ -74,9 +62,7 @@ void PgDatabase::Finish() {
     error_context_stack = context_callback_.previous;
     Snapshot snapshot = run_snapshot_;
     run_snapshot_ = nullptr;
-    int guc_nest_level = guc_nest_level_;
-    Guard([snapshot, guc_nest_level]() noexcept {
-        AtEOXact_GUC(true, guc_nest_level);
+    Guard([snapshot]() noexcept {
         if (snapshot != nullptr) UnregisterSnapshot(snapshot);
         pgstat_report_activity(STATE_RUNNING, debug_query_string);
         if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "SPI_finish failed");

@@ -35,8 +35,7 @@ class PgDatabase final : public Database {
     SpiResult* Run(const Statement& statement, Visibility visibility, bool keep_rows);
 
     Snapshot run_snapshot_ = nullptr;
-    int guc_nest_level_ = 0;  // the level holding jit = off, see the constructor
-    std::string activity_;    // read by the error context callback
+    std::string activity_;  // read by the error context callback
     ErrorContextCallback context_callback_{};
 };
 
