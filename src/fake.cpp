@@ -103,13 +103,17 @@ std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumn
             return "pg_catalog.make_timestamp(2000, 1, 1, 0, 0, 0) OPERATOR(pg_catalog.+) " +
                    interval;
         case FakeKind::kTimestampTz:
-            return "pg_catalog.make_timestamptz(2000, 1, 1, 0, 0, 0, 'UTC') "
+            // A typed literal is converted once, when the statement is
+            // parsed; make_timestamptz() is only stable and runs per row.
+            return "CAST('2000-01-01 00:00:00+00' AS pg_catalog.timestamptz) "
                    "OPERATOR(pg_catalog.+) " +
                    interval;
         case FakeKind::kInterval:
             return interval;
         case FakeKind::kUuid:
-            return HexFake(seed, 32, "uuid");
+            // Decimal digits are hex digits too; cheaper than to_hex().
+            return "CAST(pg_catalog.textcat('00000000-0000-0000-0000-', pg_catalog.lpad(" +
+                   seeds.text + ", 12, '0')) AS pg_catalog.uuid)";
         case FakeKind::kJson:
             return "pg_catalog.json_build_object('scrubbed', " + seed + ")";
         case FakeKind::kJsonb:
@@ -154,7 +158,8 @@ int TextLengthLimit(const ScalarType& type) {
 }
 
 bool NeedsSeedText(const ColumnInfo& column) {
-    return ClassifyType(column.scalar) == FakeKind::kText;
+    FakeKind kind = ClassifyType(column.scalar);
+    return kind == FakeKind::kText || kind == FakeKind::kUuid;
 }
 
 std::string FakeExpression(const ColumnInfo& column, const SeedColumns& seed,
