@@ -5,6 +5,7 @@
 EXTENSION = scrub
 MODULE_big = scrub
 DATA = sql/scrub--0.1.0.sql
+SCRIPTS = bin/scrub-dump bin/scrub-restore
 
 # Modules without PostgreSQL headers (unit-tested on their own) and the
 # PostgreSQL-facing layer.
@@ -45,7 +46,7 @@ tapcheck:
 	TESTDIR='$(CURDIR)' PATH="$(bindir):$(CURDIR)/bin:$$PATH" PGPORT='6$(DEF_PGPORT)' \
 	PERL5LIB='$(PG_TEST_PERL):$(CURDIR)/test/t' \
 	PG_REGRESS='$(dir $(PGXS))../../src/test/regress/pg_regress' \
-	perl test/tap-run.pl $(sort $(wildcard test/t/*.pl))
+	perl test/tap-run.pl $(or $(PROVE_TESTS),$(sort $(wildcard test/t/*.pl)))
 
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h)
