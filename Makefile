@@ -61,6 +61,13 @@ EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress results regression.diffs re
 # PGXS tracks no header dependencies: rebuild every object when one changes.
 $(OBJS): $(wildcard src/*.h)
 
+# One command on a fresh Debian 12 machine, as root: installs what scrub
+# needs, builds, and runs scrub-dump / scrub-restore on a sample database in
+# a throwaway cluster (see bin/scrub-demo).
+.PHONY: demo
+demo:
+	bash bin/scrub-demo
+
 # Fuzzing: libFuzzer with AddressSanitizer (leaks included) and UBSan drives
 # the allowlist parser, the planner and SQL generation with arbitrary bytes
 # (test/fuzz/allowlist_fuzzer.cpp). `make fuzz` runs it for FUZZ_SECONDS on
