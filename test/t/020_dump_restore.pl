@@ -16,26 +16,6 @@ $node->init;
 $node->start;
 my $out = PostgreSQL::Test::Utils::tempdir();
 
-my $northwind_allowlist = "$out/northwind.allowlist.json";
-write_file($northwind_allowlist, q({
-    "categories": ["category_id", "category_name", "description"],
-    "customers": ["customer_id", "city", "region", "country"],
-    "employees": ["employee_id", "title", "hire_date", "city", "region", "country", "reports_to"],
-    "employee_territories": ["employee_id", "territory_id"],
-    "order_details": ["order_id", "product_id", "unit_price", "quantity", "discount"],
-    "orders": ["order_id", "customer_id", "employee_id", "order_date", "required_date",
-               "shipped_date", "ship_via", "freight", "ship_city", "ship_region", "ship_country"],
-    "products": ["product_id", "product_name", "supplier_id", "category_id", "quantity_per_unit",
-                 "unit_price", "units_in_stock", "units_on_order", "reorder_level", "discontinued"],
-    "region": ["region_id", "region_description"],
-    "shippers": ["shipper_id", "company_name"],
-    "suppliers": ["supplier_id", "company_name", "city", "region", "country"],
-    "territories": ["territory_id", "territory_description", "region_id"],
-    "us_states": ["state_id", "state_name", "state_abbr", "state_region"],
-    "customer_demographics": [],
-    "customer_customer_demo": []
-}));
-
 my @cases = (
     {   name => 'fidelity',
         fixture => fixture('fidelity.sql'),
@@ -52,7 +32,7 @@ my @cases = (
     },
     {   name => 'northwind',
         fixture => fixture('northwind.sql'),
-        allowlist => $northwind_allowlist,
+        allowlist => fixture('northwind.allowlist.json'),
         inserts => [],
     },
     {   name => 'sample_app',
