@@ -98,6 +98,43 @@ SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema('{"odd": ["id", "price", "spot", "both_parts"]}', source_schema => 'typed');
 SELECT price, spot, both_parts, fine <> 'x' AS fine_scrubbed FROM scrubbed.odd;
 
+-- Typmods that would cut a fake down to one value for every row: a
+-- negative numeric scale, interval field restrictions and precision, and
+-- a name column whose multibyte column name fills name's 63 bytes (the
+-- limit counts bytes, not characters).
+CREATE TABLE restricted (
+    id int, n5m2 numeric(5,-2) UNIQUE, iv_y interval year UNIQUE, iv_mo interval month UNIQUE,
+    iv_d interval day UNIQUE, iv_hm interval hour to minute UNIQUE,
+    iv_ms interval minute to second UNIQUE, iv_s interval second UNIQUE, iv_p interval(0) UNIQUE,
+    "ééééééééééééééééééééééééééééééé" name UNIQUE);
+INSERT INTO restricted
+SELECT i, 1000000 + i * 100, i * interval '1 year', i * interval '1 month', i * interval '1 day',
+       i * interval '1 minute', i * interval '1 second', i * interval '1 second',
+       i * interval '1 second', 'n' || i
+  FROM generate_series(1, 40) i;
+SELECT rows_copied, columns_scrubbed
+  FROM scrub_to_schema('{"restricted": ["id"]}', source_schema => 'typed');
+SELECT count(*) AS rows, count(DISTINCT n5m2) AS n5m2, count(DISTINCT iv_y) AS iv_y,
+       count(DISTINCT iv_mo) AS iv_mo, count(DISTINCT iv_d) AS iv_d,
+       count(DISTINCT iv_hm) AS iv_hm, count(DISTINCT iv_ms) AS iv_ms,
+       count(DISTINCT iv_s) AS iv_s, count(DISTINCT iv_p) AS iv_p,
+       count(DISTINCT "ééééééééééééééééééééééééééééééé") AS multibyte_name
+  FROM scrubbed.restricted;
+SELECT n5m2, iv_y, iv_d, iv_hm, "ééééééééééééééééééééééééééééééé" AS multibyte_name
+  FROM scrubbed.restricted WHERE id <= 2 ORDER BY id;
+
+-- A source table may take the name an index on the manifest would have.
+CREATE TABLE _scrub_tables_pkey (id int, v text);
+INSERT INTO _scrub_tables_pkey VALUES (1, 'a'), (2, 'b');
+SELECT rows_copied FROM scrub_to_schema('{"_scrub_tables_pkey": ["id"]}', source_schema => 'typed');
+SELECT id, v FROM scrubbed._scrub_tables_pkey ORDER BY id;
+
+-- Called where no set can be returned, the function fails before it does
+-- any work: the context error comes before the allowlist's own error.
+CREATE FUNCTION scrub_as_scalar(jsonb, text, text) RETURNS int
+    LANGUAGE c AS '$libdir/scrub', 'scrub_to_schema';
+SELECT expect_error($$SELECT typed.scrub_as_scalar('{"no_such_table": []}', 'scrubbed', 'typed')$$);
+
 DROP SCHEMA scrubbed CASCADE;
 RESET search_path;
 DROP SCHEMA typed CASCADE;

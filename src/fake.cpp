@@ -42,8 +42,14 @@ bool IsAscii(const std::string& text) {
 // shortened per row so that the number always fits whole.
 std::string TextFake(const ColumnInfo& column, const std::string& seed_text, Statement& statement) {
     std::string prefix_text = column.name + "_";
-    std::string prefix = statement.Bind(prefix_text);
     int limit = TextLengthLimit(column.scalar);
+    // name's limit counts bytes, but left() and length() count characters:
+    // a multibyte prefix would clip the row number and make every row the
+    // same. The row number alone (at most 19 bytes) always fits.
+    if (column.scalar.schema == "pg_catalog" && column.scalar.name == "name" &&
+        !IsAscii(prefix_text))
+        return seed_text;
+    std::string prefix = statement.Bind(prefix_text);
     bool always_fits =
         limit < 0 || (IsAscii(prefix_text) && prefix_text.size() + kMaxSeedDigits <= size_t(limit));
     if (always_fits) return "pg_catalog.textcat(" + prefix + ", " + seed_text + ")";
@@ -53,14 +59,18 @@ std::string TextFake(const ColumnInfo& column, const std::string& seed_text, Sta
 }
 
 // The row number brought into numeric(p,s): integers below 10^(p-s) where
-// the precision leaves room for an integer part, else fractions.
+// the precision leaves room for an integer part, else fractions; with a
+// negative scale, multiples of 10^-s (unique for up to 10^p rows).
 std::string NumericFake(const ColumnInfo& column, const std::string& seed) {
     int32_t typmod = column.scalar.typmod;
     if (typmod < kVarHeaderSize) return seed;
     int32_t precision = ((typmod - kVarHeaderSize) >> 16) & 0xffff;
     int32_t scale = (typmod - kVarHeaderSize) & 0x7ff;
     if (scale & 0x400) scale -= 0x800;  // PostgreSQL 15 allows negative scales
-    if (scale < 0) return seed + " OPERATOR(pg_catalog.*) 0";
+    if (scale < 0)
+        return "((" + seed + " OPERATOR(pg_catalog.%) 1" +
+               std::string(static_cast<size_t>(precision), '0') + ") OPERATOR(pg_catalog.*) 1" +
+               std::string(static_cast<size_t>(-scale), '0') + ")";
     std::string modulus = "1" + std::string(static_cast<size_t>(precision), '0');
     if (precision > scale) {
         std::string integer_modulus =
@@ -109,6 +119,12 @@ std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumn
                    "OPERATOR(pg_catalog.+) " +
                    interval;
         case FakeKind::kInterval:
+            // A field restriction (interval day, interval hour to minute,
+            // ...) truncates the value: seconds would all become zero days.
+            // Whole years survive every restriction, so a restricted
+            // interval counts years instead.
+            if (column.scalar.typmod != -1)
+                return "pg_catalog.make_interval(years => CAST(" + seed + " AS pg_catalog.int4))";
             return interval;
         case FakeKind::kUuid:
             // Decimal digits are hex digits too; cheaper than to_hex().

@@ -40,9 +40,16 @@ char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name) {
     });
 }
 
-// Emits the run's report as the function's result set.
-void ReturnReport(FunctionCallInfo fcinfo, const std::vector<scrub::TableReport>& reports) {
+// Sets up the result set, failing at once if the call context cannot take
+// a materialized set, rather than after the whole run. Must run in the
+// function's own memory context, before SPI_connect; the tuplestore lives
+// in the per-query context, so it may be filled after SPI_finish.
+void PrepareResultSet(FunctionCallInfo fcinfo) {
     scrub::pg::Guard([fcinfo]() noexcept { InitMaterializedSRF(fcinfo, 0); });
+}
+
+// Emits the run's report into the result set PrepareResultSet made.
+void ReturnReport(FunctionCallInfo fcinfo, const std::vector<scrub::TableReport>& reports) {
     for (const scrub::TableReport& report : reports) {
         const char* name = report.table_name.c_str();
         scrub::pg::Guard([fcinfo, name, &report]() noexcept {
@@ -58,6 +65,7 @@ void ReturnReport(FunctionCallInfo fcinfo, const std::vector<scrub::TableReport>
 }
 
 Datum ScrubToSchema(FunctionCallInfo fcinfo) {
+    PrepareResultSet(fcinfo);
     scrub::RunOptions options;
     options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
     options.target_schema = TextArgument(fcinfo, 1, "target_schema");

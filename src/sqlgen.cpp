@@ -99,6 +99,9 @@ Statement AnyRowWithValues(const std::string& schema, const std::string& table,
             {}};
 }
 
+// No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
+// names in the build schema that a copied source table may have. Names
+// are unique by construction.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
     return {
@@ -111,14 +114,14 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              " backend_pid pg_catalog.int4 NOT NULL)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestTablesTable) +
-             " (table_name pg_catalog.text PRIMARY KEY, copied pg_catalog.bool NOT NULL,"
+             " (table_name pg_catalog.text NOT NULL, copied pg_catalog.bool NOT NULL,"
              " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
              " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
              "NULL,"
              " milliseconds pg_catalog.numeric)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
-             " (sequence_name pg_catalog.text PRIMARY KEY, last_value pg_catalog.int8 NOT NULL,"
+             " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"
              " is_called pg_catalog.bool NOT NULL)",
          {}},
     };

@@ -60,6 +60,42 @@ TEST(Fake, NumericFakeRespectsPrecisionAndScale) {
     EXPECT_EQ(FakeExpression(Column("n", "numeric"), kSeed, kQuote, statement), "s.seed");
 }
 
+TEST(Fake, NumericFakeWithNegativeScaleStaysUnique) {
+    Statement statement;
+    // numeric(5,-2): multiples of 100 with five significant digits.
+    ColumnInfo column = Column("n", "numeric", ((5 << 16) | (-2 & 0x7ff)) + 4);
+    EXPECT_EQ(FakeExpression(column, kSeed, kQuote, statement),
+              "((s.seed OPERATOR(pg_catalog.%) 100000) OPERATOR(pg_catalog.*) 100)");
+}
+
+TEST(Fake, RestrictedIntervalCountsYears) {
+    Statement statement;
+    // Seconds would be cut away by `interval day` and the like; whole years
+    // survive every field restriction and precision.
+    const int32_t kIntervalDay = (1 << 3) << 16 | 0xFFFF;  // INTERVAL_TYPMOD(full, DAY)
+    for (int32_t typmod : {kIntervalDay, 0}) {
+        std::string sql =
+            FakeExpression(Column("iv", "interval", typmod), kSeed, kQuote, statement);
+        EXPECT_EQ(sql, "pg_catalog.make_interval(years => CAST(s.seed AS pg_catalog.int4))")
+            << typmod;
+    }
+    EXPECT_EQ(FakeExpression(Column("iv", "interval"), kSeed, kQuote, statement),
+              "pg_catalog.make_interval(secs => s.seed)");
+}
+
+TEST(Fake, NameFakeDropsAMultibytePrefix) {
+    // name's 63-byte limit is in bytes, left() counts characters: a
+    // multibyte prefix could clip the row number, so it is left out.
+    Statement statement;
+    EXPECT_EQ(FakeExpression(Column("\xc3\xa9t\xc3\xa9", "name"), kSeed, kQuote, statement),
+              "s.seed_text");
+    EXPECT_TRUE(statement.params.empty());
+    std::string ascii = FakeExpression(Column("nm", "name"), kSeed, kQuote, statement);
+    ASSERT_EQ(statement.params.size(), 1u);
+    EXPECT_EQ(*statement.params[0], "nm_");
+    EXPECT_NE(ascii.find("$1"), std::string::npos);
+}
+
 TEST(Fake, EnumFakeQuotesTheTypeName) {
     Statement statement;
     ColumnInfo column = Column("state", "\"My Schema\".\"Mood\"");

@@ -114,5 +114,14 @@ TEST(SqlGen, ManifestTablesUseQualifiedTypes) {
     }
 }
 
+TEST(SqlGen, ManifestTablesCreateNoIndexes) {
+    // An index would take a name (_scrub_tables_pkey, ...) in the build
+    // schema that a copied source table may already have.
+    for (const Statement& statement : CreateManifest("build", kQuote)) {
+        EXPECT_EQ(statement.sql.find("PRIMARY KEY"), std::string::npos) << statement.sql;
+        EXPECT_EQ(statement.sql.find("UNIQUE"), std::string::npos) << statement.sql;
+    }
+}
+
 }  // namespace
 }  // namespace scrub
