@@ -82,4 +82,14 @@ SELECT (SELECT finished_at FROM scrubbed._scrub_run) = finished_at AS previous_r
   FROM state_before;
 SELECT count(*) AS build_schemas FROM pg_namespace WHERE nspname LIKE 'scrub_build_%';
 
+-- Reserved schema names fail before anything happens.
+SELECT * FROM scrub_to_schema('{}', 'pg_scratch', 'shop');
+\echo :LAST_ERROR_SQLSTATE
+-- Objects outside the target that depend on it are never dropped silently.
+CREATE VIEW public.users_report AS SELECT count(*) FROM scrubbed.users;
+SELECT * FROM scrub_to_schema('{"users": ["id"]}', source_schema => 'shop');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS report_view_kept FROM pg_views WHERE viewname = 'users_report';
+DROP VIEW public.users_report;
+
 DROP SCHEMA scrubbed, shop, precious CASCADE;

@@ -22,9 +22,9 @@ SELECT c.oid, c.relname, c.relkind,
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) $1
-   AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,S}'::"char"[])
+   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p,S}' AS pg_catalog."char"[]))
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                       AND d.objid OPERATOR(pg_catalog.=) c.oid
                       AND d.deptype OPERATOR(pg_catalog.=) 'e')
  ORDER BY c.relname
@@ -58,6 +58,31 @@ SELECT con.conname, c.relname, rn.nspname, r.relname, a.attname, fa.attname
    AND con.conparentid OPERATOR(pg_catalog.=) 0
    AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
  ORDER BY c.relname, con.conname, k.ord
+)SQL";
+
+// Domains with a CHECK constraint that calls a function (directly or as an
+// operator) owned by a role that is neither a superuser nor the caller,
+// unless it is SECURITY DEFINER. Faking a column of such a domain would run
+// that role's code with the caller's rights.
+const char* kUntrustedDomainsSql = R"SQL(
+SELECT DISTINCT c.contypid, pg_catalog.format_type(c.contypid, NULL),
+       CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text), r.rolname
+  FROM pg_catalog.pg_constraint c
+  JOIN pg_catalog.pg_depend d
+    ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass)
+   AND d.objid OPERATOR(pg_catalog.=) c.oid
+  LEFT JOIN pg_catalog.pg_operator o
+    ON d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_operator' AS pg_catalog.regclass)
+   AND o.oid OPERATOR(pg_catalog.=) d.refobjid
+  JOIN pg_catalog.pg_proc p
+    ON (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
+        AND p.oid OPERATOR(pg_catalog.=) d.refobjid)
+    OR p.oid OPERATOR(pg_catalog.=) o.oprcode
+  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner
+ WHERE c.contypid OPERATOR(pg_catalog.<>) 0
+   AND NOT r.rolsuper AND NOT p.prosecdef
+   AND r.rolname OPERATOR(pg_catalog.<>) CURRENT_USER
+ ORDER BY 2, 3
 )SQL";
 
 const std::string& Field(const Row& row, size_t index) {
@@ -100,8 +125,8 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         column.name = Field(row, 1);
         column.type_sql = Field(row, 4);
         column.generated = Field(row, 5) == "t";
-        column.scalar = db.DescribeScalarType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
-                                              std::stoi(Field(row, 3)), &column.is_array);
+        db.DescribeColumnType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
+                              std::stoi(Field(row, 3)), column);
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
     }
 
@@ -116,6 +141,10 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         catalog.foreign_keys.back().columns.push_back(Field(row, 4));
         catalog.foreign_keys.back().referenced_columns.push_back(Field(row, 5));
     }
+
+    for (const Row& row : db.Query({kUntrustedDomainsSql, {}}, Visibility::kLatest))
+        catalog.untrusted_domains.push_back({static_cast<uint32_t>(std::stoul(Field(row, 0))),
+                                             Field(row, 1), Field(row, 2), Field(row, 3)});
     return catalog;
 }
 

@@ -25,7 +25,8 @@ struct ColumnInfo {
     std::string type_sql;  // format_type() under a pinned search_path: valid SQL
     ScalarType scalar;
     bool is_array = false;
-    bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+    bool generated = false;         // GENERATED ALWAYS AS (...) STORED: never copied
+    std::vector<uint32_t> domains;  // every domain the type is or holds, outermost first
 };
 
 struct TableInfo {
@@ -47,10 +48,20 @@ struct ForeignKey {
     std::vector<std::string> referenced_columns;
 };
 
+// A domain whose CHECK constraint calls a function that would run with
+// the caller's rights but was written by another, non-superuser role.
+struct UntrustedDomain {
+    uint32_t oid = 0;
+    std::string name;      // format_type() of the domain
+    std::string function;  // the function, as regprocedure
+    std::string owner;     // the role that owns the function
+};
+
 struct SourceCatalog {
     std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
     std::vector<std::string> sequences;  // sequences of the source schema
     std::vector<ForeignKey> foreign_keys;
+    std::vector<UntrustedDomain> untrusted_domains;
 };
 
 // Reads tables, columns and sequences of `schema`, leaving out objects that

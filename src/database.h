@@ -30,10 +30,15 @@ class Database {
     virtual uint64_t Execute(const Statement& statement, Visibility visibility) = 0;
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;
+    // True if the relation's catalog row was changed by a transaction the
+    // run snapshot does not see (TRUNCATE, a rewrite, ALTER TABLE): its
+    // contents then no longer match that snapshot.
+    virtual bool ChangedAfterRunSnapshot(uint32_t relid) = 0;
 
     virtual std::string QuoteIdentifier(const std::string& name) = 0;
-    // Looks through domains and arrays of the type (typid, typmod).
-    virtual ScalarType DescribeScalarType(uint32_t typid, int32_t typmod, bool* is_array) = 0;
+    // Fills the column's scalar type, array-ness and domains from the type
+    // (typid, typmod), looking through domains and arrays.
+    virtual void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) = 0;
 
     // Shows what the run is doing in pg_stat_activity and in error context.
     virtual void ReportActivity(const std::string& activity) = 0;

@@ -20,6 +20,7 @@ inline constexpr const char* kLockNotAvailable = "55P03";
 inline constexpr const char* kSerializationFailure = "40001";
 inline constexpr const char* kDataCorrupted = "XX001";
 inline constexpr const char* kInternalError = "XX000";
+inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kInvalidSchemaName = "3F000";
 inline constexpr const char* kNameTooLong = "42622";
 }  // namespace sqlstate

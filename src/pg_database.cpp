@@ -6,6 +6,8 @@
 #include <vector>
 
 extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -38,12 +40,16 @@ void ErrorContext(void* arg) {
     if (!activity->empty()) errcontext("scrub_to_schema: %s", activity->c_str());
 }
 
+constexpr int kMaxDomains = 16;
+
 struct TypeDescription {
     char* schema;
     char* name;
     char typtype;
     int32 typmod;
     bool is_array;
+    int domain_count;
+    Oid domains[kMaxDomains];
 };
 
 }  // namespace
@@ -137,33 +143,64 @@ void PgDatabase::TakeRunSnapshot() {
     run_snapshot_ = Guard([]() noexcept { return RegisterSnapshot(GetTransactionSnapshot()); });
 }
 
+bool PgDatabase::ChangedAfterRunSnapshot(uint32_t relid) {
+    Snapshot snapshot = run_snapshot_;
+    if (snapshot == nullptr)
+        throw ScrubError(sqlstate::kInternalError, "run snapshot used before it was taken");
+    return Guard([relid, snapshot]() noexcept {
+        HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+        if (!HeapTupleIsValid(tuple)) return true;  // dropped meanwhile
+        TransactionId xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+        bool changed =
+            !TransactionIdIsCurrentTransactionId(xmin) && XidInMVCCSnapshot(xmin, snapshot);
+        ReleaseSysCache(tuple);
+        return changed;
+    });
+}
+
 std::string PgDatabase::QuoteIdentifier(const std::string& name) {
     const char* raw = name.c_str();
     return Guard([raw]() noexcept { return quote_identifier(raw); });
 }
 
-ScalarType PgDatabase::DescribeScalarType(uint32_t typid, int32_t typmod, bool* is_array) {
+void PgDatabase::DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) {
     TypeDescription description = Guard([typid, typmod]() noexcept {
         TypeDescription d{};
+        Oid type = typid;
         int32 mod = typmod;
-        Oid base = getBaseTypeAndTypmod(typid, &mod);
-        Oid element = get_element_type(base);
-        if (OidIsValid(element)) {
-            d.is_array = true;
-            base = getBaseTypeAndTypmod(element, &mod);
+        // Walk domain by domain (recording each, for the trust check), then
+        // into an array's element type and through its domains likewise.
+        for (;;) {
+            HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+            if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", type);
+            Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+            if (form->typtype == TYPTYPE_DOMAIN) {
+                if (d.domain_count == kMaxDomains)
+                    elog(ERROR, "domains of type %u are nested too deeply", typid);
+                d.domains[d.domain_count++] = type;
+                type = form->typbasetype;
+                mod = form->typtypmod;
+                ReleaseSysCache(tuple);
+                continue;
+            }
+            Oid element = d.is_array ? InvalidOid : get_element_type(type);
+            if (OidIsValid(element)) {
+                d.is_array = true;
+                type = element;
+                ReleaseSysCache(tuple);
+                continue;
+            }
+            d.name = pstrdup(NameStr(form->typname));
+            d.schema = get_namespace_name(form->typnamespace);
+            d.typtype = form->typtype;
+            d.typmod = mod;
+            ReleaseSysCache(tuple);
+            return d;
         }
-        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(base));
-        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", base);
-        Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
-        d.name = pstrdup(NameStr(form->typname));
-        d.schema = get_namespace_name(form->typnamespace);
-        d.typtype = form->typtype;
-        ReleaseSysCache(tuple);
-        d.typmod = mod;
-        return d;
     });
-    *is_array = description.is_array;
-    return {description.schema, description.name, description.typtype, description.typmod};
+    column.is_array = description.is_array;
+    column.scalar = {description.schema, description.name, description.typtype, description.typmod};
+    column.domains.assign(description.domains, description.domains + description.domain_count);
 }
 
 void PgDatabase::ReportActivity(const std::string& activity) {

@@ -24,8 +24,9 @@ class PgDatabase final : public Database {
     std::vector<Row> Query(const Statement& statement, Visibility visibility) override;
     uint64_t Execute(const Statement& statement, Visibility visibility) override;
     void TakeRunSnapshot() override;
+    bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;
-    ScalarType DescribeScalarType(uint32_t typid, int32_t typmod, bool* is_array) override;
+    void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) override;
     void ReportActivity(const std::string& activity) override;
     void Log(const std::string& message) override;
     int FailAfterTables() override;

@@ -27,6 +27,10 @@ void CheckSchemaName(const std::string& name, const char* argument) {
             sqlstate::kNameTooLong, std::string(argument) + " \"" + name + "\" is too long",
             "Schema names are at most 63 bytes; this one has " + std::to_string(name.size()) + ".",
             "Pass a shorter name.");
+    if (name.rfind("pg_", 0) == 0)
+        throw ScrubError("42939", std::string(argument) + " \"" + name + "\" is reserved",
+                         "Schema names beginning with \"pg_\" are reserved for the system.",
+                         "Pass another name.");
 }
 
 std::string FirstValue(Database& db, const Statement& statement, Visibility visibility) {
@@ -56,7 +60,9 @@ void LockTarget(Database& db, const std::string& target) {
             " AND CAST(l.objid AS pg_catalog.int8) OPERATOR(pg_catalog.=)"
             " ((CAST(pg_catalog.hashtext($1) AS pg_catalog.int8) OPERATOR(pg_catalog.+) 4294967296)"
             " OPERATOR(pg_catalog.%) 4294967296)"
-            " AND l.objsubid OPERATOR(pg_catalog.=) 2",
+            " AND l.objsubid OPERATOR(pg_catalog.=) 2"
+            " AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
+            "   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())",
         {}};
     holder.Bind(target);
     std::vector<Row> rows = db.Query(holder, Visibility::kLatest);
@@ -219,6 +225,119 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
                          "sides, or list the referencing table with [] to copy it without rows.");
 }
 
+// In REPEATABLE READ or SERIALIZABLE the run snapshot is the transaction's,
+// which may predate the locks: a TRUNCATE or table rewrite committed in
+// between is invisible to it, and the copy would silently come out empty
+// or stale. Every table read (partitions included) must be unchanged since
+// the snapshot. In READ COMMITTED the snapshot follows the locks and this
+// always holds.
+void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                              const std::string& source_schema) {
+    for (const TableInfo& table : catalog.tables) {
+        const std::string& root = table.partition_of.empty() ? table.name : table.partition_of;
+        bool read = false;
+        for (const TablePlan& planned : plan.tables)
+            read = read || (planned.copy_rows && planned.table->name == root);
+        if (read && db.ChangedAfterRunSnapshot(table.oid))
+            throw ScrubError(sqlstate::kSerializationFailure,
+                             "table \"" + source_schema + "." + table.name +
+                                 "\" changed after this transaction's snapshot was taken",
+                             "A TRUNCATE, table rewrite or ALTER TABLE committed after the "
+                             "snapshot, so the snapshot no longer shows the table's contents.",
+                             "Run scrub_to_schema in a transaction of its own, or in READ "
+                             "COMMITTED.");
+    }
+}
+
+// The run reads every sequence's value for the manifest; a role that may
+// not read one would fail only after copying everything, so check first.
+void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
+                            const std::string& source_schema) {
+    if (catalog.sequences.empty()) return;
+    Statement unreadable{
+        "SELECT c.relname FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1"
+        " AND c.relname OPERATOR(pg_catalog.=) ANY (CAST($2 AS pg_catalog.text[]))"
+        // CASE: the planner may evaluate conditions in any order, and
+        // has_sequence_privilege() fails on anything but a sequence.
+        " AND CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S'"
+        " THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT') ELSE false END"
+        " ORDER BY 1",
+        {}};
+    unreadable.Bind(source_schema);
+    unreadable.Bind(TextArrayLiteral(catalog.sequences));
+    std::string names;
+    for (const Row& row : db.Query(unreadable, Visibility::kLatest))
+        names += (names.empty() ? "" : ", ") + ("\"" + row[0].value_or("") + "\"");
+    if (!names.empty())
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "permission denied for sequences of schema \"" + source_schema + "\"",
+                         "The run records every sequence's value for the restore, and cannot "
+                         "read " +
+                             names + ".",
+                         "Grant SELECT on the schema's sequences to the role that runs scrub, "
+                         "for example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
+}
+
+// Objects outside the target schema that depend on its tables or types (a
+// view over a scratch table, say) would go silently with DROP SCHEMA
+// CASCADE at the swap. Refuse, naming them, before any work is done.
+void CheckNothingOutsideDepends(Database& db, const std::string& target) {
+    Statement dependents{R"SQL(
+WITH inside AS (
+    SELECT c.oid FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+     WHERE n.nspname OPERATOR(pg_catalog.=) $1),
+inside_types AS (
+    SELECT t.oid FROM pg_catalog.pg_type t
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+     WHERE n.nspname OPERATOR(pg_catalog.=) $1),
+dependent AS (
+    SELECT d.classid, d.objid,
+           CASE d.classid
+             WHEN CAST('pg_catalog.pg_class' AS pg_catalog.regclass) THEN d.objid
+             WHEN CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) THEN
+               (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) d.objid)
+             WHEN CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass) THEN
+               (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) d.objid)
+             WHEN CAST('pg_catalog.pg_trigger' AS pg_catalog.regclass) THEN
+               (SELECT g.tgrelid FROM pg_catalog.pg_trigger g WHERE g.oid OPERATOR(pg_catalog.=) d.objid)
+             WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
+               (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid OPERATOR(pg_catalog.=) d.objid)
+             WHEN CAST('pg_catalog.pg_policy' AS pg_catalog.regclass) THEN
+               (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) d.objid)
+           END AS relation
+      FROM pg_catalog.pg_depend d
+     WHERE d.deptype OPERATOR(pg_catalog.=) ANY (CAST('{n,a}' AS pg_catalog."char"[]))
+       AND ((d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+             AND d.refobjid IN (SELECT oid FROM inside))
+         OR (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
+             AND d.refobjid IN (SELECT oid FROM inside_types))))
+SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(classid, objid, 0)
+                     ELSE pg_catalog.pg_describe_object(CAST('pg_catalog.pg_class' AS pg_catalog.regclass), relation, 0)
+                END
+  FROM dependent
+ WHERE CASE WHEN relation IS NULL
+            THEN NOT (classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
+                      AND objid IN (SELECT oid FROM inside_types))
+            ELSE relation NOT IN (SELECT oid FROM inside) END
+ ORDER BY 1
+)SQL",
+                         {}};
+    dependents.Bind(target);
+    std::string names;
+    for (const Row& row : db.Query(dependents, Visibility::kLatest))
+        names += (names.empty() ? "" : "\n") + row[0].value_or("") + " depends on it.";
+    if (!names.empty())
+        throw ScrubError(
+            "2BP01",
+            "cannot replace schema \"" + target + "\" because objects outside it depend on it",
+            names,
+            "Drop these objects or point them elsewhere: every run replaces the "
+            "whole schema.");
+}
+
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
 
 }  // namespace
@@ -240,10 +359,12 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     LockTarget(db, options.target_schema);
     CheckSourceSchema(db, options.source_schema);
     bool replace = TargetExists(db, options.target_schema);
+    if (replace) CheckNothingOutsideDepends(db, options.target_schema);
 
     db.ReportActivity("reading the catalog of schema " + options.source_schema);
     SourceCatalog catalog = ReadSourceCatalog(db, options.source_schema);
     Plan plan = BuildPlan(allowlist, catalog, options.source_schema);
+    CheckSequencesReadable(db, catalog, options.source_schema);
 
     db.ReportActivity("locking source tables");
     Statement lock = LockSourceTables(plan, options.source_schema, quote);
@@ -262,10 +383,12 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     plan = std::move(locked_plan);        // points into locked_catalog's table array,
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
+    CheckTablesMatchSnapshot(db, plan, catalog, options.source_schema);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
 
     std::string build_schema = BuildSchemaName(options.target_schema);
+    db.ReportActivity("creating schema " + build_schema);
     Run(db, "CREATE SCHEMA " + quote(build_schema));
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
