@@ -35,6 +35,18 @@ SELECT table_name, rows_copied
 UPDATE fk.child SET parent_id = NULL, parent_region = NULL;
 SELECT table_name, rows_copied FROM scrub_to_schema('{"child": ["id"]}', source_schema => 'fk');
 
+-- A foreign key declared on a partition alone is checked through its root.
+CREATE TABLE fk.tags (id int PRIMARY KEY);
+INSERT INTO fk.tags VALUES (1);
+CREATE TABLE fk.tagged (kind int, tag_id int) PARTITION BY LIST (kind);
+CREATE TABLE fk.tagged_one PARTITION OF fk.tagged FOR VALUES IN (1);
+ALTER TABLE fk.tagged_one ADD CONSTRAINT tagged_one_tag_fk FOREIGN KEY (tag_id) REFERENCES fk.tags;
+INSERT INTO fk.tagged VALUES (1, 1);
+SELECT * FROM scrub_to_schema('{"tagged": ["kind", "tag_id"], "tags": []}', source_schema => 'fk');
+SELECT table_name, rows_copied
+  FROM scrub_to_schema('{"tagged": ["kind", "tag_id"], "tags": ["id"]}', source_schema => 'fk')
+ ORDER BY 1;
+
 SET client_min_messages = warning;
 DROP SCHEMA scrubbed, fk, elsewhere CASCADE;
 RESET client_min_messages;

@@ -38,9 +38,14 @@ std::vector<std::string> TablePlan::ColumnNames(bool kept) const {
 
 namespace {
 
-const TablePlan* FindPlan(const Plan& plan, const std::string& name) {
+// The plan that covers table `name`: its own, or its root's for a
+// partition (whose rows are copied through the root).
+const TablePlan* FindPlan(const Plan& plan, const SourceCatalog& catalog, const std::string& name) {
+    const TableInfo* info = FindTable(catalog, name);
+    const std::string& covering =
+        info != nullptr && !info->partition_of.empty() ? info->partition_of : name;
     for (const TablePlan& table : plan.tables)
-        if (table.table->name == name) return &table;
+        if (table.table->name == covering) return &table;
     return nullptr;
 }
 
@@ -58,11 +63,12 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
                                               const std::string& source_schema) {
     std::vector<ForeignKeyRisk> risks;
     for (const ForeignKey& key : catalog.foreign_keys) {
-        const TablePlan* table = FindPlan(plan, key.table);
+        const TablePlan* table = FindPlan(plan, catalog, key.table);
         if (table == nullptr || !table->copy_rows) continue;
         std::string referenced = Quoted(key.referenced_schema + "." + key.referenced_table);
-        const TablePlan* target =
-            key.referenced_schema == source_schema ? FindPlan(plan, key.referenced_table) : nullptr;
+        const TablePlan* target = key.referenced_schema == source_schema
+                                      ? FindPlan(plan, catalog, key.referenced_table)
+                                      : nullptr;
         std::string reason;
         if (target == nullptr || !target->copy_rows) {
             reason = "table " + referenced + ", which it references, is copied without rows";
