@@ -231,6 +231,15 @@ write_file("$dir/../truncated.sql", substr($artifact, 0, length($artifact) / 2))
 is($status, 1, 'a truncated artifact is refused');
 like($stderr, qr/incomplete/, 'the refusal says the artifact is incomplete');
 
+# --clean never empties a source database (one with the scrub extension).
+my $app_tables = $node->safe_psql('app', q{SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace});
+($status, undef, $stderr) = run_tool('scrub-restore', '-d', $conn, '--clean', $output);
+is($status, 1, 'scrub-restore --clean into a database with the scrub extension fails');
+like($stderr, qr/refusing to clean a database where the scrub extension is installed/,
+    'the refusal says why');
+is($node->safe_psql('app', q{SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace}),
+    $app_tables, 'the source database is untouched');
+
 # --clean replaces the contents of a non-empty database.
 ($status, undef, $stderr) = run_tool('scrub-restore', '-d', $target, '--clean', $output);
 is($status, 0, 'scrub-restore --clean into a non-empty database succeeds') or diag($stderr);
