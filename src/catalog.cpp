@@ -60,29 +60,53 @@ SELECT con.conname, c.relname, rn.nspname, r.relname, a.attname, fa.attname
  ORDER BY c.relname, con.conname, k.ord
 )SQL";
 
-// Domains with a CHECK constraint that calls a function (directly or as an
-// operator) owned by a role that is neither a superuser nor the caller,
-// unless it is SECURITY DEFINER. Faking a column of such a domain would run
-// that role's code with the caller's rights.
+// Calls from constraints (domain or table CHECKs) to functions, directly
+// or through an operator, owned by a role that is neither a superuser nor
+// the caller, unless SECURITY DEFINER: evaluating such a constraint would
+// run that role's code with the caller's rights.
+const char* kUntrustedCallsCte = R"SQL(
+WITH untrusted_calls AS (
+    SELECT d.objid AS constraint_oid, p.oid AS function, r.rolname AS owner
+      FROM pg_catalog.pg_depend d
+      LEFT JOIN pg_catalog.pg_operator o
+        ON d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_operator' AS pg_catalog.regclass)
+       AND o.oid OPERATOR(pg_catalog.=) d.refobjid
+      JOIN pg_catalog.pg_proc p
+        ON (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
+            AND p.oid OPERATOR(pg_catalog.=) d.refobjid)
+        OR p.oid OPERATOR(pg_catalog.=) o.oprcode
+      JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner
+     WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass)
+       AND NOT r.rolsuper AND NOT p.prosecdef
+       AND r.rolname OPERATOR(pg_catalog.<>) CURRENT_USER)
+)SQL";
+
+// Domains whose CHECK makes untrusted calls; faking a column of one casts
+// into it and runs the check.
 const char* kUntrustedDomainsSql = R"SQL(
 SELECT DISTINCT c.contypid, pg_catalog.format_type(c.contypid, NULL),
-       CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text), r.rolname
+       CAST(CAST(u.function AS pg_catalog.regprocedure) AS pg_catalog.text), u.owner
   FROM pg_catalog.pg_constraint c
-  JOIN pg_catalog.pg_depend d
-    ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass)
-   AND d.objid OPERATOR(pg_catalog.=) c.oid
-  LEFT JOIN pg_catalog.pg_operator o
-    ON d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_operator' AS pg_catalog.regclass)
-   AND o.oid OPERATOR(pg_catalog.=) d.refobjid
-  JOIN pg_catalog.pg_proc p
-    ON (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
-        AND p.oid OPERATOR(pg_catalog.=) d.refobjid)
-    OR p.oid OPERATOR(pg_catalog.=) o.oprcode
-  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner
+  JOIN untrusted_calls u ON u.constraint_oid OPERATOR(pg_catalog.=) c.oid
  WHERE c.contypid OPERATOR(pg_catalog.<>) 0
-   AND NOT r.rolsuper AND NOT p.prosecdef
-   AND r.rolname OPERATOR(pg_catalog.<>) CURRENT_USER
  ORDER BY 2, 3
+)SQL";
+
+// Validated CHECK constraints of the given tables, one row per column they
+// read, with the expression deparsed under the pinned search_path (so every
+// name outside pg_catalog is qualified) and whether it is safe to run.
+const char* kChecksSql = R"SQL(
+SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,
+       NOT EXISTS (SELECT FROM untrusted_calls u
+                    WHERE u.constraint_oid OPERATOR(pg_catalog.=) con.oid)
+  FROM pg_catalog.pg_constraint con
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
+ CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) AS k(attnum)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+ WHERE con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
+   AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+ ORDER BY c.relname, con.conname, a.attnum
 )SQL";
 
 const std::string& Field(const Row& row, size_t index) {
@@ -142,7 +166,19 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         catalog.foreign_keys.back().referenced_columns.push_back(Field(row, 5));
     }
 
-    for (const Row& row : db.Query({kUntrustedDomainsSql, {}}, Visibility::kLatest))
+    Statement checks{std::string(kUntrustedCallsCte) + kChecksSql, {}};
+    checks.Bind(TextArrayLiteral(oids));
+    for (const Row& row : db.Query(checks, Visibility::kLatest)) {
+        const std::string& table = Field(row, 0);
+        const std::string& name = Field(row, 1);
+        if (catalog.checks.empty() || catalog.checks.back().name != name ||
+            catalog.checks.back().table != table)
+            catalog.checks.push_back({name, table, Field(row, 2), {}, Field(row, 4) == "t"});
+        catalog.checks.back().columns.push_back(Field(row, 3));
+    }
+
+    for (const Row& row : db.Query({std::string(kUntrustedCallsCte) + kUntrustedDomainsSql, {}},
+                                   Visibility::kLatest))
         catalog.untrusted_domains.push_back({static_cast<uint32_t>(std::stoul(Field(row, 0))),
                                              Field(row, 1), Field(row, 2), Field(row, 3)});
     return catalog;

@@ -57,11 +57,21 @@ struct UntrustedDomain {
     std::string owner;     // the role that owns the function
 };
 
+// A validated CHECK constraint of a source table.
+struct CheckConstraint {
+    std::string name;
+    std::string table;
+    std::string expression;            // pg_get_expr(), names qualified
+    std::vector<std::string> columns;  // the columns it reads
+    bool trusted = false;              // runs no other role's code
+};
+
 struct SourceCatalog {
     std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
     std::vector<std::string> sequences;  // sequences of the source schema
     std::vector<ForeignKey> foreign_keys;
     std::vector<UntrustedDomain> untrusted_domains;
+    std::vector<CheckConstraint> checks;
 };
 
 // Reads tables, columns and sequences of `schema`, leaving out objects that

@@ -84,6 +84,22 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
     return risks;
 }
 
+std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
+                                                   const SourceCatalog& catalog) {
+    std::vector<const CheckConstraint*> checks;
+    if (!table.copy_rows) return checks;
+    std::vector<std::string> scrubbed = table.ColumnNames(false);
+    for (const CheckConstraint& check : catalog.checks) {
+        if (check.table != table.table->name || !check.trusted) continue;
+        for (const std::string& column : check.columns)
+            if (std::find(scrubbed.begin(), scrubbed.end(), column) != scrubbed.end()) {
+                checks.push_back(&check);
+                break;
+            }
+    }
+    return checks;
+}
+
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                const std::string& source_schema) {
     std::vector<std::string> missing;

@@ -47,6 +47,13 @@ struct ForeignKeyRisk {
 std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCatalog& catalog,
                                               const std::string& source_schema);
 
+// The CHECK constraints of a table copied with rows that read a scrubbed
+// column and run no other role's code: fakes may violate them, so the run
+// evaluates them on the scratch table. (Constraints on kept columns only
+// hold as they did in the source.)
+std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
+                                                   const SourceCatalog& catalog);
+
 // Builds the plan; throws ScrubError naming every missing table or column
 // (42704), every partition named instead of its root (22023), every column
 // whose type has no fake (0A000), or a clash with the manifest (42P07).

@@ -338,6 +338,26 @@ SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(cl
             "whole schema.");
 }
 
+// Evaluates the table's CHECK constraints that read scrubbed columns on the
+// scratch rows; returns a line for each one some fake violates.
+std::vector<std::string> ViolatedChecks(Database& db, const TablePlan& table,
+                                        const SourceCatalog& catalog,
+                                        const std::string& source_schema,
+                                        const std::string& build_schema,
+                                        const IdentifierQuoter& quote) {
+    std::vector<const CheckConstraint*> checks = ChecksToVerify(table, catalog);
+    std::vector<std::string> violated;
+    if (checks.empty()) return violated;
+    std::vector<Row> rows = db.Query(
+        FindCheckViolations(build_schema, table.table->name, checks, quote), Visibility::kLatest);
+    for (size_t i = 0; i < checks.size(); ++i)
+        if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
+            violated.push_back("Constraint \"" + checks[i]->name + "\" of table \"" +
+                               source_schema + "." + table.table->name +
+                               "\" fails for faked values.");
+    return violated;
+}
+
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
 
 }  // namespace
@@ -394,6 +414,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         db.Execute(statement, Visibility::kLatest);
 
     std::vector<TableReport> reports;
+    std::vector<std::string> violated_checks;
     int failure_point = db.FailAfterTables();
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) {
@@ -406,12 +427,24 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
         db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
         reports.push_back(CopyTable(db, table, options, build_schema, quote));
+        for (std::string& line :
+             ViolatedChecks(db, table, catalog, options.source_schema, build_schema, quote))
+            violated_checks.push_back(std::move(line));
         const TableReport& report = reports.back();
         RecordTable(db, build_schema, quote, table, &report);
         db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
                std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
                " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
                FormatMilliseconds(report.milliseconds) + " ms");
+    }
+
+    if (!violated_checks.empty()) {
+        std::string detail;
+        for (const std::string& line : violated_checks)
+            detail += (detail.empty() ? "" : "\n") + line;
+        throw ScrubError("23514", "the scrubbed copy would violate check constraints", detail,
+                         "Keep the columns these constraints read verbatim if they are safe, or "
+                         "copy the table without rows ([]).");
     }
 
     db.ReportActivity("recording the manifest");

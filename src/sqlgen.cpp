@@ -102,6 +102,16 @@ Statement AnyRowWithValues(const std::string& schema, const std::string& table,
 // No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
 // names in the build schema that a copied source table may have. Names
 // are unique by construction.
+Statement FindCheckViolations(const std::string& schema, const std::string& table,
+                              const std::vector<const CheckConstraint*>& checks,
+                              const IdentifierQuoter& quote) {
+    std::string columns;
+    for (const CheckConstraint* check : checks)
+        columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or((") +
+                   check->expression + ") IS FALSE)";
+    return {"SELECT " + columns + " FROM " + QualifiedName(quote, schema, table), {}};
+}
+
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
     return {

@@ -33,6 +33,12 @@ Statement AnyRowWithValues(const std::string& schema, const std::string& table,
                            const std::vector<std::string>& columns, bool include_children,
                            const IdentifierQuoter& quote);
 
+// One scan of a scratch table: for each check, whether any row fails it
+// (a CHECK fails when its expression is false, not when it is NULL).
+Statement FindCheckViolations(const std::string& schema, const std::string& table,
+                              const std::vector<const CheckConstraint*>& checks,
+                              const IdentifierQuoter& quote);
+
 // The manifest tables, created empty in the build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote);
