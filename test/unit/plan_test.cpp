@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "plan.h"
+#include "sqlgen.h"
 #include "test_support.h"
 
 namespace scrub {
@@ -146,6 +147,35 @@ TEST(ForeignKeys, FlagsKeysTheCopyCannotSatisfy) {
               "scrubbed");
     EXPECT_TRUE(risks(R"({"child": [], "parent": ["id"]})").empty())
         << "a table copied without rows breaks nothing";
+}
+
+}  // namespace
+}  // namespace scrub
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::Table;
+
+TEST(Checks, VerifiesOnlyTrustedChecksOnScrubbedColumns) {
+    SourceCatalog catalog;
+    catalog.tables.push_back(
+        Table("people", {Column("id", "int4"), Column("email", "text"), Column("age", "int4")}));
+    catalog.checks.push_back({"email_at", "people", "(email ~~ '%@%'::text)", {"email"}, true});
+    catalog.checks.push_back({"age_adult", "people", "(age >= 18)", {"age"}, true});
+    catalog.checks.push_back({"email_owner_fn", "people", "other.f(email)", {"email"}, false});
+    Plan plan =
+        BuildPlan(ParseAllowlist(R"({"people": ["id", "age"]})", "public"), catalog, "public");
+    std::vector<const CheckConstraint*> checks = ChecksToVerify(plan.tables[0], catalog);
+    ASSERT_EQ(checks.size(), 1u)
+        << "kept columns hold as in the source; untrusted ones are skipped";
+    EXPECT_EQ(checks[0]->name, "email_at");
+    EXPECT_EQ(FindCheckViolations("build", "people", checks, testing::kQuote).sql,
+              "SELECT pg_catalog.bool_or(((email ~~ '%@%'::text)) IS FALSE) FROM build.people");
+
+    Plan empty = BuildPlan(ParseAllowlist(R"({"people": []})", "public"), catalog, "public");
+    EXPECT_TRUE(ChecksToVerify(empty.tables[0], catalog).empty()) << "no rows, nothing to check";
 }
 
 }  // namespace
