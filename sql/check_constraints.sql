@@ -1,6 +1,7 @@
--- CHECK constraints that read scrubbed columns are evaluated on the faked
--- rows before the run commits, so a copy that would not restore fails here,
--- naming each constraint, instead of in scrub-restore.
+-- CHECK constraints that read scrubbed columns, and unique indexes whose
+-- faked columns may repeat, are checked on the faked rows before the run
+-- commits, so a copy that would not restore fails here, naming each
+-- constraint, instead of in scrub-restore.
 CREATE SCHEMA chk;
 CREATE TABLE chk.people (
     id int PRIMARY KEY,
@@ -40,6 +41,20 @@ INSERT INTO chk.notes VALUES (1, 'x');
 SELECT table_name, rows_copied FROM scrub_to_schema('{"notes": ["id"]}', source_schema => 'chk');
 ALTER FUNCTION chk_fn.looks_faked(text) SECURITY DEFINER;
 SELECT table_name, rows_copied FROM scrub_to_schema('{"notes": ["id"]}', source_schema => 'chk');
+
+-- Unique indexes: enum and boolean fakes repeat; numeric ones repeat
+-- past their range; a unique fake (text, integer, ...) in the key, or a
+-- kept column that differs, keeps the index satisfied.
+CREATE TYPE chk.tier AS ENUM ('gold', 'silver');
+CREATE TABLE chk.members (id int PRIMARY KEY, tier chk.tier UNIQUE, active boolean,
+                          handle text, CONSTRAINT one_per_handle UNIQUE (active, handle));
+INSERT INTO chk.members VALUES (1, 'gold', true, 'a'), (2, 'silver', true, 'b');
+SELECT * FROM scrub_to_schema('{"members": ["id"]}', source_schema => 'chk');
+\echo :LAST_ERROR_SQLSTATE
+SELECT table_name, rows_copied FROM scrub_to_schema('{"members": ["id", "tier"]}', source_schema => 'chk');
+-- Both kinds at once.
+SELECT * FROM scrub_to_schema('{"members": ["id"], "people": ["id", "email", "phone"]}', source_schema => 'chk');
+\echo :LAST_ERROR_SQLSTATE
 
 SET client_min_messages = warning;
 DROP SCHEMA scrubbed, chk, chk_fn CASCADE;

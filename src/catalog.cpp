@@ -95,6 +95,23 @@ SELECT DISTINCT c.contypid, pg_catalog.format_type(c.contypid, NULL),
 // Validated CHECK constraints of the given tables, one row per column they
 // read, with the expression deparsed under the pinned search_path (so every
 // name outside pg_catalog is qualified) and whether it is safe to run.
+// Unique indexes (constraints included) of the given tables over plain
+// columns, one row per key column; expression and partial indexes are
+// left to the restore.
+const char* kUniqueIndexesSql = R"SQL(
+SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct
+  FROM pg_catalog.pg_index ix
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
+ CROSS JOIN LATERAL pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])) WITH ORDINALITY AS k(attnum, ord)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+ WHERE ix.indisunique AND ix.indpred IS NULL AND ix.indexprs IS NULL
+   AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
+   AND ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+ ORDER BY c.relname, i.relname, k.ord
+)SQL";
+
 const char* kChecksSql = R"SQL(
 SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,
        NOT EXISTS (SELECT FROM untrusted_calls u
@@ -175,6 +192,17 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
             catalog.checks.back().table != table)
             catalog.checks.push_back({name, table, Field(row, 2), {}, Field(row, 4) == "t"});
         catalog.checks.back().columns.push_back(Field(row, 3));
+    }
+
+    Statement unique_indexes{kUniqueIndexesSql, {}};
+    unique_indexes.Bind(TextArrayLiteral(oids));
+    for (const Row& row : db.Query(unique_indexes, Visibility::kLatest)) {
+        const std::string& table = Field(row, 0);
+        const std::string& name = Field(row, 1);
+        if (catalog.unique_indexes.empty() || catalog.unique_indexes.back().name != name ||
+            catalog.unique_indexes.back().table != table)
+            catalog.unique_indexes.push_back({name, table, {}, Field(row, 3) == "t"});
+        catalog.unique_indexes.back().columns.push_back(Field(row, 2));
     }
 
     for (const Row& row : db.Query({std::string(kUntrustedCallsCte) + kUntrustedDomainsSql, {}},

@@ -66,12 +66,22 @@ struct CheckConstraint {
     bool trusted = false;              // runs no other role's code
 };
 
+// A unique index (or the index of a PRIMARY KEY / UNIQUE constraint) over
+// plain columns, without a predicate.
+struct UniqueIndex {
+    std::string name;
+    std::string table;
+    std::vector<std::string> columns;
+    bool nulls_not_distinct = false;
+};
+
 struct SourceCatalog {
     std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
     std::vector<std::string> sequences;  // sequences of the source schema
     std::vector<ForeignKey> foreign_keys;
     std::vector<UntrustedDomain> untrusted_domains;
     std::vector<CheckConstraint> checks;
+    std::vector<UniqueIndex> unique_indexes;
 };
 
 // Reads tables, columns and sequences of `schema`, leaving out objects that

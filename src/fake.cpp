@@ -173,6 +173,21 @@ int TextLengthLimit(const ScalarType& type) {
     return -1;
 }
 
+bool FakeIsUnique(const ColumnInfo& column) {
+    switch (ClassifyType(column.scalar)) {
+        case FakeKind::kBoolean:
+        case FakeKind::kEnum:
+        case FakeKind::kNumeric:
+        case FakeKind::kTime:
+        case FakeKind::kUnsupported:
+            return false;
+        case FakeKind::kFloat:
+            return column.scalar.name == "float8";
+        default:
+            return true;
+    }
+}
+
 bool NeedsSeedText(const ColumnInfo& column) {
     FakeKind kind = ClassifyType(column.scalar);
     return kind == FakeKind::kText || kind == FakeKind::kUuid;

@@ -36,6 +36,11 @@ enum class FakeKind {
 // The kind of fake a scalar type gets; kUnsupported when there is none.
 FakeKind ClassifyType(const ScalarType& type);
 
+// True if the fake gives every row of a table a different value (or fails
+// loudly when it cannot); false for booleans, enums, and numeric, time and
+// real fakes, which repeat once the table outgrows their range.
+bool FakeIsUnique(const ColumnInfo& column);
+
 // The largest number of characters a text fake may take; -1 when unbounded.
 int TextLengthLimit(const ScalarType& type);
 

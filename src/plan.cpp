@@ -100,6 +100,25 @@ std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
     return checks;
 }
 
+std::vector<const UniqueIndex*> UniqueIndexesToVerify(const TablePlan& table,
+                                                      const SourceCatalog& catalog) {
+    std::vector<const UniqueIndex*> indexes;
+    if (!table.copy_rows) return indexes;
+    for (const UniqueIndex& index : catalog.unique_indexes) {
+        if (index.table != table.table->name) continue;
+        bool scrubbed = false, unique_fake = false;
+        for (const ColumnPlan& column : table.columns) {
+            if (column.keep || std::find(index.columns.begin(), index.columns.end(),
+                                         column.column.name) == index.columns.end())
+                continue;
+            scrubbed = true;
+            unique_fake = unique_fake || FakeIsUnique(column.column);
+        }
+        if (scrubbed && !unique_fake) indexes.push_back(&index);
+    }
+    return indexes;
+}
+
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                const std::string& source_schema) {
     std::vector<std::string> missing;

@@ -54,6 +54,13 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
 std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
                                                    const SourceCatalog& catalog);
 
+// The unique indexes of a table copied with rows whose scrubbed key
+// columns all have fakes that may repeat: the run looks for duplicates in
+// the scratch rows. (An index with a kept-only key holds as in the source;
+// one with a unique fake among its columns holds by construction.)
+std::vector<const UniqueIndex*> UniqueIndexesToVerify(const TablePlan& table,
+                                                      const SourceCatalog& catalog);
+
 // Builds the plan; throws ScrubError naming every missing table or column
 // (42704), every partition named instead of its root (22023), every column
 // whose type has no fake (0A000), or a clash with the manifest (42P07).

@@ -338,24 +338,51 @@ SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(cl
             "whole schema.");
 }
 
-// Evaluates the table's CHECK constraints that read scrubbed columns on the
-// scratch rows; returns a line for each one some fake violates.
-std::vector<std::string> ViolatedChecks(Database& db, const TablePlan& table,
-                                        const SourceCatalog& catalog,
-                                        const std::string& source_schema,
-                                        const std::string& build_schema,
-                                        const IdentifierQuoter& quote) {
+// Constraints a fake may break, found on the scratch rows of one table:
+// unique indexes whose faked key columns may repeat, and CHECKs that read
+// scrubbed columns.
+struct Violations {
+    std::vector<std::string> unique;
+    std::vector<std::string> checks;
+};
+
+void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& catalog,
+                    const std::string& source_schema, const std::string& build_schema,
+                    const IdentifierQuoter& quote, Violations& violations) {
+    const std::string where = "table \"" + source_schema + "." + table.table->name + "\"";
+    for (const UniqueIndex* index : UniqueIndexesToVerify(table, catalog))
+        if (FirstValue(db, FindDuplicates(build_schema, table.table->name, *index, quote),
+                       Visibility::kLatest) == "t")
+            violations.unique.push_back("Unique index \"" + index->name + "\" of " + where +
+                                        " would hold duplicate faked values.");
     std::vector<const CheckConstraint*> checks = ChecksToVerify(table, catalog);
-    std::vector<std::string> violated;
-    if (checks.empty()) return violated;
+    if (checks.empty()) return;
     std::vector<Row> rows = db.Query(
         FindCheckViolations(build_schema, table.table->name, checks, quote), Visibility::kLatest);
     for (size_t i = 0; i < checks.size(); ++i)
         if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
-            violated.push_back("Constraint \"" + checks[i]->name + "\" of table \"" +
-                               source_schema + "." + table.table->name +
-                               "\" fails for faked values.");
-    return violated;
+            violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " + where +
+                                        " fails for faked values.");
+}
+
+// Fails the run, before anything commits, naming every violated constraint.
+void ThrowIfViolated(const Violations& violations) {
+    if (violations.unique.empty() && violations.checks.empty()) return;
+    std::string detail;
+    for (const auto* lines : {&violations.unique, &violations.checks})
+        for (const std::string& line : *lines) detail += (detail.empty() ? "" : "\n") + line;
+    bool only_checks = violations.unique.empty(), only_unique = violations.checks.empty();
+    throw ScrubError(only_checks   ? "23514"
+                     : only_unique ? "23505"
+                                   : "23000",
+                     std::string("the scrubbed copy would violate ") +
+                         (only_checks   ? "check"
+                          : only_unique ? "unique"
+                                        : "unique and check") +
+                         " constraints",
+                     detail,
+                     "Keep the columns these constraints read verbatim if they are safe, or "
+                     "copy the table without rows ([]).");
 }
 
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
@@ -414,7 +441,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         db.Execute(statement, Visibility::kLatest);
 
     std::vector<TableReport> reports;
-    std::vector<std::string> violated_checks;
+    Violations violations;
     int failure_point = db.FailAfterTables();
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) {
@@ -427,9 +454,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
         db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
         reports.push_back(CopyTable(db, table, options, build_schema, quote));
-        for (std::string& line :
-             ViolatedChecks(db, table, catalog, options.source_schema, build_schema, quote))
-            violated_checks.push_back(std::move(line));
+        FindViolations(db, table, catalog, options.source_schema, build_schema, quote, violations);
         const TableReport& report = reports.back();
         RecordTable(db, build_schema, quote, table, &report);
         db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
@@ -438,14 +463,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                FormatMilliseconds(report.milliseconds) + " ms");
     }
 
-    if (!violated_checks.empty()) {
-        std::string detail;
-        for (const std::string& line : violated_checks)
-            detail += (detail.empty() ? "" : "\n") + line;
-        throw ScrubError("23514", "the scrubbed copy would violate check constraints", detail,
-                         "Keep the columns these constraints read verbatim if they are safe, or "
-                         "copy the table without rows ([]).");
-    }
+    ThrowIfViolated(violations);
 
     db.ReportActivity("recording the manifest");
     RecordSequences(db, catalog.sequences, options, build_schema, quote);

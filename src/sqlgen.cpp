@@ -112,6 +112,19 @@ Statement FindCheckViolations(const std::string& schema, const std::string& tabl
     return {"SELECT " + columns + " FROM " + QualifiedName(quote, schema, table), {}};
 }
 
+Statement FindDuplicates(const std::string& schema, const std::string& table,
+                         const UniqueIndex& index, const IdentifierQuoter& quote) {
+    std::string columns, not_null;
+    for (const std::string& column : index.columns) {
+        columns += (columns.empty() ? "" : ", ") + quote(column);
+        not_null += (not_null.empty() ? " WHERE " : " AND ") + quote(column) + " IS NOT NULL";
+    }
+    return {"SELECT EXISTS (SELECT FROM " + QualifiedName(quote, schema, table) +
+                (index.nulls_not_distinct ? "" : not_null) + " GROUP BY " + columns +
+                " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)",
+            {}};
+}
+
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
     return {

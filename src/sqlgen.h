@@ -39,6 +39,11 @@ Statement FindCheckViolations(const std::string& schema, const std::string& tabl
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote);
 
+// SELECT EXISTS: two scratch rows with equal values in all of the index's
+// columns (rows with a NULL there do not count, unless NULLS NOT DISTINCT).
+Statement FindDuplicates(const std::string& schema, const std::string& table,
+                         const UniqueIndex& index, const IdentifierQuoter& quote);
+
 // The manifest tables, created empty in the build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote);

@@ -180,3 +180,44 @@ TEST(Checks, VerifiesOnlyTrustedChecksOnScrubbedColumns) {
 
 }  // namespace
 }  // namespace scrub
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::Table;
+
+TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
+    SourceCatalog catalog;
+    ColumnInfo tier = Column("tier", "tier");
+    tier.scalar = {"public", "tier", 'e', -1};
+    catalog.tables.push_back(Table("members", {Column("id", "int4"), tier, Column("active", "bool"),
+                                               Column("handle", "text")}));
+    catalog.unique_indexes.push_back({"members_pkey", "members", {"id"}, false});
+    catalog.unique_indexes.push_back({"members_tier_key", "members", {"tier"}, false});
+    catalog.unique_indexes.push_back({"one_per_handle", "members", {"active", "handle"}, false});
+    catalog.unique_indexes.push_back({"tier_active", "members", {"tier", "active"}, true});
+    auto names = [&](const std::string& json) {
+        Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
+        std::vector<std::string> result;
+        for (const UniqueIndex* index : UniqueIndexesToVerify(plan.tables[0], catalog))
+            result.push_back(index->name);
+        return result;
+    };
+    using Names = std::vector<std::string>;
+    EXPECT_EQ(names(R"({"members": ["id"]})"), (Names{"members_tier_key", "tier_active"}))
+        << "a text fake (handle) keeps one_per_handle unique by construction";
+    EXPECT_EQ(names(R"({"members": ["tier"]})"), Names{"tier_active"})
+        << "an integer fake keeps the primary key unique; a kept enum with a faked boolean may not";
+    EXPECT_EQ(names(R"({"members": ["id", "tier", "active", "handle"]})"), Names{});
+    EXPECT_EQ(FindDuplicates("b", "members", catalog.unique_indexes[1], testing::kQuote).sql,
+              "SELECT EXISTS (SELECT FROM b.members WHERE tier IS NOT NULL GROUP BY tier HAVING "
+              "pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)");
+    EXPECT_EQ(FindDuplicates("b", "members", catalog.unique_indexes[3], testing::kQuote).sql,
+              "SELECT EXISTS (SELECT FROM b.members GROUP BY tier, active HAVING "
+              "pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)")
+        << "NULLS NOT DISTINCT counts NULLs as equal";
+}
+
+}  // namespace
+}  // namespace scrub
