@@ -43,7 +43,7 @@ SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
 
 // Foreign keys of the given tables, one row per column pair, in order.
 const char* kForeignKeysSql = R"SQL(
-SELECT con.conname, c.relname, rn.nspname, r.relname, a.attname, fa.attname
+SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname
   FROM pg_catalog.pg_constraint con
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) con.confrelid
@@ -132,6 +132,22 @@ const std::string& Field(const Row& row, size_t index) {
     return *row[index];
 }
 
+// Runs a query over the tables `oids` whose rows, ordered by table and
+// object name, give one column of a constraint or index each: `make` builds
+// the record from the first row of each (table, name), `add` adds each row.
+template <typename Record, typename Make, typename Add>
+void ReadGrouped(Database& db, const std::string& sql, const std::string& oids,
+                 std::vector<Record>& records, Make make, Add add) {
+    Statement statement{sql, {}};
+    statement.Bind(oids);
+    for (const Row& row : db.Query(statement, Visibility::kLatest)) {
+        if (records.empty() || records.back().table != Field(row, 0) ||
+            records.back().name != Field(row, 1))
+            records.push_back(make(row));
+        add(records.back(), row);
+    }
+}
+
 }  // namespace
 
 SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
@@ -171,39 +187,29 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
     }
 
-    Statement foreign_keys{kForeignKeysSql, {}};
-    foreign_keys.Bind(TextArrayLiteral(oids));
-    for (const Row& row : db.Query(foreign_keys, Visibility::kLatest)) {
-        const std::string& name = Field(row, 0);
-        const std::string& table = Field(row, 1);
-        if (catalog.foreign_keys.empty() || catalog.foreign_keys.back().name != name ||
-            catalog.foreign_keys.back().table != table)
-            catalog.foreign_keys.push_back({name, table, {}, Field(row, 2), Field(row, 3), {}});
-        catalog.foreign_keys.back().columns.push_back(Field(row, 4));
-        catalog.foreign_keys.back().referenced_columns.push_back(Field(row, 5));
-    }
-
-    Statement checks{std::string(kUntrustedCallsCte) + kChecksSql, {}};
-    checks.Bind(TextArrayLiteral(oids));
-    for (const Row& row : db.Query(checks, Visibility::kLatest)) {
-        const std::string& table = Field(row, 0);
-        const std::string& name = Field(row, 1);
-        if (catalog.checks.empty() || catalog.checks.back().name != name ||
-            catalog.checks.back().table != table)
-            catalog.checks.push_back({name, table, Field(row, 2), {}, Field(row, 4) == "t"});
-        catalog.checks.back().columns.push_back(Field(row, 3));
-    }
-
-    Statement unique_indexes{kUniqueIndexesSql, {}};
-    unique_indexes.Bind(TextArrayLiteral(oids));
-    for (const Row& row : db.Query(unique_indexes, Visibility::kLatest)) {
-        const std::string& table = Field(row, 0);
-        const std::string& name = Field(row, 1);
-        if (catalog.unique_indexes.empty() || catalog.unique_indexes.back().name != name ||
-            catalog.unique_indexes.back().table != table)
-            catalog.unique_indexes.push_back({name, table, {}, Field(row, 3) == "t"});
-        catalog.unique_indexes.back().columns.push_back(Field(row, 2));
-    }
+    const std::string oid_array = TextArrayLiteral(oids);
+    ReadGrouped(
+        db, kForeignKeysSql, oid_array, catalog.foreign_keys,
+        [](const Row& row) {
+            return ForeignKey{Field(row, 1), Field(row, 0), {}, Field(row, 2), Field(row, 3), {}};
+        },
+        [](ForeignKey& key, const Row& row) {
+            key.columns.push_back(Field(row, 4));
+            key.referenced_columns.push_back(Field(row, 5));
+        });
+    ReadGrouped(
+        db, std::string(kUntrustedCallsCte) + kChecksSql, oid_array, catalog.checks,
+        [](const Row& row) {
+            return CheckConstraint{
+                Field(row, 1), Field(row, 0), Field(row, 2), {}, Field(row, 4) == "t"};
+        },
+        [](CheckConstraint& check, const Row& row) { check.columns.push_back(Field(row, 3)); });
+    ReadGrouped(
+        db, kUniqueIndexesSql, oid_array, catalog.unique_indexes,
+        [](const Row& row) {
+            return UniqueIndex{Field(row, 1), Field(row, 0), {}, Field(row, 3) == "t"};
+        },
+        [](UniqueIndex& index, const Row& row) { index.columns.push_back(Field(row, 2)); });
 
     for (const Row& row : db.Query({std::string(kUntrustedCallsCte) + kUntrustedDomainsSql, {}},
                                    Visibility::kLatest))
