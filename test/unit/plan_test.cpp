@@ -110,15 +110,6 @@ TEST(Plan, RejectsTablesNamedLikeTheManifest) {
         BuildPlan(ParseAllowlist(R"({"_scrub_tables": []})", "public"), catalog, "public"));
 }
 
-}  // namespace
-}  // namespace scrub
-
-namespace scrub {
-namespace {
-
-using testing::Column;
-using testing::Table;
-
 TEST(ForeignKeys, FlagsKeysTheCopyCannotSatisfy) {
     SourceCatalog catalog;
     catalog.tables.push_back(Table("parent", {Column("id", "int4"), Column("name", "text")}));
@@ -149,15 +140,6 @@ TEST(ForeignKeys, FlagsKeysTheCopyCannotSatisfy) {
         << "a table copied without rows breaks nothing";
 }
 
-}  // namespace
-}  // namespace scrub
-
-namespace scrub {
-namespace {
-
-using testing::Column;
-using testing::Table;
-
 TEST(Checks, VerifiesOnlyTrustedChecksOnScrubbedColumns) {
     SourceCatalog catalog;
     catalog.tables.push_back(
@@ -177,15 +159,6 @@ TEST(Checks, VerifiesOnlyTrustedChecksOnScrubbedColumns) {
     Plan empty = BuildPlan(ParseAllowlist(R"({"people": []})", "public"), catalog, "public");
     EXPECT_TRUE(ChecksToVerify(empty.tables[0], catalog).empty()) << "no rows, nothing to check";
 }
-
-}  // namespace
-}  // namespace scrub
-
-namespace scrub {
-namespace {
-
-using testing::Column;
-using testing::Table;
 
 TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
     SourceCatalog catalog;
