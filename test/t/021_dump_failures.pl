@@ -179,6 +179,30 @@ $session->query_safe('COMMIT');
 is(scratch_finished_at(), $finished_at, 'SIGTERM during scrub_to_schema: the previous scratch schema stays');
 output_untouched('SIGTERM during scrub_to_schema');
 
+# The same signal sent to the whole process group (a closed terminal, a
+# service manager stopping a job) reaches psql too: it must still be
+# scrub-dump that stops the run, so the server cancels it instead of
+# finishing it unobserved once the lock goes.
+$session->query_safe('BEGIN; LOCK TABLE public.users IN ACCESS EXCLUSIVE MODE;');
+my ($out3, $err3) = ('', '');
+$harness = IPC::Run::start([ 'setsid', 'scrub-dump', '-d', $conn, '-a', $allowlist, '-o', $output ],
+    '<', \undef, '>', \$out3, '2>', \$err3);
+ok($node->poll_query_until('postgres', "SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted)"),
+    'process group: scrub_to_schema waits on the lock on public.users');
+my $dump_pid = $harness->{KIDS}[0]{PID};
+my ($group) = (read_file("/proc/$dump_pid/stat") =~ /^\d+ \(.*\) \S+ \d+ (\d+)/);
+kill 'TERM', -$group;
+$harness->finish;
+is($harness->full_result(0) >> 8, 143, 'process group SIGTERM: exit 128+15');
+ok($node->poll_query_until('postgres', "SELECT NOT EXISTS (SELECT FROM pg_locks WHERE NOT granted)"),
+    'process group SIGTERM: the run is cancelled on the server');
+$session->query_safe('COMMIT');
+ok($node->poll_query_until('postgres',
+        "SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE query LIKE 'scrub_to_schema%')"),
+    'process group SIGTERM: no run is left behind');
+is(scratch_finished_at(), $finished_at, 'process group SIGTERM: the previous scratch schema stays');
+output_untouched('process group SIGTERM');
+
 # SIGKILL cannot be trapped: the temporary directory stays, OUTPUT does
 # not change, and the next run to the same OUTPUT removes the leftover.
 ($harness, $session, $err) = start_blocked_dump('scrubbed.users');
