@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace scrub {
 
@@ -32,6 +33,13 @@ struct ErrorReport {
     std::string detail;
     std::string hint;
 };
+
+// Joins the items of an error detail: one per line by default.
+inline std::string JoinLines(const std::vector<std::string>& lines, const char* separator = "\n") {
+    std::string joined;
+    for (const std::string& line : lines) joined += (joined.empty() ? "" : separator) + line;
+    return joined;
+}
 
 // Thrown by pure code; converted to ereport(ERROR) at the C boundary.
 class ScrubError : public std::exception {

@@ -12,15 +12,6 @@
 namespace scrub {
 namespace {
 
-std::string JoinLines(const std::vector<std::string>& lines) {
-    std::string joined;
-    for (const std::string& line : lines) {
-        if (!joined.empty()) joined += "\n";
-        joined += line;
-    }
-    return joined;
-}
-
 std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
 
 }  // namespace

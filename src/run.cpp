@@ -208,19 +208,19 @@ std::string BuildSchemaName(const std::string& target) {
 // copying, so such a run fails fast.
 void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catalog,
                       const RunOptions& options, const IdentifierQuoter& quote) {
-    std::string violations;
+    std::vector<std::string> violations;
     for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
         const TableInfo* table = FindTable(catalog, risk.key->table);
         Statement probe = AnyRowWithValues(options.source_schema, risk.key->table,
                                            risk.key->columns, table->partitioned, quote);
         if (FirstValue(db, probe, Visibility::kRunSnapshot) != "t") continue;
-        violations += std::string(violations.empty() ? "" : "\n") + "Constraint \"" +
-                      risk.key->name + "\" of table \"" + options.source_schema + "." +
-                      risk.key->table + "\": copied rows refer to other rows, but " + risk.reason +
-                      ".";
+        violations.push_back("Constraint \"" + risk.key->name + "\" of table \"" +
+                             options.source_schema + "." + risk.key->table +
+                             "\": copied rows refer to other rows, but " + risk.reason + ".");
     }
     if (!violations.empty())
-        throw ScrubError("23503", "the scrubbed copy would break foreign keys", violations,
+        throw ScrubError("23503", "the scrubbed copy would break foreign keys",
+                         JoinLines(violations),
                          "Copy each referenced table with rows, keeping the key columns on both "
                          "sides, or list the referencing table with [] to copy it without rows.");
 }
@@ -267,15 +267,15 @@ void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
         {}};
     unreadable.Bind(source_schema);
     unreadable.Bind(TextArrayLiteral(catalog.sequences));
-    std::string names;
+    std::vector<std::string> names;
     for (const Row& row : db.Query(unreadable, Visibility::kLatest))
-        names += (names.empty() ? "" : ", ") + ("\"" + row[0].value_or("") + "\"");
+        names.push_back("\"" + row[0].value_or("") + "\"");
     if (!names.empty())
         throw ScrubError(sqlstate::kInsufficientPrivilege,
                          "permission denied for sequences of schema \"" + source_schema + "\"",
                          "The run records every sequence's value for the restore, and cannot "
                          "read " +
-                             names + ".",
+                             JoinLines(names, ", ") + ".",
                          "Grant SELECT on the schema's sequences to the role that runs scrub, "
                          "for example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
 }
@@ -326,14 +326,14 @@ SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(cl
 )SQL",
                          {}};
     dependents.Bind(target);
-    std::string names;
+    std::vector<std::string> names;
     for (const Row& row : db.Query(dependents, Visibility::kLatest))
-        names += (names.empty() ? "" : "\n") + row[0].value_or("") + " depends on it.";
+        names.push_back(row[0].value_or("") + " depends on it.");
     if (!names.empty())
         throw ScrubError(
             "2BP01",
             "cannot replace schema \"" + target + "\" because objects outside it depend on it",
-            names,
+            JoinLines(names),
             "Drop these objects or point them elsewhere: every run replaces the "
             "whole schema.");
 }
@@ -368,9 +368,8 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
 // Fails the run, before anything commits, naming every violated constraint.
 void ThrowIfViolated(const Violations& violations) {
     if (violations.unique.empty() && violations.checks.empty()) return;
-    std::string detail;
-    for (const auto* lines : {&violations.unique, &violations.checks})
-        for (const std::string& line : *lines) detail += (detail.empty() ? "" : "\n") + line;
+    std::vector<std::string> lines = violations.unique;
+    lines.insert(lines.end(), violations.checks.begin(), violations.checks.end());
     bool only_checks = violations.unique.empty(), only_unique = violations.checks.empty();
     throw ScrubError(only_checks   ? "23514"
                      : only_unique ? "23505"
@@ -380,7 +379,7 @@ void ThrowIfViolated(const Violations& violations) {
                           : only_unique ? "unique"
                                         : "unique and check") +
                          " constraints",
-                     detail,
+                     JoinLines(lines),
                      "Keep the columns these constraints read verbatim if they are safe, or "
                      "copy the table without rows ([]).");
 }
