@@ -4,7 +4,8 @@
 
 EXTENSION = scrub
 MODULE_big = scrub
-DATA = sql/scrub--0.1.0.sql
+EXTVERSION = 0.2.0
+DATA = scrub--0.1.0.sql scrub--0.1.0--0.2.0.sql scrub--$(EXTVERSION).sql
 SCRIPTS = bin/scrub-dump bin/scrub-restore
 
 # Modules without PostgreSQL headers (unit-tested on their own) and the
