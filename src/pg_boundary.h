@@ -18,6 +18,17 @@ extern "C" {
 #include "fmgr.h"
 }
 
+// Supported PostgreSQL major versions: 15 only (README.md, META.json and
+// debian/pgversions say the same; test/t/000_release.pl checks that they
+// agree). 14 and older lack APIs scrub uses (InitMaterializedSRF); 16 and
+// newer have not been built and tested. CONTRIBUTING.md says how to add a
+// version.
+#if PG_VERSION_NUM < 150000
+#error "scrub needs PostgreSQL 15: this server's headers are older (see README.md, Requirements)"
+#elif PG_VERSION_NUM >= 160000
+#error "scrub supports PostgreSQL 15 only: it has not been built and tested on this newer version (see CONTRIBUTING.md, Supported PostgreSQL versions)"
+#endif
+
 #include <exception>
 #include <type_traits>
 
