@@ -17,6 +17,22 @@ OBJS = $(PURE_OBJS) $(PG_OBJS)
 REGRESS = setup core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
+# `make installcheck` runs the three suites below through PGXS's own
+# variables, each in a temporary instance of the installed server.
+# Regress: test/schedule runs first and says what must run before the rest
+# (setup creates the extension and the helpers later tests use); then
+# pg_regress runs the other tests of REGRESS one after the other, in their
+# order. A new test only needs its name added to REGRESS.
+REGRESS_OPTS += --schedule=test/schedule
+REGRESS := $(filter-out $(shell sed -n 's/^test: *//p' test/schedule),$(REGRESS))
+# Isolation: every spec of test/isolation/specs.
+ISOLATION = $(basename $(notdir $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=tmp_check_iso \
+	--temp-config=test/regress.conf
+# TAP: test/t/*.pl with PostgreSQL::Test::Cluster (PROVE_TESTS picks some).
+TAP_TESTS = 1
+PROVE_TESTS ?= $(sort $(wildcard test/t/*.pl))
+
 PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-register
@@ -35,13 +51,12 @@ include $(PGXS)
 regresscheck:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 
-ISOLATION = $(basename $(notdir $(wildcard test/isolation/specs/*.spec)))
 isolationcheck:
-	$(pg_isolation_regress_installcheck) --inputdir=test/isolation \
-		--temp-instance=tmp_check_iso --temp-config=test/regress.conf $(ISOLATION)
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 
 # TAP tests start their own clusters with PostgreSQL::Test::Cluster.
 PG_TEST_PERL = $(dir $(PGXS))../../src/test/perl
+PROVE_FLAGS += -I test/t
 tapcheck:
 	rm -rf tmp_check && mkdir -p tmp_check && \
 	TESTDIR='$(CURDIR)' PATH="$(bindir):$(CURDIR)/bin:$$PATH" PGPORT='6$(DEF_PGPORT)' \

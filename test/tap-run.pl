@@ -6,6 +6,15 @@ use strict;
 use warnings;
 use TAP::Parser;
 
+# Accepts prove's -I DIR options (PGXS's prove_installcheck passes them),
+# so that `make installcheck PROVE="perl test/tap-run.pl"` works.
+my @lib;
+while (@ARGV && $ARGV[0] =~ /^-I(.*)$/) {
+    shift @ARGV;
+    push @lib, length $1 ? $1 : shift @ARGV;
+}
+$ENV{PERL5LIB} = join ':', @lib, grep { defined && length } $ENV{PERL5LIB} if @lib;
+
 my ($passed, $failed) = (0, 0);
 for my $file (@ARGV) {
     print "# $file\n";
