@@ -64,6 +64,10 @@ tapcheck:
 	PG_REGRESS='$(dir $(PGXS))../../src/test/regress/pg_regress' \
 	perl test/tap-run.pl $(or $(PROVE_TESTS),$(sort $(wildcard test/t/*.pl)))
 
+# Prints a variable: `make -s print-EXTVERSION` (test/t/000_release.pl).
+print-%:
+	@echo '$($*)'
+
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h)
 	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc -o $@ $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) \
@@ -72,10 +76,39 @@ test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h)
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
-EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress results regression.diffs regression.out
+EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress results regression.diffs regression.out tmp_deb
 
 # PGXS tracks no header dependencies: rebuild every object when one changes.
 $(OBJS): $(wildcard src/*.h)
+
+# PGXS's uninstall misses SCRIPTS kept in a subdirectory (it removes
+# $(bindir)/bin/scrub-dump, where install put $(bindir)/scrub-dump).
+.PHONY: uninstall-scripts
+uninstall: uninstall-scripts
+uninstall-scripts:
+	rm -f $(addprefix '$(DESTDIR)$(bindir)'/, $(notdir $(SCRIPTS)))
+
+# Release tarball of the commit checked out (uncommitted changes are not
+# in it), with git archive as pgvector makes its own.
+.PHONY: dist deb
+dist:
+	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
+		-o $(EXTENSION)-$(EXTVERSION).tar.gz HEAD
+	@echo "wrote $(EXTENSION)-$(EXTVERSION).tar.gz"
+
+# Debian package postgresql-15-scrub (debian/), built without network from
+# a copy of the tree's files (committed or not, untracked ones included,
+# ignored ones not) in DEB_DIR; the .deb lands in DEB_DIR.
+DEB_DIR ?= $(CURDIR)/tmp_deb
+deb:
+	rm -rf '$(DEB_DIR)' && mkdir -p '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)'
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar -c --null -T - | tar -x -C '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)'
+	cd '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)' && \
+		dpkg-buildpackage -us -uc -b >'$(DEB_DIR)/build.log' 2>&1 || \
+		{ tail -40 '$(DEB_DIR)/build.log'; exit 1; }
+	@ls '$(DEB_DIR)'/*.deb
 
 # One command on a fresh Debian 12 machine, as root: installs what scrub
 # needs, builds, and runs scrub-dump / scrub-restore on a sample database in
