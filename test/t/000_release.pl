@@ -1,0 +1,145 @@
+# Release metadata: META.json is valid against the PGXN Meta Spec 1.0.0,
+# and every place that states the version or the supported PostgreSQL
+# versions agrees with the Makefile (EXTVERSION) and with the compile-time
+# check in src/pg_boundary.h, which must refuse the versions outside the
+# range. Needs no server.
+use strict;
+use warnings;
+use File::Temp ();
+use JSON::PP ();
+use IPC::Run ();
+use Test::More;
+
+my $top = $ENV{TESTDIR} // '.';
+
+sub slurp
+{
+    my ($path) = @_;
+    open my $fh, '<', "$top/$path" or die "cannot read $path: $!";
+    local $/;
+    return scalar <$fh>;
+}
+
+sub make_var
+{
+    my ($name) = @_;
+    my $out = `make -s --no-print-directory -C '$top' print-$name`;
+    die "make print-$name failed" if $?;
+    chomp $out;
+    return $out;
+}
+
+# Validates a META.json text against the schema; returns the errors.
+sub meta_errors
+{
+    my ($text) = @_;
+    my ($out, $err) = ('', '');
+    IPC::Run::run(
+        [ 'python3', '-c', <<'PY', "$top/test/release/pgxn-meta-1.0.0.schema.json" ],
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+errors = jsonschema.Draft7Validator(schema).iter_errors(json.load(sys.stdin))
+for e in sorted(errors, key=lambda e: list(e.absolute_path)):
+    print("/".join(map(str, e.absolute_path)) + ": " + e.message)
+PY
+        '<', \$text, '>', \$out, '2>', \$err) or die "validator failed: $err";
+    return $out;
+}
+
+# --- META.json against the PGXN Meta Spec
+my $meta_text = slurp('META.json');
+is(meta_errors($meta_text), '', 'META.json is valid against the PGXN Meta Spec 1.0.0');
+my $meta = JSON::PP->new->decode($meta_text);
+# The validator rejects what the spec forbids (so the check above can fail).
+for my $case (
+    [ 'no provides', sub { delete $_[0]{provides} } ],
+    [ 'a version that is not semver', sub { $_[0]{version} = '0.2' } ],
+    [ 'an unknown license shortcut', sub { $_[0]{license} = 'PostgreSQL' } ],
+    [ 'a key without x_ prefix', sub { $_[0]{homepage} = 'https://example.org' } ])
+{
+    my ($label, $break) = @$case;
+    my $copy = JSON::PP->new->decode($meta_text);
+    $break->($copy);
+    isnt(meta_errors(JSON::PP->new->encode($copy)), '', "the META.json check rejects $label");
+}
+
+# --- one version everywhere
+my $version = make_var('EXTVERSION');
+like($version, qr/^\d+\.\d+\.\d+$/, "EXTVERSION is a version ($version)");
+is($meta->{version}, $version, 'META.json version is EXTVERSION');
+is($meta->{provides}{scrub}{version}, $version, 'META.json provides scrub at EXTVERSION');
+is($meta->{provides}{scrub}{file}, "scrub--$version.sql", 'META.json names the install script of EXTVERSION');
+my ($default) = slurp('scrub.control') =~ /^default_version\s*=\s*'([^']*)'/m;
+is($default, $version, 'scrub.control default_version is EXTVERSION');
+my ($deb) = slurp('debian/changelog') =~ /^scrub \(([^)-]+)(?:-[^)]*)?\)/;
+is($deb, $version, 'debian/changelog is at EXTVERSION');
+like(slurp('CHANGELOG.md'), qr/^## \Q$version\E\b/m, 'CHANGELOG.md has a section for EXTVERSION');
+
+# --- extension scripts: shipped, and every older version can be upgraded
+opendir my $dh, $top or die;
+my @scripts = sort grep { /^scrub--.*\.sql$/ } readdir $dh;
+closedir $dh;
+is(join(' ', sort split ' ', make_var('DATA')), join(' ', @scripts),
+    'DATA installs every extension script at the top of the tree');
+ok(-f "$top/scrub--$version.sql", "the install script scrub--$version.sql exists");
+my %next;
+for (@scripts) { push @{ $next{$1} }, $2 if /^scrub--(.+)--(.+)\.sql$/ }
+for my $old (map { /^scrub--([^-]+)\.sql$/ ? $1 : () } @scripts)
+{
+    next if $old eq $version;
+    my %seen = ($old => 1);
+    my @queue = ($old);
+    while (my $v = shift @queue)
+    {
+        for my $n (@{ $next{$v} // [] }) { push @queue, $n unless $seen{$n}++ }
+    }
+    ok($seen{$version}, "upgrade scripts lead from $old to $version");
+}
+
+# --- supported PostgreSQL versions
+my $boundary = slurp('src/pg_boundary.h');
+my ($low) = $boundary =~ /#if PG_VERSION_NUM < (\d+)0000\n/;
+my ($high) = $boundary =~ /#elif PG_VERSION_NUM >= (\d+)0000\n/;
+ok(defined $low && defined $high, 'src/pg_boundary.h refuses versions outside a range');
+my @supported = ($low .. $high - 1);
+is($meta->{prereqs}{runtime}{requires}{PostgreSQL}, ">= $low.0.0, < $high.0.0",
+    'META.json requires the supported PostgreSQL versions');
+my @pgversions = grep { /\S/ } split /\n/, slurp('debian/pgversions');
+is("@pgversions", "@supported", 'debian/pgversions lists the supported versions');
+my $list = join(' and ', @supported);
+like(slurp('README.md'), qr/supports PostgreSQL \Q$list\E\b/, 'README.md states the supported versions');
+my $control = slurp('debian/control.in');
+$control =~ s/PGVERSION/$supported[-1]/g;
+is(slurp('debian/control'), $control, 'debian/control is generated from debian/control.in');
+
+# The check fires: compile src/pg_boundary.cpp against the installed
+# server headers with PG_VERSION_NUM changed (a copy of the include
+# directory whose pg_config.h overrides it).
+chomp(my $server = `pg_config --includedir-server`);
+my $includes = File::Temp->newdir();
+symlink("$server/$_", "$includes/$_") or die "symlink: $!"
+  for map { s{.*/}{}r } grep { !m{/pg_config\.h$} } glob("$server/*");
+my @cases = ([ $low - 1, 'older' ], [ $low, undef ], [ $high, 'newer' ]);
+splice @cases, 2, 0, [ $high - 1, undef ] if $high - 1 > $low;
+for my $case (@cases)
+{
+    my ($major, $refused) = @$case;
+    open my $fh, '>', "$includes/pg_config.h" or die;
+    print $fh qq{#include "$server/pg_config.h"\n#undef PG_VERSION_NUM\n#define PG_VERSION_NUM ${major}0002\n};
+    close $fh;
+    my ($out, $err) = ('', '');
+    my $ok = IPC::Run::run([ 'g++', '-std=c++17', '-fsyntax-only', "-I$includes", "-I$top/src",
+                             "$top/src/pg_boundary.cpp" ], '>', \$out, '2>', \$err);
+    if ($refused)
+    {
+        ok(!$ok && $err =~ /#error "scrub (needs|supports) PostgreSQL/,
+            "a build against PostgreSQL $major stops with scrub's #error ($refused)");
+    }
+    else
+    {
+        ok($ok, "a build against PostgreSQL $major passes the version check") or diag($err);
+    }
+}
+
+done_testing();
