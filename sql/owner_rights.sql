@@ -162,6 +162,24 @@ RESET ROLE;
 SELECT * FROM scrub_to_schema('{"forged": ["id"]}', 'att_fail', 'att');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Nor can it leave objects of its own over its scratch table, which
+-- would tie its schema to the copy: the run fails, naming them.
+SET ROLE attacker;
+CREATE FUNCTION att.peek(v text) RETURNS bool LANGUAGE plpgsql AS $$
+BEGIN
+    IF v <> 'x' THEN
+        EXECUTE format('CREATE VIEW att.peeking AS SELECT * FROM %I.peeked',
+                       (SELECT nspname FROM pg_namespace WHERE nspname LIKE 'scrub\_build\_%'));
+    END IF;
+    RETURN true;
+END $$;
+CREATE TABLE att.peeked (id int, v text CHECK (att.peek(v)));
+INSERT INTO att.peeked VALUES (1, 'x');
+RESET ROLE;
+SELECT * FROM scrub_to_schema('{"peeked": ["id"]}', 'att_fail', 'att');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS views_left FROM pg_class WHERE relname = 'peeking';
+
 -- Code run as the owner cannot swap one of its sequences for a view that
 -- the run would then read with the caller's rights: sequences are read
 -- before any owner's code runs.

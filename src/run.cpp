@@ -395,6 +395,23 @@ SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(cl
             "whole schema.");
 }
 
+// While a table's owner held SELECT on its scratch table, its code could
+// have made objects of its own over it (a view, say), which would tie the
+// owner's schema to the target and block every later run. Refuse them now.
+void CheckNothingMadeOnCopy(Database& db, const std::string& build_schema) {
+    try {
+        CheckNothingOutsideDepends(db, build_schema);
+    } catch (const ScrubError& error) {
+        throw ScrubError(error.report().sqlstate,
+                         "objects outside the scrubbed copy were made to depend on it during the "
+                         "run",
+                         error.report().detail,
+                         "Code that ran as a table's owner while scrub copied or checked that "
+                         "table made them. Remove that code from the table's constraints and "
+                         "domains.");
+    }
+}
+
 // Constraints a fake may break, found on the scratch rows of one table:
 // unique indexes whose faked key columns may repeat, and CHECKs that read
 // scrubbed columns.
@@ -544,6 +561,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     }
 
     ThrowIfViolated(violations);
+    CheckNothingMadeOnCopy(db, build_schema);
 
     db.ReportActivity("recording the manifest");
     RecordRun(db, options, build_schema, quote, started_at);
