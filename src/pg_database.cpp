@@ -194,15 +194,16 @@ PgDatabase::SpiResult* PgDatabase::Run(const Statement& statement, Visibility vi
         // its code tried that a restricted operation forbids.
         std::string detail = error.data()->message != nullptr ? error.data()->message : "";
         if (error.data()->detail != nullptr) detail += "\n" + std::string(error.data()->detail);
+        std::string hint =
+            "scrub reads and checks each table's rows with the rights of the table's owner, in a "
+            "security-restricted operation. Grant that role what it lacks (SELECT on its table, "
+            "USAGE on its schema), let it read every row (no FORCE ROW LEVEL SECURITY), and keep "
+            "its constraints from what such an operation forbids (SET ROLE, temporary tables).";
+        if (error.data()->hint != nullptr) hint = std::string(error.data()->hint) + " " + hint;
         throw ScrubError(sqlstate::kInsufficientPrivilege,
                          "permission denied for role \"" + owner->name + "\", owner of table \"" +
                              owner->table + "\"",
-                         detail,
-                         "scrub reads and checks each table's rows with the rights of the "
-                         "table's owner, in a security-restricted operation. Grant that role "
-                         "what it lacks (SELECT on its table, USAGE on its schema), let it read "
-                         "every row (no FORCE ROW LEVEL SECURITY), and keep its constraints "
-                         "from what such an operation forbids (SET ROLE, temporary tables).");
+                         detail, hint);
     }
     context_state_.owner.clear();
     return call.result;
