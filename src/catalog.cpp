@@ -18,7 +18,8 @@ SELECT c.oid, c.relname, c.relkind,
        CASE WHEN c.relispartition THEN
            (SELECT r.relname FROM pg_catalog.pg_class r
              WHERE r.oid OPERATOR(pg_catalog.=) pg_catalog.pg_partition_root(c.oid))
-       END
+       END,
+       c.relowner, pg_catalog.pg_get_userbyid(c.relowner)
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) $1
@@ -60,41 +61,6 @@ SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname
  ORDER BY c.relname, con.conname, k.ord
 )SQL";
 
-// Calls from constraints (domain or table CHECKs) to functions, directly
-// or through an operator, owned by a role that is neither a superuser nor
-// the caller, unless SECURITY DEFINER: evaluating such a constraint would
-// run that role's code with the caller's rights.
-const char* kUntrustedCallsCte = R"SQL(
-WITH untrusted_calls AS (
-    SELECT d.objid AS constraint_oid, p.oid AS function, r.rolname AS owner
-      FROM pg_catalog.pg_depend d
-      LEFT JOIN pg_catalog.pg_operator o
-        ON d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_operator' AS pg_catalog.regclass)
-       AND o.oid OPERATOR(pg_catalog.=) d.refobjid
-      JOIN pg_catalog.pg_proc p
-        ON (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
-            AND p.oid OPERATOR(pg_catalog.=) d.refobjid)
-        OR p.oid OPERATOR(pg_catalog.=) o.oprcode
-      JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner
-     WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass)
-       AND NOT r.rolsuper AND NOT p.prosecdef
-       AND r.rolname OPERATOR(pg_catalog.<>) CURRENT_USER)
-)SQL";
-
-// Domains whose CHECK makes untrusted calls; faking a column of one casts
-// into it and runs the check.
-const char* kUntrustedDomainsSql = R"SQL(
-SELECT DISTINCT c.contypid, pg_catalog.format_type(c.contypid, NULL),
-       CAST(CAST(u.function AS pg_catalog.regprocedure) AS pg_catalog.text), u.owner
-  FROM pg_catalog.pg_constraint c
-  JOIN untrusted_calls u ON u.constraint_oid OPERATOR(pg_catalog.=) c.oid
- WHERE c.contypid OPERATOR(pg_catalog.<>) 0
- ORDER BY 2, 3
-)SQL";
-
-// Validated CHECK constraints of the given tables, one row per column they
-// read, with the expression deparsed under the pinned search_path (so every
-// name outside pg_catalog is qualified) and whether it is safe to run.
 // Unique indexes (constraints included) of the given tables over plain
 // columns, one row per key column; expression and partial indexes are
 // left to the restore.
@@ -112,10 +78,11 @@ SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct
  ORDER BY c.relname, i.relname, k.ord
 )SQL";
 
+// Validated CHECK constraints of the given tables, one row per column they
+// read, with the expression deparsed under the pinned search_path (so every
+// name outside pg_catalog is qualified).
 const char* kChecksSql = R"SQL(
-SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,
-       NOT EXISTS (SELECT FROM untrusted_calls u
-                    WHERE u.constraint_oid OPERATOR(pg_catalog.=) con.oid)
+SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname
   FROM pg_catalog.pg_constraint con
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
  CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) AS k(attnum)
@@ -168,6 +135,8 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         table.name = Field(row, 1);
         table.partitioned = kind == "p";
         if (row[3]) table.partition_of = *row[3];
+        table.owner_oid = static_cast<uint32_t>(std::stoul(Field(row, 4)));
+        table.owner = Field(row, 5);
         table_index_by_oid[table.oid] = catalog.tables.size();
         oids.push_back(Field(row, 0));
         catalog.tables.push_back(std::move(table));
@@ -198,10 +167,9 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
             key.referenced_columns.push_back(Field(row, 5));
         });
     ReadGrouped(
-        db, std::string(kUntrustedCallsCte) + kChecksSql, oid_array, catalog.checks,
+        db, kChecksSql, oid_array, catalog.checks,
         [](const Row& row) {
-            return CheckConstraint{
-                Field(row, 1), Field(row, 0), Field(row, 2), {}, Field(row, 4) == "t"};
+            return CheckConstraint{Field(row, 1), Field(row, 0), Field(row, 2), {}};
         },
         [](CheckConstraint& check, const Row& row) { check.columns.push_back(Field(row, 3)); });
     ReadGrouped(
@@ -211,10 +179,6 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         },
         [](UniqueIndex& index, const Row& row) { index.columns.push_back(Field(row, 2)); });
 
-    for (const Row& row : db.Query({std::string(kUntrustedCallsCte) + kUntrustedDomainsSql, {}},
-                                   Visibility::kLatest))
-        catalog.untrusted_domains.push_back({static_cast<uint32_t>(std::stoul(Field(row, 0))),
-                                             Field(row, 1), Field(row, 2), Field(row, 3)});
     return catalog;
 }
 

@@ -25,8 +25,7 @@ struct ColumnInfo {
     std::string type_sql;  // format_type() under a pinned search_path: valid SQL
     ScalarType scalar;
     bool is_array = false;
-    bool generated = false;         // GENERATED ALWAYS AS (...) STORED: never copied
-    std::vector<uint32_t> domains;  // every domain the type is or holds, outermost first
+    bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
 };
 
 struct TableInfo {
@@ -34,6 +33,8 @@ struct TableInfo {
     uint32_t oid = 0;
     bool partitioned = false;  // relkind 'p': its rows live in partitions
     std::string partition_of;  // for a partition, its root table; else empty
+    uint32_t owner_oid = 0;    // the role whose rights read and check its rows
+    std::string owner;
     std::vector<ColumnInfo> columns;
 };
 
@@ -48,22 +49,12 @@ struct ForeignKey {
     std::vector<std::string> referenced_columns;
 };
 
-// A domain whose CHECK constraint calls a function that would run with
-// the caller's rights but was written by another, non-superuser role.
-struct UntrustedDomain {
-    uint32_t oid = 0;
-    std::string name;      // format_type() of the domain
-    std::string function;  // the function, as regprocedure
-    std::string owner;     // the role that owns the function
-};
-
 // A validated CHECK constraint of a source table.
 struct CheckConstraint {
     std::string name;
     std::string table;
     std::string expression;            // pg_get_expr(), names qualified
     std::vector<std::string> columns;  // the columns it reads
-    bool trusted = false;              // runs no other role's code
 };
 
 // A unique index (or the index of a PRIMARY KEY / UNIQUE constraint) over
@@ -79,7 +70,6 @@ struct SourceCatalog {
     std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
     std::vector<std::string> sequences;  // sequences of the source schema
     std::vector<ForeignKey> foreign_keys;
-    std::vector<UntrustedDomain> untrusted_domains;
     std::vector<CheckConstraint> checks;
     std::vector<UniqueIndex> unique_indexes;
 };

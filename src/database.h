@@ -20,14 +20,35 @@ enum class Visibility {
     kLatest,       // the transaction's own latest writes (scratch tables)
 };
 
+// The owner of the table a statement reads or evaluates the rows of: the
+// statement runs with that role's rights, never the caller's, so that code
+// another role wrote (CHECK and domain constraints, casts, operators, and
+// whatever they reach) cannot act as the caller.
+struct TableOwner {
+    uint32_t oid = 0;
+    std::string name;   // the role, for error messages
+    std::string table;  // "schema.table", for error messages
+};
+
 class Database {
   public:
     virtual ~Database() = default;
 
-    // Runs a statement and returns all result rows as text.
+    // Runs a statement with the caller's rights and returns all result
+    // rows as text.
     virtual std::vector<Row> Query(const Statement& statement, Visibility visibility) = 0;
-    // Runs a statement for its effect; returns the number of rows processed.
+    // Runs a statement with the caller's rights for its effect; returns the
+    // number of rows processed.
     virtual uint64_t Execute(const Statement& statement, Visibility visibility) = 0;
+    // As Query and Execute, but as `owner` in a security-restricted
+    // operation (as ANALYZE and CREATE INDEX run user code): no SET ROLE,
+    // no temporary tables, search_path pinned, and every setting the
+    // statement changes reverted after it. A permission error names the
+    // table and its owner.
+    virtual std::vector<Row> QueryAsOwner(const TableOwner& owner, const Statement& statement,
+                                          Visibility visibility) = 0;
+    virtual uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
+                                    Visibility visibility) = 0;
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;
     // True if the relation's catalog row was changed by a transaction the
@@ -36,8 +57,8 @@ class Database {
     virtual bool ChangedAfterRunSnapshot(uint32_t relid) = 0;
 
     virtual std::string QuoteIdentifier(const std::string& name) = 0;
-    // Fills the column's scalar type, array-ness and domains from the type
-    // (typid, typmod), looking through domains and arrays.
+    // Fills the column's scalar type and array-ness from the type (typid,
+    // typmod), looking through domains and arrays.
     virtual void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) = 0;
 
     // Shows what the run is doing in pg_stat_activity and in error context.

@@ -6,6 +6,7 @@
 #include <vector>
 
 extern "C" {
+#include "miscadmin.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "catalog/pg_type.h"
@@ -14,6 +15,7 @@ extern "C" {
 #include "pgstat.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -35,12 +37,43 @@ struct PgDatabase::SpiResult {
 
 namespace {
 
+// The owner line is there while a statement runs as a table's owner other
+// than the caller, so that an error its code raises says whose rights it had.
 void ErrorContext(void* arg) {
-    const std::string* activity = static_cast<const std::string*>(arg);
-    if (!activity->empty()) errcontext("scrub_to_schema: %s", activity->c_str());
+    const auto* state = static_cast<const RunErrorContext*>(arg);
+    if (!state->owner.empty()) errcontext("scrub_to_schema: running as %s", state->owner.c_str());
+    if (!state->activity.empty()) errcontext("scrub_to_schema: %s", state->activity.c_str());
 }
 
-constexpr int kMaxDomains = 16;
+// Runs `run(arg)` as role `owner` in a security-restricted operation, the
+// way ANALYZE, CREATE INDEX and REFRESH MATERIALIZED VIEW run a table's
+// expressions since CVE-2022-1552: the user id becomes the owner's
+// (SECURITY_LOCAL_USERID_CHANGE forbids SET ROLE and SET SESSION
+// AUTHORIZATION), SECURITY_RESTRICTED_OPERATION forbids temporary tables,
+// cursors WITH HOLD and the like, and a GUC nest level of its own with a
+// pinned search_path reverts every setting the owner's code changes. The
+// caller's user id, security context and settings are restored on both
+// paths, before an error leaves this function.
+void RunAsRole(Oid owner, void (*run)(void*), void* arg) {
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(
+        owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    int nest_level = NewGUCNestLevel();
+    PG_TRY();
+    {
+        set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+                          GUC_ACTION_SAVE, true, 0, false);
+        run(arg);
+    }
+    PG_FINALLY();
+    {
+        AtEOXact_GUC(false, nest_level);
+        SetUserIdAndSecContext(saved_user, saved_context);
+    }
+    PG_END_TRY();
+}
 
 struct TypeDescription {
     char* schema;
@@ -48,8 +81,6 @@ struct TypeDescription {
     char typtype;
     int32 typmod;
     bool is_array;
-    int domain_count;
-    Oid domains[kMaxDomains];
 };
 
 }  // namespace
@@ -59,7 +90,7 @@ PgDatabase::PgDatabase() {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     });
     context_callback_.callback = ErrorContext;
-    context_callback_.arg = &activity_;
+    context_callback_.arg = &context_state_;
     context_callback_.previous = error_context_stack;
     error_context_stack = &context_callback_;
 }
@@ -75,54 +106,114 @@ void PgDatabase::Finish() {
     });
 }
 
+namespace {
+
+// One statement's SPI call, as plain data so that it can run as a C
+// callback, either directly or inside RunAsRole.
+struct SpiCall {
+    const char* sql;
+    const char* const* param_values;
+    int nparams;
+    Snapshot snapshot;  // nullptr: the transaction's latest
+    bool keep_rows;
+    PgDatabase::SpiResult* result;
+};
+
+}  // namespace
+
+// Prepares and executes the statement, copying the rows out as C strings
+// in the caller's memory context. Planning happens here too, so code the
+// planner runs (constant folding of a constraint's functions) runs with
+// the same rights as the execution.
+void PgDatabase::ExecuteSpiCall(void* arg) {
+    SpiCall* call = static_cast<SpiCall*>(arg);
+    int nparams = call->nparams;
+    Oid* types = static_cast<Oid*>(palloc0(sizeof(Oid) * (nparams + 1)));
+    Datum* values = static_cast<Datum*>(palloc0(sizeof(Datum) * (nparams + 1)));
+    char* nulls = static_cast<char*>(palloc0(nparams + 1));
+    for (int i = 0; i < nparams; ++i) {
+        types[i] = TEXTOID;
+        nulls[i] = call->param_values[i] == nullptr ? 'n' : ' ';
+        if (call->param_values[i] != nullptr)
+            values[i] = CStringGetTextDatum(call->param_values[i]);
+    }
+    SPIPlanPtr plan = SPI_prepare(call->sql, nparams, types);
+    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    int rc = call->snapshot != nullptr ? SPI_execute_snapshot(plan, values, nulls, call->snapshot,
+                                                              InvalidSnapshot, false, false, 0)
+                                       : SPI_execute_plan(plan, values, nulls, false, 0);
+    if (rc < 0) elog(ERROR, "SPI failed: %s", SPI_result_code_string(rc));
+
+    SpiResult* result = static_cast<SpiResult*>(palloc0(sizeof(SpiResult)));
+    result->processed = SPI_processed;
+    if (call->keep_rows && SPI_tuptable != nullptr) {
+        TupleDesc desc = SPI_tuptable->tupdesc;
+        result->columns = desc->natts;
+        result->cells =
+            static_cast<char**>(palloc0(sizeof(char*) * (SPI_processed * desc->natts + 1)));
+        for (uint64 row = 0; row < SPI_processed; ++row)
+            for (int col = 0; col < desc->natts; ++col)
+                result->cells[row * desc->natts + col] =
+                    SPI_getvalue(SPI_tuptable->vals[row], desc, col + 1);
+    }
+    if (SPI_tuptable != nullptr) SPI_freetuptable(SPI_tuptable);
+    SPI_freeplan(plan);
+    call->result = result;
+}
+
 PgDatabase::SpiResult* PgDatabase::Run(const Statement& statement, Visibility visibility,
-                                       bool keep_rows) {
+                                       bool keep_rows, const TableOwner* owner) {
     std::vector<const char*> params;
     for (const auto& param : statement.params) params.push_back(param ? param->c_str() : nullptr);
-    const char* sql = statement.sql.c_str();
-    const char* const* param_values = params.data();
-    int nparams = static_cast<int>(params.size());
     Snapshot snapshot = visibility == Visibility::kRunSnapshot ? run_snapshot_ : nullptr;
     if (visibility == Visibility::kRunSnapshot && snapshot == nullptr)
         throw ScrubError(sqlstate::kInternalError, "run snapshot used before it was taken");
+    SpiCall call{statement.sql.c_str(),
+                 params.data(),
+                 static_cast<int>(params.size()),
+                 snapshot,
+                 keep_rows,
+                 nullptr};
+    SpiCall* call_ptr = &call;
+    if (owner == nullptr) {
+        Guard([call_ptr]() noexcept { ExecuteSpiCall(call_ptr); });
+        return call.result;
+    }
 
-    return Guard([=]() noexcept {
-        Oid* types = static_cast<Oid*>(palloc0(sizeof(Oid) * (nparams + 1)));
-        Datum* values = static_cast<Datum*>(palloc0(sizeof(Datum) * (nparams + 1)));
-        char* nulls = static_cast<char*>(palloc0(nparams + 1));
-        for (int i = 0; i < nparams; ++i) {
-            types[i] = TEXTOID;
-            nulls[i] = param_values[i] == nullptr ? 'n' : ' ';
-            if (param_values[i] != nullptr) values[i] = CStringGetTextDatum(param_values[i]);
-        }
-        SPIPlanPtr plan = SPI_prepare(sql, nparams, types);
-        if (plan == nullptr)
-            elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-        int rc = snapshot != nullptr ? SPI_execute_snapshot(plan, values, nulls, snapshot,
-                                                            InvalidSnapshot, false, false, 0)
-                                     : SPI_execute_plan(plan, values, nulls, false, 0);
-        if (rc < 0) elog(ERROR, "SPI failed: %s", SPI_result_code_string(rc));
-
-        SpiResult* result = static_cast<SpiResult*>(palloc0(sizeof(SpiResult)));
-        result->processed = SPI_processed;
-        if (keep_rows && SPI_tuptable != nullptr) {
-            TupleDesc desc = SPI_tuptable->tupdesc;
-            result->columns = desc->natts;
-            result->cells =
-                static_cast<char**>(palloc0(sizeof(char*) * (SPI_processed * desc->natts + 1)));
-            for (uint64 row = 0; row < SPI_processed; ++row)
-                for (int col = 0; col < desc->natts; ++col)
-                    result->cells[row * desc->natts + col] =
-                        SPI_getvalue(SPI_tuptable->vals[row], desc, col + 1);
-        }
-        if (SPI_tuptable != nullptr) SPI_freetuptable(SPI_tuptable);
-        SPI_freeplan(plan);
-        return result;
-    });
+    Oid role = owner->oid;
+    bool other_role = Guard([role]() noexcept { return role != GetUserId(); });
+    if (other_role)
+        context_state_.owner = "role \"" + owner->name + "\", owner of table " + owner->table;
+    try {
+        Guard([role, call_ptr]() noexcept { RunAsRole(role, ExecuteSpiCall, call_ptr); });
+    } catch (const PostgresError& error) {
+        context_state_.owner.clear();
+        if (error.data()->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE) throw;
+        // The caller's own checks passed before this (LOCK TABLE, a read of
+        // no rows); what failed is a right the owner lacks, or something
+        // its code tried that a restricted operation forbids.
+        std::string detail = error.data()->message != nullptr ? error.data()->message : "";
+        if (error.data()->detail != nullptr) detail += "\n" + std::string(error.data()->detail);
+        std::string hint =
+            "scrub reads and checks each table's rows with the rights of the table's owner, in a "
+            "security-restricted operation. Grant that role what it lacks (SELECT on its table, "
+            "USAGE on its schema), let it read every row (no FORCE ROW LEVEL SECURITY), and keep "
+            "its constraints from what such an operation forbids (SET ROLE, temporary tables).";
+        if (error.data()->hint != nullptr) hint = std::string(error.data()->hint) + " " + hint;
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "permission denied for role \"" + owner->name + "\", owner of table \"" +
+                             owner->table + "\"",
+                         detail, hint);
+    }
+    context_state_.owner.clear();
+    return call.result;
 }
 
 std::vector<Row> PgDatabase::Query(const Statement& statement, Visibility visibility) {
-    SpiResult* result = Run(statement, visibility, true);
+    return Rows(Run(statement, visibility, true, nullptr));
+}
+
+std::vector<Row> PgDatabase::Rows(const SpiResult* result) {
     std::vector<Row> rows(result->processed);
     for (uint64 row = 0; row < result->processed; ++row)
         for (int col = 0; col < result->columns; ++col) {
@@ -133,7 +224,17 @@ std::vector<Row> PgDatabase::Query(const Statement& statement, Visibility visibi
 }
 
 uint64_t PgDatabase::Execute(const Statement& statement, Visibility visibility) {
-    return Run(statement, visibility, false)->processed;
+    return Run(statement, visibility, false, nullptr)->processed;
+}
+
+std::vector<Row> PgDatabase::QueryAsOwner(const TableOwner& owner, const Statement& statement,
+                                          Visibility visibility) {
+    return Rows(Run(statement, visibility, true, &owner));
+}
+
+uint64_t PgDatabase::ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
+                                    Visibility visibility) {
+    return Run(statement, visibility, false, &owner)->processed;
 }
 
 // Locks are held by the caller before this; in READ COMMITTED the snapshot
@@ -168,16 +269,13 @@ void PgDatabase::DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& 
         TypeDescription d{};
         Oid type = typid;
         int32 mod = typmod;
-        // Walk domain by domain (recording each, for the trust check), then
-        // into an array's element type and through its domains likewise.
+        // Walk domain by domain, then into an array's element type and
+        // through its domains likewise.
         for (;;) {
             HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
             if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", type);
             Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
             if (form->typtype == TYPTYPE_DOMAIN) {
-                if (d.domain_count == kMaxDomains)
-                    elog(ERROR, "domains of type %u are nested too deeply", typid);
-                d.domains[d.domain_count++] = type;
                 type = form->typbasetype;
                 mod = form->typtypmod;
                 ReleaseSysCache(tuple);
@@ -200,11 +298,10 @@ void PgDatabase::DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& 
     });
     column.is_array = description.is_array;
     column.scalar = {description.schema, description.name, description.typtype, description.typmod};
-    column.domains.assign(description.domains, description.domains + description.domain_count);
 }
 
 void PgDatabase::ReportActivity(const std::string& activity) {
-    activity_ = activity;
+    context_state_.activity = activity;
     std::string shown = "scrub_to_schema: " + activity;
     const char* text = shown.c_str();
     Guard([text]() noexcept { pgstat_report_activity(STATE_RUNNING, text); });

@@ -13,6 +13,12 @@ extern "C" {
 
 namespace scrub::pg {
 
+// What the run's error context callback reports.
+struct RunErrorContext {
+    std::string activity;  // the run's current step
+    std::string owner;     // while running as a table's owner other than the caller
+};
+
 class PgDatabase final : public Database {
   public:
     // Connects to SPI and installs the run's error context.
@@ -23,6 +29,10 @@ class PgDatabase final : public Database {
 
     std::vector<Row> Query(const Statement& statement, Visibility visibility) override;
     uint64_t Execute(const Statement& statement, Visibility visibility) override;
+    std::vector<Row> QueryAsOwner(const TableOwner& owner, const Statement& statement,
+                                  Visibility visibility) override;
+    uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
+                            Visibility visibility) override;
     void TakeRunSnapshot() override;
     bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;
@@ -31,12 +41,17 @@ class PgDatabase final : public Database {
     void Log(const std::string& message) override;
     int FailAfterTables() override;
 
-  private:
     struct SpiResult;
-    SpiResult* Run(const Statement& statement, Visibility visibility, bool keep_rows);
+
+  private:
+    static void ExecuteSpiCall(void* call);
+    static std::vector<Row> Rows(const SpiResult* result);
+    // Runs the statement with the caller's rights, or as `owner` if given.
+    SpiResult* Run(const Statement& statement, Visibility visibility, bool keep_rows,
+                   const TableOwner* owner);
 
     Snapshot run_snapshot_ = nullptr;
-    std::string activity_;  // read by the error context callback
+    RunErrorContext context_state_;
     ErrorContextCallback context_callback_{};
 };
 

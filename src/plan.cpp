@@ -81,7 +81,7 @@ std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
     if (!table.copy_rows) return checks;
     std::vector<std::string> scrubbed = table.ColumnNames(false);
     for (const CheckConstraint& check : catalog.checks) {
-        if (check.table != table.table->name || !check.trusted) continue;
+        if (check.table != table.table->name) continue;
         for (const std::string& column : check.columns)
             if (std::find(scrubbed.begin(), scrubbed.end(), column) != scrubbed.end()) {
                 checks.push_back(&check);
@@ -152,7 +152,6 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
 
     Plan plan;
     std::vector<std::string> unsupported;
-    std::vector<std::string> untrusted;
     for (const TableInfo& table : catalog.tables) {
         if (!table.partition_of.empty()) continue;
         TablePlan table_plan;
@@ -170,15 +169,6 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                 unsupported.push_back("Column " +
                                       Quoted(source_schema + "." + table.name + "." + column.name) +
                                       " has type " + column.type_sql + ".");
-            if (table_plan.copy_rows && !keep)
-                for (const UntrustedDomain& domain : catalog.untrusted_domains)
-                    if (std::find(column.domains.begin(), column.domains.end(), domain.oid) !=
-                        column.domains.end())
-                        untrusted.push_back(
-                            "Column " +
-                            Quoted(source_schema + "." + table.name + "." + column.name) +
-                            " has domain " + domain.name + ", whose check calls " +
-                            domain.function + ", owned by role " + Quoted(domain.owner) + ".");
             table_plan.columns.push_back({column, keep});
         }
         if (table_plan.copy_rows &&
@@ -191,13 +181,6 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                              "Rename the table, or list it with [] to copy its structure only.");
         plan.tables.push_back(std::move(table_plan));
     }
-    if (!untrusted.empty())
-        throw ScrubError(sqlstate::kInsufficientPrivilege,
-                         "scrub will not run domain checks written by other roles",
-                         JoinLines(untrusted),
-                         "A fake cast to the domain would run that code with your rights. Keep "
-                         "these columns verbatim, or have a superuser own the functions, or make "
-                         "them SECURITY DEFINER.");
     if (!unsupported.empty())
         throw ScrubError(sqlstate::kFeatureNotSupported,
                          "scrub has no default fake for the types of some scrubbed columns",

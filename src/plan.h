@@ -48,9 +48,9 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
                                               const std::string& source_schema);
 
 // The CHECK constraints of a table copied with rows that read a scrubbed
-// column and run no other role's code: fakes may violate them, so the run
-// evaluates them on the scratch table. (Constraints on kept columns only
-// hold as they did in the source.)
+// column: fakes may violate them, so the run evaluates them on the scratch
+// table, as the table's owner. (Constraints on kept columns only hold as
+// they did in the source.)
 std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
                                                    const SourceCatalog& catalog);
 

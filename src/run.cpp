@@ -117,18 +117,35 @@ std::string FormatMilliseconds(double ms) {
     return buffer;
 }
 
+// The role whose rights read and check `table`'s rows: its owner.
+TableOwner OwnerOf(const TableInfo& table, const std::string& source_schema) {
+    return {table.owner_oid, table.owner, source_schema + "." + table.name};
+}
+
+std::string FirstValueAsOwner(Database& db, const TableOwner& owner, const Statement& statement,
+                              Visibility visibility) {
+    std::vector<Row> rows = db.QueryAsOwner(owner, statement, visibility);
+    if (rows.empty() || rows[0].empty() || !rows[0][0])
+        throw ScrubError(sqlstate::kInternalError, "query returned no value: " + statement.sql);
+    return *rows[0][0];
+}
+
 // Copies one table's rows and proves the copy complete: the source's row
 // count at the run snapshot, counted by a scan of its own, must equal the
-// number of rows the INSERT wrote into the scratch table.
+// number of rows the INSERT wrote into the scratch table. Both run as the
+// table's owner: the INSERT evaluates the columns' domain constraints and
+// casts, which the owner chose.
 TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& options,
                       const std::string& build_schema, const IdentifierQuoter& quote) {
     auto start = std::chrono::steady_clock::now();
     const std::string& name = table.table->name;
-    uint64_t copied = db.Execute(CopyRows(table, options.source_schema, build_schema, quote),
-                                 Visibility::kRunSnapshot);
-    uint64_t source_rows = std::stoull(
-        FirstValue(db, CountRows(options.source_schema, name, table.table->partitioned, quote),
-                   Visibility::kRunSnapshot));
+    TableOwner owner = OwnerOf(*table.table, options.source_schema);
+    uint64_t copied =
+        db.ExecuteAsOwner(owner, CopyRows(table, options.source_schema, build_schema, quote),
+                          Visibility::kRunSnapshot);
+    uint64_t source_rows = std::stoull(FirstValueAsOwner(
+        db, owner, CountRows(options.source_schema, name, table.table->partitioned, quote),
+        Visibility::kRunSnapshot));
     if (copied != source_rows)
         throw ScrubError(
             sqlstate::kDataCorrupted,
@@ -138,6 +155,30 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
             "Nothing was written. Report this as a bug in scrub.");
     return {name, source_rows, static_cast<int>(table.KeptCount()),
             static_cast<int>(table.ScrubbedCount()), MillisecondsSince(start)};
+}
+
+// Code that ran as the table's owner while its rows were copied and
+// checked (a domain's CHECK, say) held INSERT on the scratch table, which
+// the copy needs, and could have added rows of its own: the scratch table,
+// counted with the caller's rights once the grant is gone, must hold
+// exactly the rows the copy wrote.
+void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& report,
+                      const std::string& source_schema, const std::string& build_schema,
+                      const IdentifierQuoter& quote) {
+    uint64_t held = std::stoull(FirstValue(
+        db, CountRows(build_schema, table.table->name, false, quote), Visibility::kLatest));
+    if (held != report.rows)
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege,
+            "code run as role \"" + table.table->owner +
+                "\" wrote to the scrubbed copy of table \"" + source_schema + "." +
+                table.table->name + "\"",
+            "The copy wrote " + std::to_string(report.rows) +
+                " rows, but the scratch table holds " + std::to_string(held) +
+                ": a constraint, cast or function that ran as the table's owner inserted the "
+                "others.",
+            "Remove the code that writes to other tables from the constraints of table \"" +
+                source_schema + "." + table.table->name + "\" and the domains of its columns.");
 }
 
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
@@ -213,7 +254,9 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
         const TableInfo* table = FindTable(catalog, risk.key->table);
         Statement probe = AnyRowWithValues(options.source_schema, risk.key->table,
                                            risk.key->columns, table->partitioned, quote);
-        if (FirstValue(db, probe, Visibility::kRunSnapshot) != "t") continue;
+        if (FirstValueAsOwner(db, OwnerOf(*table, options.source_schema), probe,
+                              Visibility::kRunSnapshot) != "t")
+            continue;
         violations.push_back("Constraint \"" + risk.key->name + "\" of table \"" +
                              options.source_schema + "." + risk.key->table +
                              "\": copied rows refer to other rows, but " + risk.reason + ".");
@@ -247,6 +290,20 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
                              "Run scrub_to_schema in a transaction of its own, or in READ "
                              "COMMITTED.");
     }
+}
+
+// Rows are read as each table's owner (CopyTable), so the caller's own
+// right to read them all is proved first, with its own rights: LOCK TABLE
+// has checked SELECT; a read of no rows fails where row-level security
+// would hide rows from the caller. A caller who could not copy a table
+// itself must not copy it through its owner.
+void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& source_schema,
+                           const IdentifierQuoter& quote) {
+    for (const TablePlan& table : plan.tables)
+        if (table.copy_rows)
+            db.Execute(
+                SelectNoRows(source_schema, table.table->name, table.table->partitioned, quote),
+                Visibility::kLatest);
 }
 
 // The run reads every sequence's value for the manifest; a role that may
@@ -338,6 +395,23 @@ SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(cl
             "whole schema.");
 }
 
+// While a table's owner held SELECT on its scratch table, its code could
+// have made objects of its own over it (a view, say), which would tie the
+// owner's schema to the target and block every later run. Refuse them now.
+void CheckNothingMadeOnCopy(Database& db, const std::string& build_schema) {
+    try {
+        CheckNothingOutsideDepends(db, build_schema);
+    } catch (const ScrubError& error) {
+        throw ScrubError(error.report().sqlstate,
+                         "objects outside the scrubbed copy were made to depend on it during the "
+                         "run",
+                         error.report().detail,
+                         "Code that ran as a table's owner while scrub copied or checked that "
+                         "table made them. Remove that code from the table's constraints and "
+                         "domains.");
+    }
+}
+
 // Constraints a fake may break, found on the scratch rows of one table:
 // unique indexes whose faked key columns may repeat, and CHECKs that read
 // scrubbed columns.
@@ -350,15 +424,18 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
                     const std::string& source_schema, const std::string& build_schema,
                     const IdentifierQuoter& quote, Violations& violations) {
     const std::string where = "table \"" + source_schema + "." + table.table->name + "\"";
+    TableOwner owner = OwnerOf(*table.table, source_schema);
     for (const UniqueIndex* index : UniqueIndexesToVerify(table, catalog))
-        if (FirstValue(db, FindDuplicates(build_schema, table.table->name, *index, quote),
-                       Visibility::kLatest) == "t")
+        if (FirstValueAsOwner(db, owner,
+                              FindDuplicates(build_schema, table.table->name, *index, quote),
+                              Visibility::kLatest) == "t")
             violations.unique.push_back("Unique index \"" + index->name + "\" of " + where +
                                         " would hold duplicate faked values.");
     std::vector<const CheckConstraint*> checks = ChecksToVerify(table, catalog);
     if (checks.empty()) return;
-    std::vector<Row> rows = db.Query(
-        FindCheckViolations(build_schema, table.table->name, checks, quote), Visibility::kLatest);
+    std::vector<Row> rows =
+        db.QueryAsOwner(owner, FindCheckViolations(build_schema, table.table->name, checks, quote),
+                        Visibility::kLatest);
     for (size_t i = 0; i < checks.size(); ++i)
         if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
             violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " + where +
@@ -402,6 +479,8 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     std::string started_at =
         FirstValue(db, {"SELECT CAST(pg_catalog.clock_timestamp() AS pg_catalog.text)", {}},
                    Visibility::kLatest);
+    std::string caller =
+        FirstValue(db, {"SELECT CAST(CURRENT_USER AS pg_catalog.text)", {}}, Visibility::kLatest);
     LockTarget(db, options.target_schema);
     CheckSourceSchema(db, options.source_schema);
     bool replace = TargetExists(db, options.target_schema);
@@ -430,6 +509,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
     CheckTablesMatchSnapshot(db, plan, catalog, options.source_schema);
+    CheckCallerMayReadAll(db, plan, options.source_schema, quote);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
 
@@ -438,6 +518,12 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     Run(db, "CREATE SCHEMA " + quote(build_schema));
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
+    // Sequences are read with the caller's rights, so before any table's
+    // owner has had code run: that code could otherwise swap a sequence
+    // for a view of the same name, whose query would then run as the
+    // caller.
+    db.ReportActivity("recording sequences");
+    RecordSequences(db, catalog.sequences, options, build_schema, quote);
 
     std::vector<TableReport> reports;
     Violations violations;
@@ -452,9 +538,21 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                                      " tables (scrub.debug_fail_after_tables)");
         db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
         db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
+        const std::string& owner = table.table->owner;
+        bool grant = owner != caller;
+        if (grant)
+            for (const Statement& statement :
+                 ScratchTableAccess(true, build_schema, table.table->name, owner, quote))
+                db.Execute(statement, Visibility::kLatest);
         reports.push_back(CopyTable(db, table, options, build_schema, quote));
         FindViolations(db, table, catalog, options.source_schema, build_schema, quote, violations);
         const TableReport& report = reports.back();
+        if (grant) {
+            for (const Statement& statement :
+                 ScratchTableAccess(false, build_schema, table.table->name, owner, quote))
+                db.Execute(statement, Visibility::kLatest);
+            CheckNoRowsAdded(db, table, report, options.source_schema, build_schema, quote);
+        }
         RecordTable(db, build_schema, quote, table, &report);
         db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
                std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
@@ -463,9 +561,9 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     }
 
     ThrowIfViolated(violations);
+    CheckNothingMadeOnCopy(db, build_schema);
 
     db.ReportActivity("recording the manifest");
-    RecordSequences(db, catalog.sequences, options, build_schema, quote);
     RecordRun(db, options, build_schema, quote, started_at);
 
     // The swap: within this transaction the old schema goes and the new one

@@ -88,6 +88,23 @@ Statement CountRows(const std::string& schema, const std::string& table, bool in
             {}};
 }
 
+Statement SelectNoRows(const std::string& schema, const std::string& table, bool include_children,
+                       const IdentifierQuoter& quote) {
+    return {std::string("SELECT FROM ") + (include_children ? "" : "ONLY ") +
+                QualifiedName(quote, schema, table) + " LIMIT 0",
+            {}};
+}
+
+std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_schema,
+                                          const std::string& table, const std::string& role,
+                                          const IdentifierQuoter& quote) {
+    std::string verb = grant ? "GRANT " : "REVOKE ";
+    std::string to = (grant ? " TO " : " FROM ") + quote(role);
+    return {
+        {verb + "USAGE ON SCHEMA " + quote(build_schema) + to, {}},
+        {verb + "SELECT, INSERT ON TABLE " + QualifiedName(quote, build_schema, table) + to, {}}};
+}
+
 Statement AnyRowWithValues(const std::string& schema, const std::string& table,
                            const std::vector<std::string>& columns, bool include_children,
                            const IdentifierQuoter& quote) {

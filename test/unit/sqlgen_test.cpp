@@ -86,6 +86,24 @@ TEST(SqlGen, HostileIdentifiersAreQuotedEverywhere) {
     EXPECT_EQ(*copy.params[0], std::string(kHostile) + "_");
 }
 
+TEST(SqlGen, SelectNoRowsReadsNothing) {
+    EXPECT_EQ(SelectNoRows("public", "orders", true, kQuote).sql,
+              "SELECT FROM public.orders LIMIT 0");
+    EXPECT_EQ(SelectNoRows("s", "Users", false, kQuote).sql,
+              "SELECT FROM ONLY s.\"Users\" LIMIT 0");
+}
+
+TEST(SqlGen, ScratchTableAccessNamesOneTableAndQuotesTheRole) {
+    std::vector<Statement> grant = ScratchTableAccess(true, "build", "t", "Owner \"x\"", kQuote);
+    ASSERT_EQ(grant.size(), 2u);
+    EXPECT_EQ(grant[0].sql, "GRANT USAGE ON SCHEMA build TO \"Owner \"\"x\"\"\"");
+    EXPECT_EQ(grant[1].sql, "GRANT SELECT, INSERT ON TABLE build.t TO \"Owner \"\"x\"\"\"");
+    std::vector<Statement> revoke = ScratchTableAccess(false, "build", "t", "o", kQuote);
+    ASSERT_EQ(revoke.size(), 2u);
+    EXPECT_EQ(revoke[0].sql, "REVOKE USAGE ON SCHEMA build FROM o");
+    EXPECT_EQ(revoke[1].sql, "REVOKE SELECT, INSERT ON TABLE build.t FROM o");
+}
+
 TEST(SqlGen, LockOnlyTablesWhoseRowsAreRead) {
     TableInfo copied = Table("a", {Column("x", "int4")});
     TableInfo skipped = Table("b", {Column("x", "int4")});

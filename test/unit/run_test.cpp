@@ -1,0 +1,172 @@
+// The run over a scripted Database: which statements run as a table's
+// owner and which with the caller's rights, whatever the SQL they hold.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "run.h"
+#include "test_support.h"
+
+namespace scrub {
+namespace {
+
+constexpr uint32_t kOwnerOid = 200;
+
+// One statement the run issued, and whose rights it ran with (0: the
+// caller's).
+struct Issued {
+    std::string sql;
+    uint32_t owner = 0;
+};
+
+// Answers the run's catalog queries for one table, public.users (id,
+// email, a CHECK on email), owned by `owner`; records every statement.
+class ScriptedDatabase final : public Database {
+  public:
+    explicit ScriptedDatabase(std::string owner) : owner_(std::move(owner)) {}
+
+    std::vector<Issued> issued;
+
+    std::vector<Row> Query(const Statement& statement, Visibility) override {
+        issued.push_back({statement.sql, 0});
+        return Answer(statement.sql);
+    }
+    uint64_t Execute(const Statement& statement, Visibility) override {
+        issued.push_back({statement.sql, 0});
+        return 0;
+    }
+    std::vector<Row> QueryAsOwner(const TableOwner& owner, const Statement& statement,
+                                  Visibility) override {
+        EXPECT_EQ(owner.name, owner_);
+        EXPECT_EQ(owner.table, "public.users");
+        issued.push_back({statement.sql, owner.oid});
+        return Answer(statement.sql);
+    }
+    uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
+                            Visibility) override {
+        issued.push_back({statement.sql, owner.oid});
+        return 2;  // the copy's INSERT
+    }
+    void TakeRunSnapshot() override {}
+    bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
+    std::string QuoteIdentifier(const std::string& name) override { return testing::PgQuote(name); }
+    void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) override {
+        column.scalar = {"pg_catalog", typid == 23 ? "int4" : "text", 'b', typmod};
+    }
+    void ReportActivity(const std::string&) override {}
+    void Log(const std::string&) override {}
+    int FailAfterTables() override { return -1; }
+
+  private:
+    static bool Has(const std::string& sql, const char* text) {
+        return sql.find(text) != std::string::npos;
+    }
+
+    std::vector<Row> Answer(const std::string& sql) const {
+        if (Has(sql, "clock_timestamp")) return {{"2026-01-01 00:00:00+00"}};
+        if (Has(sql, "CURRENT_USER")) return {{"scrubber"}};
+        if (Has(sql, "pg_try_advisory_xact_lock")) return {{"t"}};
+        if (Has(sql, "pg_partition_root"))  // the relations of the schema
+            return {{"100", "users", "r", std::nullopt, std::to_string(kOwnerOid), owner_},
+                    {"101", "users_id_seq", "S", std::nullopt, std::to_string(kOwnerOid), owner_}};
+        if (Has(sql, "pg_catalog.format_type(a.atttypid"))  // the columns
+            return {{"100", "id", "23", "-1", "integer", "f"},
+                    {"100", "email", "25", "-1", "text", "f"}};
+        if (Has(sql, "contype OPERATOR(pg_catalog.=) 'c'"))  // CHECK constraints
+            return {{"users", "email_check", "(email <> ''::text)", "email"}};
+        if (Has(sql, "pg_catalog.bool_or")) return {{"f"}};
+        if (Has(sql, "pg_catalog.count(*) FROM pg_catalog.pg_namespace")) return {{"1"}};
+        if (Has(sql, "pg_catalog.count(*)")) return {{"2"}};  // source and scratch rows
+        return {};  // no target yet, no foreign keys or indexes, no dependents
+    }
+
+    std::string owner_;
+};
+
+std::vector<Issued> RunFor(const std::string& owner) {
+    ScriptedDatabase db(owner);
+    RunOptions options;
+    options.allowlist_json = R"({"users": ["id"]})";
+    RunScrub(db, options);
+    return db.issued;
+}
+
+// True if `sql` names table `name` (and not merely a longer name).
+bool NamesTable(const std::string& sql, const std::string& name) {
+    for (size_t pos = sql.find(name); pos != std::string::npos; pos = sql.find(name, pos + 1)) {
+        size_t end = pos + name.size();
+        if (end == sql.size() || sql[end] == ' ' || sql[end] == ')') return true;
+    }
+    return false;
+}
+
+size_t IndexOf(const std::vector<Issued>& issued, const std::string& prefix) {
+    for (size_t i = 0; i < issued.size(); ++i)
+        if (issued[i].sql.rfind(prefix, 0) == 0) return i;
+    ADD_FAILURE() << "no statement starting with " << prefix;
+    return issued.size();
+}
+
+TEST(RunRights, EveryStatementOverTheTablesRowsRunsAsItsOwner) {
+    std::vector<Issued> issued = RunFor("app_owner");
+    size_t first_owner = issued.size(), last_owner = 0;
+    for (size_t i = 0; i < issued.size(); ++i) {
+        const Issued& statement = issued[i];
+        bool reads_source = NamesTable(statement.sql, "public.users");
+        bool caller_gate = statement.sql.rfind("LOCK TABLE", 0) == 0 ||
+                           statement.sql.find(" LIMIT 0") != std::string::npos;
+        bool checks = statement.sql.find("pg_catalog.bool_or") != std::string::npos;
+        if ((reads_source && !caller_gate) || checks)
+            EXPECT_EQ(statement.owner, kOwnerOid) << statement.sql;
+        else
+            EXPECT_EQ(statement.owner, 0u) << statement.sql;
+        if (statement.owner != 0) {
+            first_owner = std::min(first_owner, i);
+            last_owner = i;
+        }
+    }
+    ASSERT_LT(first_owner, issued.size()) << "nothing ran as the owner";
+
+    // The caller's own right to read every row comes first; sequences and
+    // every other caller statement that names a source object come before
+    // any owner's code can run.
+    EXPECT_LT(IndexOf(issued, "LOCK TABLE public.users"), first_owner);
+    EXPECT_LT(IndexOf(issued, "SELECT FROM ONLY public.users LIMIT 0"), first_owner);
+    for (size_t i = 0; i < issued.size(); ++i) {
+        if (issued[i].sql.find("public.users_id_seq") != std::string::npos) {
+            EXPECT_LT(i, first_owner) << issued[i].sql;
+        }
+    }
+
+    // The owner is lent its scratch table for exactly the span of its
+    // statements, and the scratch table is counted with the caller's
+    // rights after the grant is gone.
+    size_t grant = IndexOf(issued, "GRANT SELECT, INSERT ON TABLE");
+    size_t revoke = IndexOf(issued, "REVOKE SELECT, INSERT ON TABLE");
+    EXPECT_LT(IndexOf(issued, "GRANT USAGE ON SCHEMA"), first_owner);
+    EXPECT_LT(grant, first_owner);
+    EXPECT_GT(revoke, last_owner);
+    EXPECT_GT(IndexOf(issued, "REVOKE USAGE ON SCHEMA"), last_owner);
+    EXPECT_NE(issued[grant].sql.find(" TO app_owner"), std::string::npos);
+    bool counted_after = false;
+    for (size_t i = revoke; i < issued.size(); ++i)
+        counted_after =
+            counted_after ||
+            (issued[i].owner == 0 &&
+             issued[i].sql.rfind("SELECT pg_catalog.count(*) FROM ONLY scrub_build_", 0) == 0);
+    EXPECT_TRUE(counted_after);
+}
+
+TEST(RunRights, TheCallersOwnTablesNeedNoGrant) {
+    std::vector<Issued> issued = RunFor("scrubber");
+    for (const Issued& statement : issued) {
+        EXPECT_EQ(statement.sql.rfind("GRANT", 0), std::string::npos) << statement.sql;
+        EXPECT_EQ(statement.sql.rfind("REVOKE", 0), std::string::npos) << statement.sql;
+    }
+    EXPECT_TRUE(std::any_of(issued.begin(), issued.end(), [](const Issued& statement) {
+        return statement.owner == kOwnerOid && statement.sql.rfind("INSERT INTO", 0) == 0;
+    })) << "the copy still runs in a restricted operation";
+}
+
+}  // namespace
+}  // namespace scrub
