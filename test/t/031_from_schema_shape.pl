@@ -139,12 +139,18 @@ for my $case (@cases)
     $node->safe_psql('postgres', 'ALTER ROLE builder NOSUPERUSER');
 }
 
-# Extra tables the manifest does not list are not read, and do not matter.
+# Objects the manifest does not list are never read or called, even named
+# like what scrub-dump uses.
 build();
-$node->safe_psql('app', q{SET ROLE builder; CREATE VIEW scrubbed.extra AS SELECT tools.evil(1)});
+$node->safe_psql('app', q{SET ROLE builder;
+    CREATE VIEW scrubbed.extra AS SELECT tools.evil(1);
+    CREATE TABLE scrubbed.pg_class (oid oid, relname name, relnamespace oid, relkind "char");
+    CREATE FUNCTION scrubbed.format(text, name) RETURNS text LANGUAGE sql AS 'SELECT tools.evil(1)::text';
+    CREATE FUNCTION scrubbed.count_step(bigint) RETURNS bigint LANGUAGE sql AS 'SELECT $1 + tools.evil(1)';
+    CREATE AGGREGATE scrubbed.count(*) (SFUNC = scrubbed.count_step, STYPE = bigint, INITCOND = '0');});
 my $log_offset = -s $node->logfile;
 ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $conn, '--from-schema', '-o', $output);
-is($status, 0, 'a view the manifest does not list is left alone') or diag($stderr);
+is($status, 0, 'objects the manifest does not list are left alone') or diag($stderr);
 is(scalar(grep { /LOG:  scrub-test-marker: / } split /\n/, slurp_file($node->logfile, $log_offset)), 0,
     'and it is not read');
 

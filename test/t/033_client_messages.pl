@@ -56,6 +56,21 @@ like(read_file($output), qr/^COPY public\.t \(id, email\) FROM stdin;$/m, 'and i
 
 # The extension lives in schema tools: found through pg_extension.
 like($stderr, qr/wrote \Q$output\E: 1 tables with rows, 5 rows/, 'the extension is found outside public');
+
+# The user's own PGOPTIONS still apply (here a lock_timeout, while another
+# session holds a lock the export needs), and cannot undo the pinning.
+my $holder = $node->background_psql('app');
+$holder->query_safe('BEGIN; LOCK TABLE scrubbed.t IN ACCESS EXCLUSIVE MODE;');
+($status, undef, $stderr) = run_tool('env', 'PGOPTIONS=-c lock_timeout=50ms -c search_path=public',
+    'scrub-dump', '-d', $conn, '--from-schema', '-o', "$dir/locked.sql");
+is($status, 1, 'a lock_timeout from PGOPTIONS applies to the export');
+like($stderr, qr/canceling statement due to lock timeout/, 'the export stops at the timeout');
+$holder->query_safe('ROLLBACK;');
+$holder->quit;
+($status, undef, $stderr) = run_tool('env', 'PGOPTIONS=-c lock_timeout=50ms -c search_path=public',
+    'scrub-dump', '-d', $conn, '--from-schema', '-o', "$dir/locked.sql");
+is($status, 0, 'with PGOPTIONS setting search_path, the export still works') or diag($stderr);
+
 $node->safe_psql('app', 'DROP EXTENSION scrub CASCADE');
 ($status, undef, $stderr) = dump_with('{"t": ["id"]}');
 is($status, 1, 'a database without the extension fails the dump');
@@ -73,7 +88,8 @@ unlike($stderr, qr/scrub_to_schema|scrub run failed/, 'and does not blame the ru
 ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('app') . " options='-c work_mem=8MB'",
     '-a', "$dir/allowlist.json", '-o', "$dir/none.sql");
 is($status, 1, 'a connection string with options fails the dump');
-like($stderr, qr/sets options, which replace PGOPTIONS/, 'and says why');
+like($stderr, qr/settings given at connection start \(PGOPTIONS\) did not take effect/, 'and says why');
+like($stderr, qr/sets options replaces PGOPTIONS/, 'and what may have caused it');
 
 # scrub-restore: a target without schema public, and a missing target.
 $node->safe_psql('postgres', 'CREATE DATABASE nopublic');
