@@ -9,6 +9,7 @@
 #include "allowlist.h"
 #include "error.h"
 #include "plan.h"
+#include "preflight.h"
 #include "sqlgen.h"
 
 namespace scrub {
@@ -278,64 +279,6 @@ void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
                              JoinLines(names, ", ") + ".",
                          "Grant SELECT on the schema's sequences to the role that runs scrub, "
                          "for example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
-}
-
-// Objects outside the target schema that depend on its tables or types (a
-// view over a scratch table, say) would go silently with DROP SCHEMA
-// CASCADE at the swap. Refuse, naming them, before any work is done.
-void CheckNothingOutsideDepends(Database& db, const std::string& target) {
-    Statement dependents{R"SQL(
-WITH inside AS (
-    SELECT c.oid FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-     WHERE n.nspname OPERATOR(pg_catalog.=) $1),
-inside_types AS (
-    SELECT t.oid FROM pg_catalog.pg_type t
-      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
-     WHERE n.nspname OPERATOR(pg_catalog.=) $1),
-dependent AS (
-    SELECT d.classid, d.objid,
-           CASE d.classid
-             WHEN CAST('pg_catalog.pg_class' AS pg_catalog.regclass) THEN d.objid
-             WHEN CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) THEN
-               (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass) THEN
-               (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_trigger' AS pg_catalog.regclass) THEN
-               (SELECT g.tgrelid FROM pg_catalog.pg_trigger g WHERE g.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
-               (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_policy' AS pg_catalog.regclass) THEN
-               (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) d.objid)
-           END AS relation
-      FROM pg_catalog.pg_depend d
-     WHERE d.deptype OPERATOR(pg_catalog.=) ANY (CAST('{n,a}' AS pg_catalog."char"[]))
-       AND ((d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-             AND d.refobjid IN (SELECT oid FROM inside))
-         OR (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
-             AND d.refobjid IN (SELECT oid FROM inside_types))))
-SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(classid, objid, 0)
-                     ELSE pg_catalog.pg_describe_object(CAST('pg_catalog.pg_class' AS pg_catalog.regclass), relation, 0)
-                END
-  FROM dependent
- WHERE CASE WHEN relation IS NULL
-            THEN NOT (classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
-                      AND objid IN (SELECT oid FROM inside_types))
-            ELSE relation NOT IN (SELECT oid FROM inside) END
- ORDER BY 1
-)SQL",
-                         {}};
-    dependents.Bind(target);
-    std::vector<std::string> names;
-    for (const Row& row : db.Query(dependents, Visibility::kLatest))
-        names.push_back(row[0].value_or("") + " depends on it.");
-    if (!names.empty())
-        throw ScrubError(
-            "2BP01",
-            "cannot replace schema \"" + target + "\" because objects outside it depend on it",
-            JoinLines(names),
-            "Drop these objects or point them elsewhere: every run replaces the "
-            "whole schema.");
 }
 
 // Constraints a fake may break, found on the scratch rows of one table:

@@ -1,0 +1,106 @@
+// Checks a run makes before it writes anything.
+#include "preflight.h"
+
+#include <vector>
+
+#include "error.h"
+
+namespace scrub {
+namespace {
+
+// Whether the object (d.classid, d.objid, d.objsubid) of a pg_depend row
+// `d` lives in schema $1: an internal dependent (a TOAST table, say) is part
+// of what it depends on; triggers, defaults, rules, policies and operator
+// family members belong to their relation or family; default privileges
+// to their schema; a TOAST table's index to the TOAST table (reached only
+// through a table inside); every other catalog with a namespace column is covered
+// by pg_identify_object(), which gives the schema name quoted. Objects
+// with no schema (casts, extensions, event triggers, publications ...) are
+// outside.
+const char* kInTargetSql = R"SQL(
+(d.deptype OPERATOR(pg_catalog.=) 'i' OR COALESCE(CASE d.classid
+   WHEN CAST('pg_catalog.pg_trigger' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_trigger x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.tgrelid
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_attrdef x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.adrelid
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_rewrite x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.ev_class
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_policy' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_policy x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.polrelid
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_amop' AS pg_catalog.regclass) THEN
+     (SELECT f.opfnamespace FROM pg_catalog.pg_amop x
+        JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) x.amopfamily
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_amproc' AS pg_catalog.regclass) THEN
+     (SELECT f.opfnamespace FROM pg_catalog.pg_amproc x
+        JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) x.amprocfamily
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_default_acl' AS pg_catalog.regclass) THEN
+     (SELECT x.defaclnamespace FROM pg_catalog.pg_default_acl x
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   ELSE (pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid)).schema
+          OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.quote_ident($1), 'pg_toast'])
+ END, false))
+)SQL";
+
+// Walks pg_depend from the schema through everything inside it (what DROP
+// SCHEMA ... CASCADE would drop as part of the schema) and lists each
+// dependency of an outside object on an inside one. A view is named
+// rather than its _RETURN rule.
+std::string OutsideDependentsSql() {
+    return std::string(R"SQL(
+WITH RECURSIVE target AS (
+    SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1),
+inside (classid, objid) AS (
+    SELECT CAST('pg_catalog.pg_namespace' AS pg_catalog.regclass), t.oid FROM target t
+  UNION
+    SELECT d.classid, d.objid FROM inside i
+      JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) i.classid
+                                 AND d.refobjid OPERATOR(pg_catalog.=) i.objid
+     WHERE )SQL") +
+           kInTargetSql + R"SQL()
+SELECT DISTINCT pg_catalog.concat(
+           CASE WHEN d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
+                 AND r.rulename OPERATOR(pg_catalog.=) '_RETURN'
+                THEN pg_catalog.pg_describe_object(CAST('pg_catalog.pg_class' AS pg_catalog.regclass), r.ev_class, 0)
+                ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END,
+           ' depends on ',
+           pg_catalog.pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid), '.')
+  FROM inside i
+  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) i.classid
+                             AND d.refobjid OPERATOR(pg_catalog.=) i.objid
+  LEFT JOIN pg_catalog.pg_rewrite r
+         ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
+        AND r.oid OPERATOR(pg_catalog.=) d.objid
+ WHERE NOT )SQL" +
+           kInTargetSql + R"SQL(
+ ORDER BY 1
+)SQL";
+}
+
+}  // namespace
+
+void CheckNothingOutsideDepends(Database& db, const std::string& target) {
+    Statement dependents{OutsideDependentsSql(), {}};
+    dependents.Bind(target);
+    std::vector<std::string> lines;
+    for (const Row& row : db.Query(dependents, Visibility::kLatest))
+        lines.push_back(row[0].value_or(""));
+    if (!lines.empty())
+        throw ScrubError(
+            "2BP01",
+            "cannot replace schema \"" + target + "\" because objects outside it depend on it",
+            JoinLines(lines),
+            "Drop these objects or point them elsewhere: every run replaces the whole schema, "
+            "with everything in it. Nothing was changed.");
+}
+
+}  // namespace scrub
