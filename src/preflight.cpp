@@ -103,4 +103,31 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target) {
             "with everything in it. Nothing was changed.");
 }
 
+std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
+    std::vector<Row> rows = db.Query(
+        {"SELECT pg_catalog.format('scrub_build_%s_%s', pg_catalog.pg_backend_pid(),"
+         " pg_catalog.replace(CAST(pg_catalog.gen_random_uuid() AS pg_catalog.text), '-', ''))",
+         {}},
+        Visibility::kLatest);
+    if (rows.empty() || rows[0].empty() || !rows[0][0])
+        throw ScrubError(sqlstate::kInternalError, "could not name the build schema");
+    std::string name = *rows[0][0];
+    Statement owner{
+        "SELECT pg_catalog.pg_get_userbyid(n.nspowner) FROM pg_catalog.pg_namespace n"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1",
+        {}};
+    owner.Bind(name);
+    std::vector<Row> existing = db.Query(owner, Visibility::kLatest);
+    if (!existing.empty())
+        throw ScrubError(
+            sqlstate::kDuplicateSchema, "build schema \"" + name + "\" already exists",
+            "Schema \"" + name + "\" is owned by role \"" + existing[0][0].value_or("?") +
+                "\"; scrub builds each run in a new schema of its own.",
+            "Find out why role \"" + existing[0][0].value_or("?") + "\" created schema \"" + name +
+                "\", drop it, and run scrub_to_schema again.");
+    db.ReportActivity("creating schema " + name);
+    db.Execute({"CREATE SCHEMA " + quote(name), {}}, Visibility::kLatest);
+    return name;
+}
+
 }  // namespace scrub

@@ -15,4 +15,10 @@ namespace scrub {
 // otherwise drop such production objects silently.
 void CheckNothingOutsideDepends(Database& db, const std::string& target);
 
+// Creates the schema a run builds in before it takes the target's name and
+// returns its name: scrub_build_<backend pid>_<128 random bits>, so that no
+// role can create it first and block runs. Should it exist all the same,
+// fails (42P06) naming the schema and its owner.
+std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
+
 }  // namespace scrub

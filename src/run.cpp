@@ -191,18 +191,6 @@ void RecordRun(Database& db, const RunOptions& options, const std::string& build
     db.Execute(insert, Visibility::kLatest);
 }
 
-// The schema a run builds in before it takes the target's name: derived
-// from the target, so runs for different targets never share it (runs for
-// one target are serialised by LockTarget) and error messages that quote
-// generated SQL read the same on every run.
-std::string BuildSchemaName(const std::string& target) {
-    uint32_t hash = 2166136261u;  // FNV-1a
-    for (unsigned char c : target) hash = (hash ^ c) * 16777619u;
-    char suffix[9];
-    std::snprintf(suffix, sizeof suffix, "%08x", hash);
-    return std::string("scrub_build_") + suffix;
-}
-
 // Fails, naming every constraint, if the copy would break foreign keys: a
 // copied row pointing at a table copied without rows, or through scrubbed
 // key columns. Checked on the source under the run snapshot, before any
@@ -376,9 +364,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
 
-    std::string build_schema = BuildSchemaName(options.target_schema);
-    db.ReportActivity("creating schema " + build_schema);
-    Run(db, "CREATE SCHEMA " + quote(build_schema));
+    std::string build_schema = CreateBuildSchema(db, quote);
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
 
