@@ -22,12 +22,45 @@ SELECT c.oid, c.relname, c.relkind,
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) $1
-   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p,S}' AS pg_catalog."char"[]))
+   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p}' AS pg_catalog."char"[]))
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                     WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                       AND d.objid OPERATOR(pg_catalog.=) c.oid
                       AND d.deptype OPERATOR(pg_catalog.=) 'e')
  ORDER BY c.relname
+)SQL";
+
+// Sequences of the schema (not extension members), and sequences in any
+// schema that a default or identity of one of the schema's tables draws
+// from: a restore must set each, or the first insert collides with copied
+// keys.
+const char* kSequencesSql = R"SQL(
+SELECT s.oid, n.nspname, s.relname
+  FROM pg_catalog.pg_class s
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) s.relnamespace
+ WHERE s.relkind OPERATOR(pg_catalog.=) 'S'
+   AND ((n.nspname OPERATOR(pg_catalog.=) $1
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                            AND d.objid OPERATOR(pg_catalog.=) s.oid
+                            AND d.deptype OPERATOR(pg_catalog.=) 'e'))
+        OR s.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+             SELECT d.refobjid
+               FROM pg_catalog.pg_depend d
+               JOIN pg_catalog.pg_class t
+                 ON t.oid OPERATOR(pg_catalog.=) CASE d.classid
+                      WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
+                        (SELECT a.adrelid FROM pg_catalog.pg_attrdef a
+                          WHERE a.oid OPERATOR(pg_catalog.=) d.objid)
+                      ELSE d.objid END
+               JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace
+              WHERE d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                AND (d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass)
+                     OR (d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                         AND d.objsubid OPERATOR(pg_catalog.>) 0))
+                AND t.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p}' AS pg_catalog."char"[]))
+                AND tn.nspname OPERATOR(pg_catalog.=) $1)))
+ ORDER BY n.nspname, s.relname
 )SQL";
 
 const char* kColumnsSql = R"SQL(
@@ -159,10 +192,6 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
     std::vector<std::string> oids;
     for (const Row& row : db.Query(relations, Visibility::kLatest)) {
         const std::string& kind = Field(row, 2);
-        if (kind == "S") {
-            catalog.sequences.push_back(Field(row, 1));
-            continue;
-        }
         TableInfo table;
         table.oid = static_cast<uint32_t>(std::stoul(Field(row, 0)));
         table.name = Field(row, 1);
@@ -172,6 +201,11 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         oids.push_back(Field(row, 0));
         catalog.tables.push_back(std::move(table));
     }
+    Statement sequences{kSequencesSql, {}};
+    sequences.Bind(schema);
+    for (const Row& row : db.Query(sequences, Visibility::kLatest))
+        catalog.sequences.push_back(
+            {static_cast<uint32_t>(std::stoul(Field(row, 0))), Field(row, 1), Field(row, 2)});
     if (catalog.tables.empty()) return catalog;
 
     Statement columns{kColumnsSql, {}};

@@ -75,9 +75,17 @@ struct UniqueIndex {
     bool nulls_not_distinct = false;
 };
 
+// A sequence whose value the manifest records: one of the source schema, or
+// one in any schema that a source table's default or identity draws from.
+struct SequenceInfo {
+    uint32_t oid = 0;
+    std::string schema;
+    std::string name;
+};
+
 struct SourceCatalog {
-    std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
-    std::vector<std::string> sequences;  // sequences of the source schema
+    std::vector<TableInfo> tables;  // ordinary and partitioned tables and partitions
+    std::vector<SequenceInfo> sequences;
     std::vector<ForeignKey> foreign_keys;
     std::vector<UntrustedDomain> untrusted_domains;
     std::vector<CheckConstraint> checks;

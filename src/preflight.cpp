@@ -130,4 +130,17 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
     return name;
 }
 
+std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
+    std::vector<Row> rows =
+        db.Query({"SELECT n.nspname FROM pg_catalog.pg_extension e"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+                  " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'",
+                  {}},
+                 Visibility::kLatest);
+    if (rows.empty() || rows[0].empty() || !rows[0][0])
+        throw ScrubError(sqlstate::kUndefinedObject, "extension \"scrub\" is not installed", "",
+                         "Run CREATE EXTENSION scrub.");
+    return QualifiedName(quote, *rows[0][0], "scrub_table_signature");
+}
+
 }  // namespace scrub

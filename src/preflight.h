@@ -21,4 +21,8 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target);
 // fails (42P06) naming the schema and its owner.
 std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
 
+// scrub_table_signature, qualified with the schema the extension is
+// installed in, as recorded in pg_extension.
+std::string SignatureFunction(Database& db, const IdentifierQuoter& quote);
+
 }  // namespace scrub

@@ -141,8 +141,19 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
             static_cast<int>(table.ScrubbedCount()), MillisecondsSince(start)};
 }
 
+// The source table's signature (scrub_table_signature(), called through
+// the extension's schema), so that an export of this scratch schema can
+// tell whether the table changed since; NULL for a table without rows.
+std::string SignatureOf(const TablePlan& table, const std::string& signature_function,
+                        Statement& statement) {
+    if (!table.copy_rows) return "CAST(NULL AS pg_catalog.text)";
+    return signature_function + "(CAST(" + statement.Bind(std::to_string(table.table->oid)) +
+           " AS pg_catalog.oid))";
+}
+
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
-                 const TablePlan& table, const TableReport* report) {
+                 const std::string& signature_function, const TablePlan& table,
+                 const TableReport* report) {
     Statement insert;
     insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestTablesTable) +
                  " VALUES (" + insert.Bind(table.table->name) + ", " +
@@ -155,20 +166,20 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
                  "::pg_catalog.text[], " +
                  insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
                                     : std::nullopt) +
-                 "::pg_catalog.numeric)";
+                 "::pg_catalog.numeric, " + SignatureOf(table, signature_function, insert) + ")";
     db.Execute(insert, Visibility::kLatest);
 }
 
-// Records each sequence's current value, so a restore can set it and new
-// rows do not collide with copied keys.
-void RecordSequences(Database& db, const std::vector<std::string>& sequences,
-                     const RunOptions& options, const std::string& build_schema,
-                     const IdentifierQuoter& quote) {
-    for (const std::string& sequence : sequences) {
+// Records each sequence's current value, with its schema, so a restore can
+// set it and new rows do not collide with copied keys.
+void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,
+                     const std::string& build_schema, const IdentifierQuoter& quote) {
+    for (const SequenceInfo& sequence : sequences) {
         Statement insert;
         insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
-                     " SELECT " + insert.Bind(sequence) + ", last_value, is_called FROM " +
-                     QualifiedName(quote, options.source_schema, sequence);
+                     " SELECT " + insert.Bind(sequence.name) + ", last_value, is_called, " +
+                     insert.Bind(sequence.schema) + " FROM " +
+                     QualifiedName(quote, sequence.schema, sequence.name);
         db.Execute(insert, Visibility::kLatest);
     }
 }
@@ -243,30 +254,34 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
 void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
                             const std::string& source_schema) {
     if (catalog.sequences.empty()) return;
+    std::vector<std::string> oids;
+    for (const SequenceInfo& sequence : catalog.sequences)
+        oids.push_back(std::to_string(sequence.oid));
     Statement unreadable{
-        "SELECT c.relname FROM pg_catalog.pg_class c"
+        "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+        " OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
+        " FROM pg_catalog.pg_class c"
         " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        " WHERE n.nspname OPERATOR(pg_catalog.=) $1"
-        " AND c.relname OPERATOR(pg_catalog.=) ANY (CAST($2 AS pg_catalog.text[]))"
+        " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
         // CASE: the planner may evaluate conditions in any order, and
         // has_sequence_privilege() fails on anything but a sequence.
         " AND CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S'"
         " THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT') ELSE false END"
         " ORDER BY 1",
         {}};
-    unreadable.Bind(source_schema);
-    unreadable.Bind(TextArrayLiteral(catalog.sequences));
+    unreadable.Bind(TextArrayLiteral(oids));
     std::vector<std::string> names;
     for (const Row& row : db.Query(unreadable, Visibility::kLatest))
-        names.push_back("\"" + row[0].value_or("") + "\"");
+        names.push_back(row[0].value_or(""));
     if (!names.empty())
         throw ScrubError(sqlstate::kInsufficientPrivilege,
                          "permission denied for sequences of schema \"" + source_schema + "\"",
-                         "The run records every sequence's value for the restore, and cannot "
-                         "read " +
+                         "The run records the value of every sequence of the schema, and of "
+                         "every sequence its tables' defaults draw from, for the restore, and "
+                         "cannot read " +
                              JoinLines(names, ", ") + ".",
-                         "Grant SELECT on the schema's sequences to the role that runs scrub, "
-                         "for example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
+                         "Grant SELECT on these sequences to the role that runs scrub, for "
+                         "example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
 }
 
 // Constraints a fake may break, found on the scratch rows of one table:
@@ -364,6 +379,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
 
+    std::string signature_function = SignatureFunction(db, quote);
     std::string build_schema = CreateBuildSchema(db, quote);
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
@@ -373,7 +389,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     int failure_point = db.FailAfterTables();
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) {
-            RecordTable(db, build_schema, quote, table, nullptr);
+            RecordTable(db, build_schema, quote, signature_function, table, nullptr);
             continue;
         }
         if (failure_point >= 0 && static_cast<int>(reports.size()) >= failure_point)
@@ -384,7 +400,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         reports.push_back(CopyTable(db, table, options, build_schema, quote));
         FindViolations(db, table, catalog, options.source_schema, build_schema, quote, violations);
         const TableReport& report = reports.back();
-        RecordTable(db, build_schema, quote, table, &report);
+        RecordTable(db, build_schema, quote, signature_function, table, &report);
         db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
                std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
                " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
@@ -394,7 +410,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     ThrowIfViolated(violations);
 
     db.ReportActivity("recording the manifest");
-    RecordSequences(db, catalog.sequences, options, build_schema, quote);
+    RecordSequences(db, catalog.sequences, build_schema, quote);
     RecordRun(db, options, build_schema, quote, started_at);
 
     // The swap: within this transaction the old schema goes and the new one

@@ -141,11 +141,11 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
              " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
              "NULL,"
-             " milliseconds pg_catalog.numeric)",
+             " milliseconds pg_catalog.numeric, source_signature pg_catalog.text)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
              " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"
-             " is_called pg_catalog.bool NOT NULL)",
+             " is_called pg_catalog.bool NOT NULL, sequence_schema pg_catalog.text NOT NULL)",
          {}},
     };
 }

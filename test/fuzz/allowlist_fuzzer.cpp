@@ -200,7 +200,7 @@ const SourceCatalog& FixedCatalog() {
                              Column("mac", "macaddr", Builtin("macaddr")),
                              Column("addr", "composite_t", {"public", "composite_t", 'c', -1})}});
         c.tables.push_back({"_scrub_run", 16450, false, "", {Column("id", "integer", Builtin("int4"))}});
-        c.sequences = {"users_id_seq", "orders_id_seq"};
+        c.sequences = {{1, "public", "users_id_seq"}, {2, "public", "orders_id_seq"}};
         c.foreign_keys = {
             {"orders_user_fk", "orders", {"user_id"}, "public", "users", {"id"}},
             {"events_user_fk", "events", {"id"}, "public", "users", {"id"}},
@@ -266,7 +266,7 @@ SourceCatalog DerivedCatalog(const Allowlist& allowlist, const std::string& sour
         }
         catalog.tables.push_back(std::move(table));
     }
-    catalog.sequences.push_back("seq\"; DROP");
+    catalog.sequences.push_back({3, "public", "seq\"; DROP"});
     // Each table's first column references the previous table's first.
     for (size_t i = 1; i < catalog.tables.size(); ++i) {
         const TableInfo& from = catalog.tables[i];
