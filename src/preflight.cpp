@@ -1,9 +1,12 @@
 // Checks a run makes before it writes anything.
 #include "preflight.h"
 
+#include <cstdint>
 #include <vector>
 
 #include "error.h"
+#include "fake.h"
+#include "sqlgen.h"
 
 namespace scrub {
 namespace {
@@ -128,6 +131,52 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
     db.ReportActivity("creating schema " + name);
     db.Execute({"CREATE SCHEMA " + quote(name), {}}, Visibility::kLatest);
     return name;
+}
+
+void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
+                   const IdentifierQuoter& quote) {
+    std::vector<std::string> lines;
+    std::vector<std::string> wide;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        uint64_t smallest = 0;
+        std::vector<ColumnInfo> scrubbed;
+        for (const ColumnPlan& column : table.columns) {
+            uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
+            if (capacity != 0 && (smallest == 0 || capacity < smallest)) smallest = capacity;
+            if (!column.keep) scrubbed.push_back(column.column);
+        }
+        // Counting rows costs a scan: only where a limit may be reached.
+        if (smallest == 0 && MinimumFakeBytes(scrubbed, UINT64_MAX) <= kMaxRowBytes) continue;
+        std::vector<Row> rows =
+            db.Query(CountRows(*table.table, source_schema, quote), Visibility::kRunSnapshot);
+        uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
+        if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
+            wide.push_back(
+                "The fakes of the " + std::to_string(scrubbed.size()) +
+                " scrubbed columns of table \"" + source_schema + "." + table.table->name +
+                "\" take at least " + std::to_string(MinimumFakeBytes(scrubbed, count)) +
+                " bytes per row; a row holds at most " + std::to_string(kMaxRowBytes) + ".");
+        for (const ColumnPlan& column : table.columns) {
+            uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
+            if (capacity == 0 || count <= capacity) continue;
+            lines.push_back("Column \"" + source_schema + "." + table.table->name + "." +
+                            column.column.name + "\" has type " + column.column.type_sql +
+                            ", whose fakes number at most " + std::to_string(capacity) +
+                            " rows; the table has " + std::to_string(count) + ".");
+        }
+    }
+    if (!wide.empty())
+        throw ScrubError(sqlstate::kProgramLimitExceeded, "faked rows would be too big to store",
+                         JoinLines(wide),
+                         "Keep more of these columns verbatim if their values are safe, or list "
+                         "the tables with [] to copy no rows. Nothing was changed.");
+    if (!lines.empty())
+        throw ScrubError(sqlstate::kStringDataRightTruncation,
+                         "fakes would not fit the types of some scrubbed columns", JoinLines(lines),
+                         "Keep these columns verbatim if their values are safe, widen their "
+                         "types, or list the tables with [] to copy no rows. Nothing was "
+                         "changed.");
 }
 
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {

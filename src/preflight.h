@@ -5,6 +5,7 @@
 #include <string>
 
 #include "database.h"
+#include "plan.h"
 
 namespace scrub {
 
@@ -20,6 +21,13 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target);
 // role can create it first and block runs. Should it exist all the same,
 // fails (42P06) naming the schema and its owner.
 std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
+
+// Fails (22001), naming each column, if a table copied with rows has more
+// rows than the fake of one of its scrubbed columns can number (a char(1)
+// fake fits rows 1 to 9), instead of a "value too long" error naming no
+// column halfway through the copy. Counts under the run snapshot.
+void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
+                   const IdentifierQuoter& quote);
 
 // scrub_table_signature, qualified with the schema the extension is
 // installed in, as recorded in pg_extension.

@@ -127,9 +127,8 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
     const std::string& name = table.table->name;
     uint64_t copied = db.Execute(CopyRows(table, options.source_schema, build_schema, quote),
                                  Visibility::kRunSnapshot);
-    uint64_t source_rows = std::stoull(
-        FirstValue(db, CountRows(options.source_schema, name, table.table->partitioned, quote),
-                   Visibility::kRunSnapshot));
+    uint64_t source_rows = std::stoull(FirstValue(
+        db, CountRows(*table.table, options.source_schema, quote), Visibility::kRunSnapshot));
     if (copied != source_rows)
         throw ScrubError(
             sqlstate::kDataCorrupted,
@@ -211,8 +210,7 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
     std::vector<std::string> violations;
     for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
         const TableInfo* table = FindTable(catalog, risk.key->table);
-        Statement probe = AnyRowWithValues(options.source_schema, risk.key->table,
-                                           risk.key->columns, table->partitioned, quote);
+        Statement probe = AnyRowWithValues(*table, options.source_schema, risk.key->columns, quote);
         if (FirstValue(db, probe, Visibility::kRunSnapshot) != "t") continue;
         violations.push_back("Constraint \"" + risk.key->name + "\" of table \"" +
                              options.source_schema + "." + risk.key->table +
@@ -303,8 +301,8 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
                                         " would hold duplicate faked values.");
     std::vector<const CheckConstraint*> checks = ChecksToVerify(table, catalog);
     if (checks.empty()) return;
-    std::vector<Row> rows = db.Query(
-        FindCheckViolations(build_schema, table.table->name, checks, quote), Visibility::kLatest);
+    std::vector<Row> rows = db.Query(FindCheckViolations(build_schema, *table.table, checks, quote),
+                                     Visibility::kLatest);
     for (size_t i = 0; i < checks.size(); ++i)
         if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
             violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " + where +
@@ -378,6 +376,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     CheckTablesMatchSnapshot(db, plan, catalog, options.source_schema);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
+    CheckFakesFit(db, plan, options.source_schema, quote);
 
     std::string signature_function = SignatureFunction(db, quote);
     std::string build_schema = CreateBuildSchema(db, quote);
