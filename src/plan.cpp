@@ -1,6 +1,6 @@
 // Allowlist x catalog -> per-table plan. Partitions are copied through
-// their root (a SELECT on a partitioned table reads every partition), so
-// the allowlist names roots and the plan has no entry for a partition.
+// their root (the copy reads every local leaf of the tree), so the
+// allowlist names roots and the plan has no entry for a partition.
 #include "plan.h"
 
 #include <algorithm>
