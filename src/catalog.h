@@ -47,9 +47,9 @@ struct TableInfo {
     std::string name;
     uint32_t oid = 0;
     bool partitioned = false;         // relkind 'p': its rows live in partitions
-    std::string partition_of;         // for a partition, its root table; else empty
-    std::string partition_of_schema;  // ... and the root's schema
+    std::string partition_of;  // for a partition, its root table; else empty
     std::vector<ColumnInfo> columns;
+    std::string partition_of_schema;  // for a partition, its root's schema
     // For a partitioned table outside any tree: the leaf partitions of its
     // tree (any schema) whose rows are copied, and its foreign partitions,
     // whose rows live on another server and are never read.

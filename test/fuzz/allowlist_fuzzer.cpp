@@ -194,6 +194,9 @@ const SourceCatalog& FixedCatalog() {
                              Column("at", "timestamp without time zone", Builtin("timestamp")),
                              Column("payload", "json", Builtin("json")),
                              Column("blob", "bytea", Builtin("bytea"))}});
+        c.tables.back().partition_of_schema = "public";
+        c.tables[c.tables.size() - 2].leaves = {{"public", "events_2024"}};
+        c.tables[c.tables.size() - 2].foreign_leaves = {{"public", "events_remote"}};
         c.tables.push_back({"Mixed Case", 16440, false, "",
                             {Column("we\"ird", "text", Builtin("text")),
                              Column("d", "date", Builtin("date")),
@@ -324,7 +327,7 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
                 Finding("column name lost its quotes", copy.sql);
         for (const auto& param : copy.params)
             if (!param) Finding("NULL parameter", copy.sql);
-        CheckSql(CountRows(source_schema, table.table->name, table.table->partitioned, QuoteIdentifier));
+        CheckSql(CountRows(*table.table, source_schema, QuoteIdentifier));
     }
     CheckSql(LockSourceTables(plan, source_schema, QuoteIdentifier));
     for (const Statement& statement : CreateManifest(build_schema, QuoteIdentifier)) CheckSql(statement);
@@ -359,8 +362,7 @@ void RunPipeline(std::string_view text, const std::string& source_schema, bool d
             if (risk.key == nullptr || risk.reason.empty()) Finding("foreign key risk without cause", "");
             const TableInfo* table = FindTable(*catalog, risk.key->table);
             if (table == nullptr) Finding("foreign key risk on an unknown table", risk.key->table);
-            CheckSql(AnyRowWithValues(source_schema, risk.key->table, risk.key->columns,
-                                      table->partitioned, QuoteIdentifier));
+            CheckSql(AnyRowWithValues(*table, source_schema, risk.key->columns, QuoteIdentifier));
         }
     } catch (const ScrubError& error) {
         // Rejections name their cause; an empty message would leave the user guessing.
