@@ -44,3 +44,98 @@ COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text) IS
 
 -- Running scrub reads every listed table in full: grant it deliberately.
 REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text) FROM PUBLIC;
+
+-- The definition of a table that decides whether rows taken from it still
+-- restore into it: for the table and every partition in its tree, columns
+-- (type, typmod, collation, NOT NULL, identity, generation expression, and
+-- the constraints and labels of the domains and enums they use), CHECK,
+-- UNIQUE, PRIMARY KEY, FOREIGN KEY and exclusion constraints, unique
+-- indexes, partition key and bounds. A run records it per copied table in
+-- _scrub_tables.source_signature; scrub-dump --from-schema compares it with
+-- the table's current one and refuses a scratch schema built before a
+-- migration. Readable text, so two signatures can be diffed.
+CREATE FUNCTION scrub_table_signature(relation pg_catalog.regclass) RETURNS pg_catalog.text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $function$
+WITH RECURSIVE relations AS (
+    SELECT c.oid, c.relkind, c.relpartbound
+      FROM pg_catalog.pg_class c
+     WHERE c.oid OPERATOR(pg_catalog.=) relation
+        OR c.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+               SELECT t.relid FROM pg_catalog.pg_partition_tree(relation) t))),
+types (relid, attnum, typid, depth) AS (
+    SELECT a.attrelid, a.attnum, a.atttypid, 0
+      FROM pg_catalog.pg_attribute a JOIN relations r ON r.oid OPERATOR(pg_catalog.=) a.attrelid
+     WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  UNION ALL
+    SELECT s.relid, s.attnum,
+           CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.typelem END,
+           s.depth OPERATOR(pg_catalog.+) 1
+      FROM types s JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) s.typid
+     WHERE s.depth OPERATOR(pg_catalog.<) 32
+       AND (t.typtype OPERATOR(pg_catalog.=) 'd'
+            OR (t.typelem OPERATOR(pg_catalog.<>) 0
+                AND t.typsubscript OPERATOR(pg_catalog.=) CAST('pg_catalog.array_subscript_handler' AS pg_catalog.regproc)))),
+type_lines AS (
+    SELECT s.relid, s.attnum,
+           pg_catalog.string_agg(pg_catalog.concat_ws(' ',
+               pg_catalog.format_type(t.typid, NULL),
+               CASE WHEN y.typnotnull THEN 'not null' END,
+               (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(' ', pg_catalog.quote_ident(k.conname),
+                                             pg_catalog.pg_get_constraintdef(k.oid)), ', ' ORDER BY k.conname)
+                  FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.typid),
+               (SELECT 'labels ' OPERATOR(pg_catalog.||) pg_catalog.string_agg(pg_catalog.quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)
+                  FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.typid)),
+               '; ' ORDER BY s.depth) AS line
+      FROM types s
+      JOIN pg_catalog.pg_type y ON y.oid OPERATOR(pg_catalog.=) s.typid
+     CROSS JOIN LATERAL (SELECT s.typid) AS t (typid)
+     GROUP BY s.relid, s.attnum),
+lines (relid, section, position, line) AS (
+    SELECT r.oid, 0, 0,
+           pg_catalog.concat_ws(' ', 'relation', CAST(CAST(r.oid AS pg_catalog.regclass) AS pg_catalog.text),
+               'kind', CAST(r.relkind AS pg_catalog.text),
+               'bound', pg_catalog.pg_get_expr(r.relpartbound, r.oid),
+               'key', pg_catalog.pg_get_partkeydef(r.oid))
+      FROM relations r
+  UNION ALL
+    SELECT a.attrelid, 1, a.attnum,
+           pg_catalog.concat_ws(' ', 'column', pg_catalog.quote_ident(a.attname),
+               pg_catalog.format_type(a.atttypid, a.atttypmod),
+               (SELECT 'collate ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname)
+                       OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(l.collname)
+                  FROM pg_catalog.pg_collation l
+                  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) l.collnamespace
+                 WHERE l.oid OPERATOR(pg_catalog.=) a.attcollation),
+               CASE WHEN a.attnotnull THEN 'not null' END,
+               CASE WHEN a.attidentity OPERATOR(pg_catalog.<>) '' THEN 'identity ' OPERATOR(pg_catalog.||) CAST(a.attidentity AS pg_catalog.text) END,
+               CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN
+                   'generated ' OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+               'type', t.line)
+      FROM pg_catalog.pg_attribute a
+      JOIN relations r ON r.oid OPERATOR(pg_catalog.=) a.attrelid
+      LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid
+                                       AND d.adnum OPERATOR(pg_catalog.=) a.attnum
+      LEFT JOIN type_lines t ON t.relid OPERATOR(pg_catalog.=) a.attrelid
+                            AND t.attnum OPERATOR(pg_catalog.=) a.attnum
+     WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+  UNION ALL
+    SELECT k.conrelid, 2, 0,
+           pg_catalog.concat_ws(' ', 'constraint', pg_catalog.quote_ident(k.conname),
+               pg_catalog.pg_get_constraintdef(k.oid),
+               CASE WHEN NOT k.convalidated THEN 'not valid' END)
+      FROM pg_catalog.pg_constraint k JOIN relations r ON r.oid OPERATOR(pg_catalog.=) k.conrelid
+     WHERE k.contype OPERATOR(pg_catalog.=) ANY (CAST('{c,f,p,u,x}' AS pg_catalog."char"[]))
+  UNION ALL
+    SELECT i.indrelid, 3, 0, pg_catalog.concat_ws(' ', 'index', pg_catalog.pg_get_indexdef(i.indexrelid))
+      FROM pg_catalog.pg_index i JOIN relations r ON r.oid OPERATOR(pg_catalog.=) i.indrelid
+     WHERE i.indisunique)
+SELECT pg_catalog.string_agg(l.line, E'\n'
+           ORDER BY CAST(CAST(l.relid AS pg_catalog.regclass) AS pg_catalog.text) COLLATE "C",
+                    l.section, l.position, l.line COLLATE "C")
+  FROM lines l
+$function$;
+
+COMMENT ON FUNCTION scrub_table_signature(pg_catalog.regclass) IS
+    'the definition of a table that decides whether copied rows restore into it';

@@ -14,16 +14,15 @@ namespace {
 // Relations of the schema that scrub copies or records, without extension
 // members. Partitions name their root table.
 const char* kRelationsSql = R"SQL(
-SELECT c.oid, c.relname, c.relkind,
-       CASE WHEN c.relispartition THEN
-           (SELECT r.relname FROM pg_catalog.pg_class r
-             WHERE r.oid OPERATOR(pg_catalog.=) pg_catalog.pg_partition_root(c.oid))
-       END,
+SELECT c.oid, c.relname, c.relkind, r.relname, rn.nspname,
        c.relowner, pg_catalog.pg_get_userbyid(c.relowner)
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+  LEFT JOIN pg_catalog.pg_class r
+         ON c.relispartition AND r.oid OPERATOR(pg_catalog.=) pg_catalog.pg_partition_root(c.oid)
+  LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
  WHERE n.nspname OPERATOR(pg_catalog.=) $1
-   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p,S}' AS pg_catalog."char"[]))
+   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p}' AS pg_catalog."char"[]))
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                     WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                       AND d.objid OPERATOR(pg_catalog.=) c.oid
@@ -31,11 +30,157 @@ SELECT c.oid, c.relname, c.relkind,
  ORDER BY c.relname
 )SQL";
 
+// Relations of the schema that scrub does not copy, so that an allowlist
+// entry naming one is told what it names.
+const char* kOtherRelationsSql = R"SQL(
+SELECT c.relname,
+       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                      WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence'
+                      WHEN 'c' THEN 'composite type' ELSE 'relation' END
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+ WHERE n.nspname OPERATOR(pg_catalog.=) $1
+   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{v,m,f,S,c}' AS pg_catalog."char"[]))
+ ORDER BY c.relname
+)SQL";
+
+// The leaf partitions (and foreign partitions) of every partition tree
+// whose root is a table of the schema, in any schema.
+const char* kLeavesSql = R"SQL(
+SELECT r.oid, c.relkind, n.nspname, c.relname
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND c.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,f}' AS pg_catalog."char"[]))
+ ORDER BY r.oid, n.nspname, c.relname
+)SQL";
+
+// Columns read by the partition key of each partitioned table in those
+// trees: plain key columns, and those a key expression reads (recorded as
+// internal dependencies of the column on its own table).
+const char* kPartitionKeysSql = R"SQL(
+SELECT DISTINCT r.relname, pg_catalog.format('%s.%s', pg_catalog.quote_ident(pn.nspname),
+                                             pg_catalog.quote_ident(p.relname)),
+       a.attname
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+  JOIN pg_catalog.pg_partitioned_table k ON k.partrelid OPERATOR(pg_catalog.=) p.oid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) p.oid
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND a.attnum OPERATOR(pg_catalog.>) 0
+   AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(k.partattrs AS pg_catalog.int2[]))
+        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.objid OPERATOR(pg_catalog.=) p.oid
+                      AND d.objsubid OPERATOR(pg_catalog.=) a.attnum
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.refobjid OPERATOR(pg_catalog.=) p.oid
+                      AND d.refobjsubid OPERATOR(pg_catalog.=) 0
+                      AND d.deptype OPERATOR(pg_catalog.=) 'i'))
+ ORDER BY 1, 2, 3
+)SQL";
+
+// Exclusion constraints of the given tables with every column they read:
+// their key columns, and those their index's expressions or predicate read.
+const char* kExclusionsSql = R"SQL(
+SELECT DISTINCT c.relname, con.conname, a.attname, a.attnum
+  FROM pg_catalog.pg_constraint con
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
+ WHERE con.contype OPERATOR(pg_catalog.=) 'x'
+   AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND a.attnum OPERATOR(pg_catalog.>) 0
+   AND (a.attnum OPERATOR(pg_catalog.=) ANY (con.conkey)
+        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.objid OPERATOR(pg_catalog.=) con.conindid
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.refobjid OPERATOR(pg_catalog.=) con.conrelid
+                      AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
+ ORDER BY 1, 2, 4
+)SQL";
+
+// Generated columns of the given tables: the columns their expression
+// reads, one row each (a generated column reading none has one row with a
+// NULL there).
+const char* kGeneratedSql = R"SQL(
+SELECT a.attrelid, a.attname, ra.attname
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
+                               AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
+  LEFT JOIN pg_catalog.pg_depend d
+         ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass)
+        AND d.objid OPERATOR(pg_catalog.=) ad.oid
+        AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+        AND d.refobjid OPERATOR(pg_catalog.=) a.attrelid
+        AND d.refobjsubid OPERATOR(pg_catalog.>) 0
+        AND d.refobjsubid OPERATOR(pg_catalog.<>) a.attnum
+  LEFT JOIN pg_catalog.pg_attribute ra ON ra.attrelid OPERATOR(pg_catalog.=) a.attrelid
+                                      AND ra.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+ WHERE a.attrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND a.attgenerated OPERATOR(pg_catalog.<>) '' AND NOT a.attisdropped
+ ORDER BY a.attrelid, a.attnum, ra.attnum
+)SQL";
+
+// Sequences of the schema (not extension members), and sequences in any
+// schema that a default or identity of one of the schema's tables draws
+// from: a restore must set each, or the first insert collides with copied
+// keys.
+const char* kSequencesSql = R"SQL(
+SELECT s.oid, n.nspname, s.relname
+  FROM pg_catalog.pg_class s
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) s.relnamespace
+ WHERE s.relkind OPERATOR(pg_catalog.=) 'S'
+   AND ((n.nspname OPERATOR(pg_catalog.=) $1
+         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                            AND d.objid OPERATOR(pg_catalog.=) s.oid
+                            AND d.deptype OPERATOR(pg_catalog.=) 'e'))
+        OR s.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+             SELECT d.refobjid
+               FROM pg_catalog.pg_depend d
+               JOIN pg_catalog.pg_class t
+                 ON t.oid OPERATOR(pg_catalog.=) CASE d.classid
+                      WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
+                        (SELECT a.adrelid FROM pg_catalog.pg_attrdef a
+                          WHERE a.oid OPERATOR(pg_catalog.=) d.objid)
+                      ELSE d.objid END
+               JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace
+              WHERE d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                AND (d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass)
+                     OR (d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                         AND d.objsubid OPERATOR(pg_catalog.>) 0))
+                AND t.relkind OPERATOR(pg_catalog.=) ANY (CAST('{r,p}' AS pg_catalog."char"[]))
+                AND tn.nspname OPERATOR(pg_catalog.=) $1)))
+ ORDER BY n.nspname, s.relname
+)SQL";
+
+// Columns with their collation (when not the type's default) and, for a
+// generated column, its expression.
 const char* kColumnsSql = R"SQL(
 SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
-       a.attgenerated OPERATOR(pg_catalog.<>) ''
+       a.attgenerated OPERATOR(pg_catalog.<>) '',
+       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
+                                 pg_catalog.quote_ident(l.collname))
+          FROM pg_catalog.pg_collation l
+          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
+         WHERE l.oid OPERATOR(pg_catalog.=) a.attcollation
+           AND a.attcollation OPERATOR(pg_catalog.<>) t.typcollation),
+       CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN
+           (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) FROM pg_catalog.pg_attrdef ad
+             WHERE ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
+               AND ad.adnum OPERATOR(pg_catalog.=) a.attnum) END
   FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
  WHERE a.attrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
    AND a.attnum OPERATOR(pg_catalog.>) 0
    AND NOT a.attisdropped
@@ -65,11 +210,18 @@ SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname
 // columns, one row per key column; expression and partial indexes are
 // left to the restore.
 const char* kUniqueIndexesSql = R"SQL(
-SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct
+SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct,
+       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
+                                 pg_catalog.quote_ident(l.collname))
+          FROM pg_catalog.pg_collation l
+          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
+         WHERE l.oid OPERATOR(pg_catalog.=) k.collid)
   FROM pg_catalog.pg_index ix
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
- CROSS JOIN LATERAL pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])) WITH ORDINALITY AS k(attnum, ord)
+ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
+                               pg_catalog.unnest(CAST(ix.indcollation AS pg_catalog.oid[])))
+       WITH ORDINALITY AS k(attnum, collid, ord)
   JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
                                 AND a.attnum OPERATOR(pg_catalog.=) k.attnum
  WHERE ix.indisunique AND ix.indpred IS NULL AND ix.indexprs IS NULL
@@ -126,21 +278,27 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
     std::vector<std::string> oids;
     for (const Row& row : db.Query(relations, Visibility::kLatest)) {
         const std::string& kind = Field(row, 2);
-        if (kind == "S") {
-            catalog.sequences.push_back(Field(row, 1));
-            continue;
-        }
         TableInfo table;
         table.oid = static_cast<uint32_t>(std::stoul(Field(row, 0)));
         table.name = Field(row, 1);
         table.partitioned = kind == "p";
         if (row[3]) table.partition_of = *row[3];
-        table.owner_oid = static_cast<uint32_t>(std::stoul(Field(row, 4)));
-        table.owner = Field(row, 5);
+        if (row[4]) table.partition_of_schema = *row[4];
+        table.owner_oid = static_cast<uint32_t>(std::stoul(Field(row, 5)));
+        table.owner = Field(row, 6);
         table_index_by_oid[table.oid] = catalog.tables.size();
         oids.push_back(Field(row, 0));
         catalog.tables.push_back(std::move(table));
     }
+    Statement others{kOtherRelationsSql, {}};
+    others.Bind(schema);
+    for (const Row& row : db.Query(others, Visibility::kLatest))
+        catalog.other_relations.push_back({Field(row, 0), Field(row, 1)});
+    Statement sequences{kSequencesSql, {}};
+    sequences.Bind(schema);
+    for (const Row& row : db.Query(sequences, Visibility::kLatest))
+        catalog.sequences.push_back(
+            {static_cast<uint32_t>(std::stoul(Field(row, 0))), Field(row, 1), Field(row, 2)});
     if (catalog.tables.empty()) return catalog;
 
     Statement columns{kColumnsSql, {}};
@@ -151,6 +309,8 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         column.name = Field(row, 1);
         column.type_sql = Field(row, 4);
         column.generated = Field(row, 5) == "t";
+        if (row[6]) column.collation = *row[6];
+        if (row[7]) column.generation = *row[7];
         db.DescribeColumnType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
                               std::stoi(Field(row, 3)), column);
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
@@ -175,9 +335,42 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
     ReadGrouped(
         db, kUniqueIndexesSql, oid_array, catalog.unique_indexes,
         [](const Row& row) {
-            return UniqueIndex{Field(row, 1), Field(row, 0), {}, Field(row, 3) == "t"};
+            return UniqueIndex{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
         },
-        [](UniqueIndex& index, const Row& row) { index.columns.push_back(Field(row, 2)); });
+        [](UniqueIndex& index, const Row& row) {
+            index.columns.push_back(Field(row, 2));
+            index.collations.push_back(row[4].value_or(""));
+        });
+    ReadGrouped(
+        db, kExclusionsSql, oid_array, catalog.exclusions,
+        [](const Row& row) {
+            return ExclusionConstraint{Field(row, 1), Field(row, 0), {}};
+        },
+        [](ExclusionConstraint& constraint, const Row& row) {
+            constraint.columns.push_back(Field(row, 2));
+        });
+
+    Statement generated{kGeneratedSql, {}};
+    generated.Bind(oid_array);
+    for (const Row& row : db.Query(generated, Visibility::kLatest)) {
+        TableInfo& table =
+            catalog.tables[table_index_by_oid.at(static_cast<uint32_t>(std::stoul(Field(row, 0))))];
+        for (ColumnInfo& column : table.columns)
+            if (column.name == Field(row, 1) && row[2]) column.generated_from.push_back(*row[2]);
+    }
+    Statement leaves{kLeavesSql, {}};
+    leaves.Bind(schema);
+    for (const Row& row : db.Query(leaves, Visibility::kLatest)) {
+        auto found = table_index_by_oid.find(static_cast<uint32_t>(std::stoul(Field(row, 0))));
+        if (found == table_index_by_oid.end()) continue;  // an extension's table
+        TableInfo& table = catalog.tables[found->second];
+        (Field(row, 1) == "f" ? table.foreign_leaves : table.leaves)
+            .push_back({Field(row, 2), Field(row, 3)});
+    }
+    Statement keys{kPartitionKeysSql, {}};
+    keys.Bind(schema);
+    for (const Row& row : db.Query(keys, Visibility::kLatest))
+        catalog.partition_keys.push_back({Field(row, 0), Field(row, 1), Field(row, 2)});
 
     return catalog;
 }

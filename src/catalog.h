@@ -25,17 +25,58 @@ struct ColumnInfo {
     std::string type_sql;  // format_type() under a pinned search_path: valid SQL
     ScalarType scalar;
     bool is_array = false;
-    bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+    bool generated = false;         // GENERATED ALWAYS AS (...) STORED: never copied
+    // The column's collation as a qualified name, when it is not its type's
+    // default (the scratch column gets it, so comparisons match the source).
+    std::string collation;
+    // For a generated column: its expression (names qualified) and the
+    // columns it reads.
+    std::string generation;
+    std::vector<std::string> generated_from;
+};
+
+// A relation named by schema and name.
+struct RelationName {
+    std::string schema;
+    std::string name;
 };
 
 struct TableInfo {
     std::string name;
     uint32_t oid = 0;
-    bool partitioned = false;  // relkind 'p': its rows live in partitions
+    bool partitioned = false;         // relkind 'p': its rows live in partitions
     std::string partition_of;  // for a partition, its root table; else empty
     uint32_t owner_oid = 0;    // the role whose rights read and check its rows
     std::string owner;
     std::vector<ColumnInfo> columns;
+    std::string partition_of_schema;  // for a partition, its root's schema
+    // For a partitioned table outside any tree: the leaf partitions of its
+    // tree (any schema) whose rows are copied, and its foreign partitions,
+    // whose rows live on another server and are never read.
+    std::vector<RelationName> leaves;
+    std::vector<RelationName> foreign_leaves;
+};
+
+// A column read by the partition key of a partitioned table at any level
+// of the tree under a root table of the source schema.
+struct PartitionKeyColumn {
+    std::string table;        // the root, in the source schema
+    std::string partitioned;  // "schema.name" of the partitioned table whose key reads it
+    std::string column;
+};
+
+// An exclusion constraint of a source table and the columns it reads.
+struct ExclusionConstraint {
+    std::string name;
+    std::string table;
+    std::vector<std::string> columns;
+};
+
+// A relation of the source schema that is not a table scrub copies: a
+// view, materialized view, foreign table, ...
+struct OtherRelation {
+    std::string name;
+    std::string kind;  // "view", "materialized view", "foreign table", ...
 };
 
 // A foreign key constraint of a source table (not one cloned onto a
@@ -63,15 +104,27 @@ struct UniqueIndex {
     std::string name;
     std::string table;
     std::vector<std::string> columns;
+    std::vector<std::string> collations;  // per column: the index's collation, qualified, or empty
     bool nulls_not_distinct = false;
 };
 
+// A sequence whose value the manifest records: one of the source schema, or
+// one in any schema that a source table's default or identity draws from.
+struct SequenceInfo {
+    uint32_t oid = 0;
+    std::string schema;
+    std::string name;
+};
+
 struct SourceCatalog {
-    std::vector<TableInfo> tables;       // ordinary and partitioned tables and partitions
-    std::vector<std::string> sequences;  // sequences of the source schema
+    std::vector<TableInfo> tables;  // ordinary and partitioned tables and partitions
+    std::vector<SequenceInfo> sequences;
     std::vector<ForeignKey> foreign_keys;
     std::vector<CheckConstraint> checks;
     std::vector<UniqueIndex> unique_indexes;
+    std::vector<PartitionKeyColumn> partition_keys;
+    std::vector<ExclusionConstraint> exclusions;
+    std::vector<OtherRelation> other_relations;
 };
 
 // Reads tables, columns and sequences of `schema`, leaving out objects that

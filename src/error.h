@@ -24,6 +24,9 @@ inline constexpr const char* kInternalError = "XX000";
 inline constexpr const char* kInsufficientPrivilege = "42501";
 inline constexpr const char* kInvalidSchemaName = "3F000";
 inline constexpr const char* kNameTooLong = "42622";
+inline constexpr const char* kWrongObjectType = "42809";
+inline constexpr const char* kStringDataRightTruncation = "22001";
+inline constexpr const char* kProgramLimitExceeded = "54000";
 }  // namespace sqlstate
 
 // An error with everything PostgreSQL's ereport can carry.

@@ -94,7 +94,7 @@ std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumn
     const std::string interval = "pg_catalog.make_interval(secs => " + seed + ")";
     switch (kind) {
         case FakeKind::kText:
-            return TextFake(column, seeds.text, statement);
+            return seeds.bare_text ? seeds.text : TextFake(column, seeds.text, statement);
         case FakeKind::kInteger:
         case FakeKind::kFloat:
             return seed;
@@ -186,6 +186,43 @@ bool FakeIsUnique(const ColumnInfo& column) {
         default:
             return true;
     }
+}
+
+uint64_t FakeCapacity(const ColumnInfo& column) {
+    switch (ClassifyType(column.scalar)) {
+        case FakeKind::kText: {
+            // The prefix shrinks to make room, so the row number alone must
+            // fit: at most 10^limit - 1 rows.
+            int limit = TextLengthLimit(column.scalar);
+            if (limit < 0 || limit >= kMaxSeedDigits) return 0;
+            uint64_t capacity = 1;
+            for (int i = 0; i < limit; ++i) capacity *= 10;
+            return capacity - 1;
+        }
+        case FakeKind::kInteger:
+            if (column.scalar.name == "int2") return 32767;
+            if (column.scalar.name == "int4") return 2147483647;
+            return 0;
+        default:
+            return 0;
+    }
+}
+
+size_t PrefixedTextFakeBytes(const std::vector<ColumnInfo>& scrubbed) {
+    size_t bytes = 0;
+    for (const ColumnInfo& column : scrubbed)
+        if (ClassifyType(column.scalar) == FakeKind::kText)
+            bytes += 1 + column.name.size() + 1 + kMaxSeedDigits;
+    return bytes;
+}
+
+size_t MinimumFakeBytes(const std::vector<ColumnInfo>& scrubbed, uint64_t rows) {
+    size_t digits = 1;
+    for (uint64_t n = rows; n >= 10; n /= 10) ++digits;
+    size_t bytes = 0;
+    for (const ColumnInfo& column : scrubbed)
+        bytes += ClassifyType(column.scalar) == FakeKind::kText ? 1 + digits : 1;
+    return bytes;
 }
 
 bool NeedsSeedText(const ColumnInfo& column) {

@@ -3,7 +3,9 @@
 // original value, so it is unique within the table and leaks nothing.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "catalog.h"
 #include "statement.h"
@@ -44,12 +46,32 @@ bool FakeIsUnique(const ColumnInfo& column);
 // The largest number of characters a text fake may take; -1 when unbounded.
 int TextLengthLimit(const ScalarType& type);
 
+// The most rows a table may have before the fake for `column` no longer
+// fits its type (the row number outgrows a char(n) / varchar(n) or the
+// integer type); 0 when no realistic table reaches the limit.
+uint64_t FakeCapacity(const ColumnInfo& column);
+
 // How the copy statement exposes the row's sequence number 1, 2, ...: as a
 // bigint and, computed once per row for text fakes, as text.
 struct SeedColumns {
     std::string number;
     std::string text;
+    bool bare_text = false;  // text fakes are the row number alone, without the column name
 };
+
+// The bytes a faked row takes at most in these scrubbed columns' text
+// fakes with their prefix (column name, "_", a row number of up to 19
+// digits). Past kWideRowBytes the prefixes are left out: values this short
+// cannot be moved out of line by TOAST, and a wide table whose real values
+// are shorter than its fakes would otherwise get rows too big to store.
+size_t PrefixedTextFakeBytes(const std::vector<ColumnInfo>& scrubbed);
+inline constexpr size_t kWideRowBytes = 2000;  // about TOAST_TUPLE_THRESHOLD
+
+// The fewest bytes the fakes of these scrubbed columns take in a row of a
+// table of `rows` rows (text fakes without prefix, one byte for any other
+// type): past kMaxRowBytes, no faked row can be stored.
+size_t MinimumFakeBytes(const std::vector<ColumnInfo>& scrubbed, uint64_t rows);
+inline constexpr size_t kMaxRowBytes = 8160;  // the largest heap tuple on 8 kB pages
 
 // True if the fake for `column` uses the text form of the seed.
 bool NeedsSeedText(const ColumnInfo& column);

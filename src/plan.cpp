@@ -1,6 +1,6 @@
 // Allowlist x catalog -> per-table plan. Partitions are copied through
-// their root (a SELECT on a partitioned table reads every partition), so
-// the allowlist names roots and the plan has no entry for a partition.
+// their root (the copy reads every local leaf of the tree), so the
+// allowlist names roots and the plan has no entry for a partition.
 #include "plan.h"
 
 #include <algorithm>
@@ -31,8 +31,14 @@ namespace {
 
 // The plan that covers table `name`: its own, or its root's for a
 // partition (whose rows are copied through the root).
-const TablePlan* FindPlan(const Plan& plan, const SourceCatalog& catalog, const std::string& name) {
+// A partition of a table in another schema has none: this run does not
+// read its rows.
+const TablePlan* FindPlan(const Plan& plan, const SourceCatalog& catalog, const std::string& name,
+                          const std::string& source_schema) {
     const TableInfo* info = FindTable(catalog, name);
+    if (info != nullptr && !info->partition_of.empty() &&
+        info->partition_of_schema != source_schema)
+        return nullptr;
     const std::string& covering =
         info != nullptr && !info->partition_of.empty() ? info->partition_of : name;
     for (const TablePlan& table : plan.tables)
@@ -48,17 +54,65 @@ std::string FirstScrubbed(const TablePlan& table, const std::vector<std::string>
     return {};
 }
 
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const OtherRelation* FindOtherRelation(const SourceCatalog& catalog, const std::string& name) {
+    for (const OtherRelation& other : catalog.other_relations)
+        if (other.name == name) return &other;
+    return nullptr;
+}
+
+// Fails if rows with fakes could not be restored whatever their values:
+// a scrubbed column in a partition key (fakes would not fit the
+// partitions, or move rows between them) or in an exclusion constraint
+// (fakes may overlap). Unlike CHECKs and unique indexes, these cannot be
+// verified on the scratch table, which is neither partitioned nor indexed.
+void CheckRestorable(const Plan& plan, const SourceCatalog& catalog,
+                     const std::string& source_schema) {
+    std::vector<std::string> keys;
+    for (const PartitionKeyColumn& key : catalog.partition_keys) {
+        const TablePlan* table = FindPlan(plan, catalog, key.table, source_schema);
+        if (table == nullptr || !table->copy_rows || Contains(table->ColumnNames(true), key.column))
+            continue;
+        keys.push_back("Column " + Quoted(source_schema + "." + key.table + "." + key.column) +
+                       " is scrubbed, but the partition key of table " + key.partitioned +
+                       " reads it.");
+    }
+    if (!keys.empty())
+        throw ScrubError(sqlstate::kFeatureNotSupported, "scrubbed columns are partition keys",
+                         JoinLines(keys),
+                         "Faked rows would not fit their partitions. Keep these columns verbatim "
+                         "if they are safe, or list the table with [] to copy no rows.");
+    std::vector<std::string> exclusions;
+    for (const ExclusionConstraint& constraint : catalog.exclusions) {
+        const TablePlan* table = FindPlan(plan, catalog, constraint.table, source_schema);
+        if (table == nullptr || !table->copy_rows) continue;
+        std::string column = FirstScrubbed(*table, constraint.columns);
+        if (column.empty()) continue;
+        exclusions.push_back("Exclusion constraint " + Quoted(constraint.name) + " of table " +
+                             Quoted(source_schema + "." + constraint.table) +
+                             " reads scrubbed column " + Quoted(column) + ".");
+    }
+    if (!exclusions.empty())
+        throw ScrubError(sqlstate::kFeatureNotSupported,
+                         "scrubbed columns are in exclusion constraints", JoinLines(exclusions),
+                         "Fakes may overlap where the real values did not. Keep these columns "
+                         "verbatim if they are safe, or list the table with [] to copy no rows.");
+}
+
 }  // namespace
 
 std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCatalog& catalog,
                                               const std::string& source_schema) {
     std::vector<ForeignKeyRisk> risks;
     for (const ForeignKey& key : catalog.foreign_keys) {
-        const TablePlan* table = FindPlan(plan, catalog, key.table);
+        const TablePlan* table = FindPlan(plan, catalog, key.table, source_schema);
         if (table == nullptr || !table->copy_rows) continue;
         std::string referenced = Quoted(key.referenced_schema + "." + key.referenced_table);
         const TablePlan* target = key.referenced_schema == source_schema
-                                      ? FindPlan(plan, catalog, key.referenced_table)
+                                      ? FindPlan(plan, catalog, key.referenced_table, source_schema)
                                       : nullptr;
         std::string reason;
         if (target == nullptr || !target->copy_rows) {
@@ -82,11 +136,17 @@ std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
     std::vector<std::string> scrubbed = table.ColumnNames(false);
     for (const CheckConstraint& check : catalog.checks) {
         if (check.table != table.table->name) continue;
-        for (const std::string& column : check.columns)
-            if (std::find(scrubbed.begin(), scrubbed.end(), column) != scrubbed.end()) {
-                checks.push_back(&check);
-                break;
+        // A generated column stands for the columns it is computed from.
+        bool reads_scrubbed = false;
+        for (const std::string& name : check.columns) {
+            reads_scrubbed = reads_scrubbed || Contains(scrubbed, name);
+            for (const ColumnInfo& column : table.table->columns) {
+                if (column.name != name || !column.generated) continue;
+                for (const std::string& source : column.generated_from)
+                    reads_scrubbed = reads_scrubbed || Contains(scrubbed, source);
             }
+        }
+        if (reads_scrubbed) checks.push_back(&check);
     }
     return checks;
 }
@@ -114,19 +174,26 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                const std::string& source_schema) {
     std::vector<std::string> missing;
     std::vector<std::string> partitions;
+    std::vector<std::string> not_tables;
     std::map<std::string, const AllowlistEntry*> entry_by_table;
 
     for (const AllowlistEntry& entry : allowlist.entries) {
         const TableInfo* table = FindTable(catalog, entry.table);
         std::string qualified = Quoted(source_schema + "." + entry.table);
         if (table == nullptr) {
-            missing.push_back("Table " + qualified + " does not exist (key " + Quoted(entry.key) +
-                              ").");
+            const OtherRelation* other = FindOtherRelation(catalog, entry.table);
+            if (other != nullptr)
+                not_tables.push_back("Key " + Quoted(entry.key) + " names " + other->kind + " " +
+                                     qualified + ".");
+            else
+                missing.push_back("Table " + qualified + " does not exist (key " +
+                                  Quoted(entry.key) + ").");
             continue;
         }
         if (!table->partition_of.empty()) {
             partitions.push_back("Key " + Quoted(entry.key) + " names a partition of table " +
-                                 Quoted(source_schema + "." + table->partition_of) + ".");
+                                 Quoted(table->partition_of_schema + "." + table->partition_of) +
+                                 ".");
             continue;
         }
         for (const std::string& column : entry.columns) {
@@ -143,12 +210,18 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                          "allowlist names tables or columns that do not exist", JoinLines(missing),
                          "Correct or remove these entries: the allowlist must match the source "
                          "schema, so that a renamed or dropped column is noticed.");
+    if (!not_tables.empty())
+        throw ScrubError(sqlstate::kWrongObjectType,
+                         "allowlist names relations that are not tables", JoinLines(not_tables),
+                         "Remove these entries: scrub copies the rows of tables only. A view or "
+                         "materialized view is restored from its definition over the copied "
+                         "tables; a foreign table's rows live on its server and are never copied.");
     if (!partitions.empty())
         throw ScrubError(sqlstate::kInvalidParameterValue,
                          "allowlist names partitions instead of their partitioned tables",
                          JoinLines(partitions),
-                         "Name the partitioned table: its entry covers the rows of every "
-                         "partition.");
+                         "Name the partitioned table (in its own schema, with source_schema): "
+                         "its entry covers the rows of every partition.");
 
     Plan plan;
     std::vector<std::string> unsupported;
@@ -187,6 +260,7 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                          JoinLines(unsupported),
                          "Add each column to its table's allowlist entry if its values are safe "
                          "to copy verbatim, or change the column to a supported type.");
+    CheckRestorable(plan, catalog, source_schema);
     return plan;
 }
 

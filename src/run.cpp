@@ -9,6 +9,7 @@
 #include "allowlist.h"
 #include "error.h"
 #include "plan.h"
+#include "preflight.h"
 #include "sqlgen.h"
 
 namespace scrub {
@@ -143,9 +144,9 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
     uint64_t copied =
         db.ExecuteAsOwner(owner, CopyRows(table, options.source_schema, build_schema, quote),
                           Visibility::kRunSnapshot);
-    uint64_t source_rows = std::stoull(FirstValueAsOwner(
-        db, owner, CountRows(options.source_schema, name, table.table->partitioned, quote),
-        Visibility::kRunSnapshot));
+    uint64_t source_rows = std::stoull(
+        FirstValueAsOwner(db, owner, CountRows(*table.table, options.source_schema, quote),
+                          Visibility::kRunSnapshot));
     if (copied != source_rows)
         throw ScrubError(
             sqlstate::kDataCorrupted,
@@ -166,7 +167,10 @@ void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& r
                       const std::string& source_schema, const std::string& build_schema,
                       const IdentifierQuoter& quote) {
     uint64_t held = std::stoull(FirstValue(
-        db, CountRows(build_schema, table.table->name, false, quote), Visibility::kLatest));
+        db,
+        {"SELECT pg_catalog.count(*) FROM ONLY " + QualifiedName(quote, build_schema, table.table->name),
+         {}},
+        Visibility::kLatest));
     if (held != report.rows)
         throw ScrubError(
             sqlstate::kInsufficientPrivilege,
@@ -181,8 +185,19 @@ void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& r
                 source_schema + "." + table.table->name + "\" and the domains of its columns.");
 }
 
+// The source table's signature (scrub_table_signature(), called through
+// the extension's schema), so that an export of this scratch schema can
+// tell whether the table changed since; NULL for a table without rows.
+std::string SignatureOf(const TablePlan& table, const std::string& signature_function,
+                        Statement& statement) {
+    if (!table.copy_rows || signature_function.empty()) return "CAST(NULL AS pg_catalog.text)";
+    return signature_function + "(CAST(" + statement.Bind(std::to_string(table.table->oid)) +
+           " AS pg_catalog.oid))";
+}
+
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
-                 const TablePlan& table, const TableReport* report) {
+                 const std::string& signature_function, const TablePlan& table,
+                 const TableReport* report) {
     Statement insert;
     insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestTablesTable) +
                  " VALUES (" + insert.Bind(table.table->name) + ", " +
@@ -195,20 +210,20 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
                  "::pg_catalog.text[], " +
                  insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
                                     : std::nullopt) +
-                 "::pg_catalog.numeric)";
+                 "::pg_catalog.numeric, " + SignatureOf(table, signature_function, insert) + ")";
     db.Execute(insert, Visibility::kLatest);
 }
 
-// Records each sequence's current value, so a restore can set it and new
-// rows do not collide with copied keys.
-void RecordSequences(Database& db, const std::vector<std::string>& sequences,
-                     const RunOptions& options, const std::string& build_schema,
-                     const IdentifierQuoter& quote) {
-    for (const std::string& sequence : sequences) {
+// Records each sequence's current value, with its schema, so a restore can
+// set it and new rows do not collide with copied keys.
+void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,
+                     const std::string& build_schema, const IdentifierQuoter& quote) {
+    for (const SequenceInfo& sequence : sequences) {
         Statement insert;
         insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
-                     " SELECT " + insert.Bind(sequence) + ", last_value, is_called FROM " +
-                     QualifiedName(quote, options.source_schema, sequence);
+                     " SELECT " + insert.Bind(sequence.name) + ", last_value, is_called, " +
+                     insert.Bind(sequence.schema) + " FROM " +
+                     QualifiedName(quote, sequence.schema, sequence.name);
         db.Execute(insert, Visibility::kLatest);
     }
 }
@@ -231,18 +246,6 @@ void RecordRun(Database& db, const RunOptions& options, const std::string& build
     db.Execute(insert, Visibility::kLatest);
 }
 
-// The schema a run builds in before it takes the target's name: derived
-// from the target, so runs for different targets never share it (runs for
-// one target are serialised by LockTarget) and error messages that quote
-// generated SQL read the same on every run.
-std::string BuildSchemaName(const std::string& target) {
-    uint32_t hash = 2166136261u;  // FNV-1a
-    for (unsigned char c : target) hash = (hash ^ c) * 16777619u;
-    char suffix[9];
-    std::snprintf(suffix, sizeof suffix, "%08x", hash);
-    return std::string("scrub_build_") + suffix;
-}
-
 // Fails, naming every constraint, if the copy would break foreign keys: a
 // copied row pointing at a table copied without rows, or through scrubbed
 // key columns. Checked on the source under the run snapshot, before any
@@ -252,8 +255,7 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
     std::vector<std::string> violations;
     for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
         const TableInfo* table = FindTable(catalog, risk.key->table);
-        Statement probe = AnyRowWithValues(options.source_schema, risk.key->table,
-                                           risk.key->columns, table->partitioned, quote);
+        Statement probe = AnyRowWithValues(*table, options.source_schema, risk.key->columns, quote);
         if (FirstValueAsOwner(db, OwnerOf(*table, options.source_schema), probe,
                               Visibility::kRunSnapshot) != "t")
             continue;
@@ -311,101 +313,55 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& so
 void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
                             const std::string& source_schema) {
     if (catalog.sequences.empty()) return;
+    std::vector<std::string> oids;
+    for (const SequenceInfo& sequence : catalog.sequences)
+        oids.push_back(std::to_string(sequence.oid));
     Statement unreadable{
-        "SELECT c.relname FROM pg_catalog.pg_class c"
+        "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
+        " OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
+        " FROM pg_catalog.pg_class c"
         " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        " WHERE n.nspname OPERATOR(pg_catalog.=) $1"
-        " AND c.relname OPERATOR(pg_catalog.=) ANY (CAST($2 AS pg_catalog.text[]))"
+        " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
         // CASE: the planner may evaluate conditions in any order, and
         // has_sequence_privilege() fails on anything but a sequence.
         " AND CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S'"
         " THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT') ELSE false END"
         " ORDER BY 1",
         {}};
-    unreadable.Bind(source_schema);
-    unreadable.Bind(TextArrayLiteral(catalog.sequences));
+    unreadable.Bind(TextArrayLiteral(oids));
     std::vector<std::string> names;
     for (const Row& row : db.Query(unreadable, Visibility::kLatest))
-        names.push_back("\"" + row[0].value_or("") + "\"");
+        names.push_back(row[0].value_or(""));
     if (!names.empty())
         throw ScrubError(sqlstate::kInsufficientPrivilege,
                          "permission denied for sequences of schema \"" + source_schema + "\"",
-                         "The run records every sequence's value for the restore, and cannot "
-                         "read " +
+                         "The run records the value of every sequence of the schema, and of "
+                         "every sequence its tables' defaults draw from, for the restore, and "
+                         "cannot read " +
                              JoinLines(names, ", ") + ".",
-                         "Grant SELECT on the schema's sequences to the role that runs scrub, "
-                         "for example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
-}
-
-// Objects outside the target schema that depend on its tables or types (a
-// view over a scratch table, say) would go silently with DROP SCHEMA
-// CASCADE at the swap. Refuse, naming them, before any work is done.
-void CheckNothingOutsideDepends(Database& db, const std::string& target) {
-    Statement dependents{R"SQL(
-WITH inside AS (
-    SELECT c.oid FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-     WHERE n.nspname OPERATOR(pg_catalog.=) $1),
-inside_types AS (
-    SELECT t.oid FROM pg_catalog.pg_type t
-      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
-     WHERE n.nspname OPERATOR(pg_catalog.=) $1),
-dependent AS (
-    SELECT d.classid, d.objid,
-           CASE d.classid
-             WHEN CAST('pg_catalog.pg_class' AS pg_catalog.regclass) THEN d.objid
-             WHEN CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) THEN
-               (SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_constraint' AS pg_catalog.regclass) THEN
-               (SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_trigger' AS pg_catalog.regclass) THEN
-               (SELECT g.tgrelid FROM pg_catalog.pg_trigger g WHERE g.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
-               (SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid OPERATOR(pg_catalog.=) d.objid)
-             WHEN CAST('pg_catalog.pg_policy' AS pg_catalog.regclass) THEN
-               (SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) d.objid)
-           END AS relation
-      FROM pg_catalog.pg_depend d
-     WHERE d.deptype OPERATOR(pg_catalog.=) ANY (CAST('{n,a}' AS pg_catalog."char"[]))
-       AND ((d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-             AND d.refobjid IN (SELECT oid FROM inside))
-         OR (d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
-             AND d.refobjid IN (SELECT oid FROM inside_types))))
-SELECT DISTINCT CASE WHEN relation IS NULL THEN pg_catalog.pg_describe_object(classid, objid, 0)
-                     ELSE pg_catalog.pg_describe_object(CAST('pg_catalog.pg_class' AS pg_catalog.regclass), relation, 0)
-                END
-  FROM dependent
- WHERE CASE WHEN relation IS NULL
-            THEN NOT (classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_type' AS pg_catalog.regclass)
-                      AND objid IN (SELECT oid FROM inside_types))
-            ELSE relation NOT IN (SELECT oid FROM inside) END
- ORDER BY 1
-)SQL",
-                         {}};
-    dependents.Bind(target);
-    std::vector<std::string> names;
-    for (const Row& row : db.Query(dependents, Visibility::kLatest))
-        names.push_back(row[0].value_or("") + " depends on it.");
-    if (!names.empty())
-        throw ScrubError(
-            "2BP01",
-            "cannot replace schema \"" + target + "\" because objects outside it depend on it",
-            JoinLines(names),
-            "Drop these objects or point them elsewhere: every run replaces the "
-            "whole schema.");
+                         "Grant SELECT on these sequences to the role that runs scrub, for "
+                         "example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
 }
 
 // While a table's owner held SELECT on its scratch table, its code could
 // have made objects of its own over it (a view, say), which would tie the
 // owner's schema to the target and block every later run. Refuse them now.
-void CheckNothingMadeOnCopy(Database& db, const std::string& build_schema) {
+void CheckNothingMadeOnCopy(Database& db, const std::string& build_schema,
+                            const std::string& target) {
     try {
         CheckNothingOutsideDepends(db, build_schema);
     } catch (const ScrubError& error) {
+        // The build schema's name is random and gone once the run ends:
+        // name the copy as the user knows it, by its target schema.
+        std::string detail = error.report().detail;
+        const std::string built = build_schema + ".", shown = target + ".";
+        for (size_t at = detail.find(built); at != std::string::npos;
+             at = detail.find(built, at + shown.size()))
+            detail.replace(at, built.size(), shown);
         throw ScrubError(error.report().sqlstate,
                          "objects outside the scrubbed copy were made to depend on it during the "
                          "run",
-                         error.report().detail,
+                         detail,
                          "Code that ran as a table's owner while scrub copied or checked that "
                          "table made them. Remove that code from the table's constraints and "
                          "domains.");
@@ -434,7 +390,7 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
     std::vector<const CheckConstraint*> checks = ChecksToVerify(table, catalog);
     if (checks.empty()) return;
     std::vector<Row> rows =
-        db.QueryAsOwner(owner, FindCheckViolations(build_schema, table.table->name, checks, quote),
+        db.QueryAsOwner(owner, FindCheckViolations(build_schema, *table.table, checks, quote),
                         Visibility::kLatest);
     for (size_t i = 0; i < checks.size(); ++i)
         if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
@@ -512,10 +468,10 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     CheckCallerMayReadAll(db, plan, options.source_schema, quote);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
+    CheckFakesFit(db, plan, options.source_schema, quote);
 
-    std::string build_schema = BuildSchemaName(options.target_schema);
-    db.ReportActivity("creating schema " + build_schema);
-    Run(db, "CREATE SCHEMA " + quote(build_schema));
+    std::string signature_function = SignatureFunction(db, quote);
+    std::string build_schema = CreateBuildSchema(db, quote);
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
     // Sequences are read with the caller's rights, so before any table's
@@ -523,14 +479,14 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     // for a view of the same name, whose query would then run as the
     // caller.
     db.ReportActivity("recording sequences");
-    RecordSequences(db, catalog.sequences, options, build_schema, quote);
+    RecordSequences(db, catalog.sequences, build_schema, quote);
 
     std::vector<TableReport> reports;
     Violations violations;
     int failure_point = db.FailAfterTables();
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) {
-            RecordTable(db, build_schema, quote, table, nullptr);
+            RecordTable(db, build_schema, quote, signature_function, table, nullptr);
             continue;
         }
         if (failure_point >= 0 && static_cast<int>(reports.size()) >= failure_point)
@@ -553,7 +509,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                 db.Execute(statement, Visibility::kLatest);
             CheckNoRowsAdded(db, table, report, options.source_schema, build_schema, quote);
         }
-        RecordTable(db, build_schema, quote, table, &report);
+        RecordTable(db, build_schema, quote, signature_function, table, &report);
         db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
                std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
                " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
@@ -561,7 +517,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     }
 
     ThrowIfViolated(violations);
-    CheckNothingMadeOnCopy(db, build_schema);
+    CheckNothingMadeOnCopy(db, build_schema, options.target_schema);
 
     db.ReportActivity("recording the manifest");
     RecordRun(db, options, build_schema, quote, started_at);

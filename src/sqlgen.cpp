@@ -37,10 +37,27 @@ Statement CreateScratchTable(const TablePlan& table, const std::string& build_sc
     for (const ColumnPlan& column : table.columns) {
         if (!columns.empty()) columns += ", ";
         columns += quote(column.column.name) + " " + column.column.type_sql;
+        if (!column.column.collation.empty()) columns += " COLLATE " + column.column.collation;
     }
     return {"CREATE TABLE " + QualifiedName(quote, build_schema, table.table->name) + " (" +
                 columns + ")",
             {}};
+}
+
+std::string SourceRows(const TableInfo& table, const std::string& source_schema,
+                       const std::vector<std::string>& columns, const IdentifierQuoter& quote) {
+    if (!table.partitioned) return "ONLY " + QualifiedName(quote, source_schema, table.name);
+    std::string list;
+    for (const std::string& column : columns) list += (list.empty() ? "" : ", ") + quote(column);
+    if (list.empty()) list = "1";
+    std::string rows;
+    for (const RelationName& leaf : table.leaves)
+        rows += (rows.empty() ? "" : " UNION ALL ") + std::string("SELECT ") + list +
+                " FROM ONLY " + QualifiedName(quote, leaf.schema, leaf.name);
+    // No leaf: ONLY on a partitioned table reads no rows, with its columns.
+    if (rows.empty())
+        rows = "SELECT " + list + " FROM ONLY " + QualifiedName(quote, source_schema, table.name);
+    return "(" + rows + ")";
 }
 
 // The source columns are read once, under positional aliases c1, c2, ...,
@@ -51,7 +68,11 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
     Statement statement;
     std::string target_columns, inner, outer;
     bool needs_seed = false, needs_seed_text = false;  // bigint and text forms
-    const SeedColumns seed{"s.seed", "s.seed_text"};
+    std::vector<ColumnInfo> scrubbed;
+    for (const ColumnPlan& column : table.columns)
+        if (!column.keep) scrubbed.push_back(column.column);
+    const SeedColumns seed{"s.seed", "s.seed_text",
+                           PrefixedTextFakeBytes(scrubbed) > kWideRowBytes};
     for (size_t i = 0; i < table.columns.size(); ++i) {
         const ColumnPlan& column = table.columns[i];
         std::string alias = "c" + std::to_string(i + 1);
@@ -74,17 +95,18 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
     if (needs_seed) inner += ", pg_catalog.row_number() OVER () AS seed";
     if (needs_seed_text)
         inner += ", CAST(pg_catalog.row_number() OVER () AS pg_catalog.text) AS seed_text";
-    std::string only = table.table->partitioned ? "" : "ONLY ";
+    std::vector<std::string> names;
+    for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
     statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
                     target_columns + ") SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
-                    only + QualifiedName(quote, source_schema, table.table->name) + " AS src) AS s";
+                    SourceRows(*table.table, source_schema, names, quote) + " AS src) AS s";
     return statement;
 }
 
-Statement CountRows(const std::string& schema, const std::string& table, bool include_children,
+Statement CountRows(const TableInfo& table, const std::string& source_schema,
                     const IdentifierQuoter& quote) {
-    return {std::string("SELECT pg_catalog.count(*) FROM ") + (include_children ? "" : "ONLY ") +
-                QualifiedName(quote, schema, table),
+    return {"SELECT pg_catalog.count(*) FROM " + SourceRows(table, source_schema, {}, quote) +
+                " AS src",
             {}};
 }
 
@@ -105,35 +127,54 @@ std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_s
         {verb + "SELECT, INSERT ON TABLE " + QualifiedName(quote, build_schema, table) + to, {}}};
 }
 
-Statement AnyRowWithValues(const std::string& schema, const std::string& table,
-                           const std::vector<std::string>& columns, bool include_children,
-                           const IdentifierQuoter& quote) {
+Statement AnyRowWithValues(const TableInfo& table, const std::string& source_schema,
+                           const std::vector<std::string>& columns, const IdentifierQuoter& quote) {
     std::string condition;
     for (const std::string& column : columns)
         condition += (condition.empty() ? "" : " AND ") + quote(column) + " IS NOT NULL";
-    return {std::string("SELECT EXISTS (SELECT FROM ") + (include_children ? "" : "ONLY ") +
-                QualifiedName(quote, schema, table) + " WHERE " + condition + ")",
+    return {"SELECT EXISTS (SELECT FROM " + SourceRows(table, source_schema, columns, quote) +
+                " AS src WHERE " + condition + ")",
             {}};
 }
 
 // No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
 // names in the build schema that a copied source table may have. Names
 // are unique by construction.
-Statement FindCheckViolations(const std::string& schema, const std::string& table,
+Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote) {
     std::string columns;
     for (const CheckConstraint* check : checks)
         columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or((") +
                    check->expression + ") IS FALSE)";
-    return {"SELECT " + columns + " FROM " + QualifiedName(quote, schema, table), {}};
+    // Generated columns are not in the scratch table: computed here from
+    // their expressions over the scratch row, as the restore will.
+    std::string generated;
+    for (const ColumnInfo& column : table.columns) {
+        if (!column.generated || column.generation.empty()) continue;
+        bool read = false;
+        for (const CheckConstraint* check : checks)
+            for (const std::string& name : check->columns) read = read || name == column.name;
+        if (read)
+            generated += ", CAST((" + column.generation + ") AS " + column.type_sql + ") AS " +
+                         quote(column.name);
+    }
+    std::string from = QualifiedName(quote, schema, table.name);
+    if (!generated.empty()) from = "(SELECT *" + generated + " FROM " + from + ") AS scratch";
+    return {"SELECT " + columns + " FROM " + from, {}};
 }
 
 Statement FindDuplicates(const std::string& schema, const std::string& table,
                          const UniqueIndex& index, const IdentifierQuoter& quote) {
     std::string columns, not_null;
-    for (const std::string& column : index.columns) {
-        columns += (columns.empty() ? "" : ", ") + quote(column);
+    // Compared as the index compares them: under its collation (a
+    // nondeterministic one makes values with different bytes equal).
+    for (size_t i = 0; i < index.columns.size(); ++i) {
+        const std::string& column = index.columns[i];
+        std::string collation = i < index.collations.size() && !index.collations[i].empty()
+                                    ? " COLLATE " + index.collations[i]
+                                    : "";
+        columns += (columns.empty() ? "" : ", ") + quote(column) + collation;
         not_null += (not_null.empty() ? " WHERE " : " AND ") + quote(column) + " IS NOT NULL";
     }
     return {"SELECT EXISTS (SELECT FROM " + QualifiedName(quote, schema, table) +
@@ -158,11 +199,11 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
              " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
              "NULL,"
-             " milliseconds pg_catalog.numeric)",
+             " milliseconds pg_catalog.numeric, source_signature pg_catalog.text)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
              " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"
-             " is_called pg_catalog.bool NOT NULL)",
+             " is_called pg_catalog.bool NOT NULL, sequence_schema pg_catalog.text NOT NULL)",
          {}},
     };
 }

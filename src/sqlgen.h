@@ -23,8 +23,15 @@ Statement CreateScratchTable(const TablePlan& table, const std::string& build_sc
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote);
 
-// SELECT count(*) of a source table (all partitions) or a scratch table.
-Statement CountRows(const std::string& schema, const std::string& table, bool include_children,
+// The rows of a source table as a FROM item: ONLY the table, or for a
+// partitioned table the UNION ALL of its leaf partitions' `columns` (any
+// schema). Foreign partitions are never read: their rows live on another
+// server, and a restore would send copies there.
+std::string SourceRows(const TableInfo& table, const std::string& source_schema,
+                       const std::vector<std::string>& columns, const IdentifierQuoter& quote);
+
+// SELECT count(*) of a source table's rows, as SourceRows reads them.
+Statement CountRows(const TableInfo& table, const std::string& source_schema,
                     const IdentifierQuoter& quote);
 
 // A SELECT of no rows and no columns from the table (all partitions): it
@@ -39,15 +46,16 @@ std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_s
                                           const std::string& table, const std::string& role,
                                           const IdentifierQuoter& quote);
 
-// SELECT EXISTS: a row of the table (all partitions) with a value in every
-// one of `columns`.
-Statement AnyRowWithValues(const std::string& schema, const std::string& table,
-                           const std::vector<std::string>& columns, bool include_children,
-                           const IdentifierQuoter& quote);
+// SELECT EXISTS: a row of the source table (as SourceRows reads them) with
+// a value in every one of `columns`.
+Statement AnyRowWithValues(const TableInfo& table, const std::string& source_schema,
+                           const std::vector<std::string>& columns, const IdentifierQuoter& quote);
 
 // One scan of a scratch table: for each check, whether any row fails it
-// (a CHECK fails when its expression is false, not when it is NULL).
-Statement FindCheckViolations(const std::string& schema, const std::string& table,
+// (a CHECK fails when its expression is false, not when it is NULL). The
+// table's generated columns that the checks read are computed from their
+// expressions.
+Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote);
 

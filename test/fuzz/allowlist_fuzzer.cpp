@@ -194,13 +194,16 @@ const SourceCatalog& FixedCatalog() {
                              Column("at", "timestamp without time zone", Builtin("timestamp")),
                              Column("payload", "json", Builtin("json")),
                              Column("blob", "bytea", Builtin("bytea"))}});
+        c.tables.back().partition_of_schema = "public";
+        c.tables[c.tables.size() - 2].leaves = {{"public", "events_2024"}};
+        c.tables[c.tables.size() - 2].foreign_leaves = {{"public", "events_remote"}};
         c.tables.push_back({"Mixed Case", 16440, false, "",
                             {Column("we\"ird", "text", Builtin("text")),
                              Column("d", "date", Builtin("date")),
                              Column("mac", "macaddr", Builtin("macaddr")),
                              Column("addr", "composite_t", {"public", "composite_t", 'c', -1})}});
         c.tables.push_back({"_scrub_run", 16450, false, "", {Column("id", "integer", Builtin("int4"))}});
-        c.sequences = {"users_id_seq", "orders_id_seq"};
+        c.sequences = {{1, "public", "users_id_seq"}, {2, "public", "orders_id_seq"}};
         c.foreign_keys = {
             {"orders_user_fk", "orders", {"user_id"}, "public", "users", {"id"}},
             {"events_user_fk", "events", {"id"}, "public", "users", {"id"}},
@@ -266,7 +269,7 @@ SourceCatalog DerivedCatalog(const Allowlist& allowlist, const std::string& sour
         }
         catalog.tables.push_back(std::move(table));
     }
-    catalog.sequences.push_back("seq\"; DROP");
+    catalog.sequences.push_back({3, "public", "seq\"; DROP"});
     // Each table's first column references the previous table's first.
     for (size_t i = 1; i < catalog.tables.size(); ++i) {
         const TableInfo& from = catalog.tables[i];
@@ -324,7 +327,7 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
                 Finding("column name lost its quotes", copy.sql);
         for (const auto& param : copy.params)
             if (!param) Finding("NULL parameter", copy.sql);
-        CheckSql(CountRows(source_schema, table.table->name, table.table->partitioned, QuoteIdentifier));
+        CheckSql(CountRows(*table.table, source_schema, QuoteIdentifier));
     }
     CheckSql(LockSourceTables(plan, source_schema, QuoteIdentifier));
     for (const Statement& statement : CreateManifest(build_schema, QuoteIdentifier)) CheckSql(statement);
@@ -359,8 +362,7 @@ void RunPipeline(std::string_view text, const std::string& source_schema, bool d
             if (risk.key == nullptr || risk.reason.empty()) Finding("foreign key risk without cause", "");
             const TableInfo* table = FindTable(*catalog, risk.key->table);
             if (table == nullptr) Finding("foreign key risk on an unknown table", risk.key->table);
-            CheckSql(AnyRowWithValues(source_schema, risk.key->table, risk.key->columns,
-                                      table->partitioned, QuoteIdentifier));
+            CheckSql(AnyRowWithValues(*table, source_schema, risk.key->columns, QuoteIdentifier));
         }
     } catch (const ScrubError& error) {
         // Rejections name their cause; an empty message would leave the user guessing.

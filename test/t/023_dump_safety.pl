@@ -53,7 +53,7 @@ $node->safe_psql('app', 'ALTER TABLE public.plans ADD COLUMN tier text');
 my $before = read_file($output);
 ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $conn, '--from-schema', '-o', $output);
 is($status, 1, 'scrub-dump --from-schema fails when a copied table changed shape');
-like($stderr, qr/source tables changed since the scratch schema was built: plans/,
+like($stderr, qr/source tables changed since the scratch schema was built: public\.plans/,
     'the failure names the table');
 is(read_file($output), $before, 'the previous artifact is unchanged');
 ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', $allowlist, '-o', $output);

@@ -110,6 +110,28 @@ TEST(Fake, ArraysWrapTheElementFake) {
               "ARRAY[s.seed]");
 }
 
+TEST(Fake, CapacityIsTheRowsWhoseNumberFits) {
+    EXPECT_EQ(FakeCapacity(Column("flag", "bpchar", 4 + 1)), 9u) << "char(1): rows 1 to 9";
+    EXPECT_EQ(FakeCapacity(Column("code", "varchar", 4 + 3)), 999u);
+    EXPECT_EQ(FakeCapacity(Column("code", "varchar", 4 + 3, true)), 999u) << "arrays alike";
+    EXPECT_EQ(FakeCapacity(Column("code", "varchar", 4 + 19)), 0u) << "any bigint fits";
+    EXPECT_EQ(FakeCapacity(Column("note", "text")), 0u);
+    EXPECT_EQ(FakeCapacity(Column("n", "int2")), 32767u);
+    EXPECT_EQ(FakeCapacity(Column("n", "int4")), 2147483647u);
+    EXPECT_EQ(FakeCapacity(Column("n", "int8")), 0u);
+    EXPECT_EQ(FakeCapacity(Column("flag", "bool")), 0u) << "repeats, never overflows";
+}
+
+TEST(Fake, RowBytesOfFakes) {
+    std::vector<ColumnInfo> columns{Column("note", "text"), Column("n", "int4")};
+    EXPECT_EQ(PrefixedTextFakeBytes(columns), 1u + 5 + 19) << "header, \"note_\", 19 digits";
+    EXPECT_EQ(MinimumFakeBytes(columns, 9), (1u + 1) + 1);
+    EXPECT_EQ(MinimumFakeBytes(columns, 12345), (1u + 5) + 1);
+    std::vector<ColumnInfo> wide(1600, Column("c", "text"));
+    EXPECT_LE(MinimumFakeBytes(wide, 9999), kMaxRowBytes);
+    EXPECT_GT(MinimumFakeBytes(wide, 10000), kMaxRowBytes) << "1600 columns of 5 digits";
+}
+
 TEST(Fake, EveryFunctionIsSchemaQualified) {
     for (const char* type :
          {"text", "date", "time", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb",

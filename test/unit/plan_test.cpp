@@ -24,15 +24,19 @@ SourceCatalog Catalog() {
     TableInfo orders_2024 =
         Table("orders_2024", {Column("id", "int4"), Column("total", "numeric")});
     orders_2024.partition_of = "orders";
+    orders_2024.partition_of_schema = "public";
     catalog.tables.push_back(orders_2024);
+    TableInfo orders_eu = Table("orders_eu", {Column("id", "int4")});
+    orders_eu.partition_of = "orders";  // a partition of another schema's table
+    orders_eu.partition_of_schema = "archive";
+    catalog.tables.push_back(orders_eu);
     ColumnInfo generated = Column("doubled", "int4");
     generated.generated = true;
     catalog.tables.push_back(Table("calc", {Column("x", "int4"), generated}));
     return catalog;
 }
 
-ErrorReport PlanError(const std::string& json) {
-    SourceCatalog catalog = Catalog();
+ErrorReport PlanError(const std::string& json, SourceCatalog catalog = Catalog()) {
     try {
         BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
     } catch (const ScrubError& e) {
@@ -86,6 +90,9 @@ TEST(Plan, RejectsPartitionsByName) {
     ErrorReport report = PlanError(R"({"orders_2024": ["id"]})");
     EXPECT_EQ(report.sqlstate, "22023");
     EXPECT_EQ(report.detail, "Key \"orders_2024\" names a partition of table \"public.orders\".");
+    EXPECT_EQ(PlanError(R"({"orders_eu": ["id"]})").detail,
+              "Key \"orders_eu\" names a partition of table \"archive.orders\".")
+        << "the root is named in its own schema";
 }
 
 TEST(Plan, RejectsUnsupportedTypesOnlyWhenScrubbed) {
@@ -154,7 +161,7 @@ TEST(Checks, VerifiesChecksOnScrubbedColumns) {
     EXPECT_EQ(checks[0]->name, "email_at");
     EXPECT_EQ(checks[1]->name, "email_owner_fn")
         << "another role's function is evaluated too (as the table's owner)";
-    EXPECT_EQ(FindCheckViolations("build", "people", {checks[0]}, testing::kQuote).sql,
+    EXPECT_EQ(FindCheckViolations("build", catalog.tables[0], {checks[0]}, testing::kQuote).sql,
               "SELECT pg_catalog.bool_or(((email ~~ '%@%'::text)) IS FALSE) FROM build.people");
 
     Plan empty = BuildPlan(ParseAllowlist(R"({"people": []})", "public"), catalog, "public");
@@ -167,10 +174,12 @@ TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
     tier.scalar = {"public", "tier", 'e', -1};
     catalog.tables.push_back(Table("members", {Column("id", "int4"), tier, Column("active", "bool"),
                                                Column("handle", "text")}));
-    catalog.unique_indexes.push_back({"members_pkey", "members", {"id"}, false});
-    catalog.unique_indexes.push_back({"members_tier_key", "members", {"tier"}, false});
-    catalog.unique_indexes.push_back({"one_per_handle", "members", {"active", "handle"}, false});
-    catalog.unique_indexes.push_back({"tier_active", "members", {"tier", "active"}, true});
+    catalog.unique_indexes.push_back({"members_pkey", "members", {"id"}, {""}, false});
+    catalog.unique_indexes.push_back({"members_tier_key", "members", {"tier"}, {""}, false});
+    catalog.unique_indexes.push_back(
+        {"one_per_handle", "members", {"active", "handle"}, {"", ""}, false});
+    catalog.unique_indexes.push_back(
+        {"tier_active", "members", {"tier", "active"}, {"", ""}, true});
     auto names = [&](const std::string& json) {
         Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
         std::vector<std::string> result;
@@ -191,6 +200,88 @@ TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
               "SELECT EXISTS (SELECT FROM b.members GROUP BY tier, active HAVING "
               "pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)")
         << "NULLS NOT DISTINCT counts NULLs as equal";
+    UniqueIndex folded{"handle_ci", "members", {"handle", "active"}, {"public.ci", ""}, false};
+    EXPECT_EQ(FindDuplicates("b", "members", folded, testing::kQuote).sql,
+              "SELECT EXISTS (SELECT FROM b.members WHERE handle IS NOT NULL AND active IS NOT "
+              "NULL GROUP BY handle COLLATE public.ci, active HAVING pg_catalog.count(*) "
+              "OPERATOR(pg_catalog.>) 1)")
+        << "values are compared under the index's collation";
+}
+
+TEST(Checks, ComputesGeneratedColumnsFromTheirExpressions) {
+    SourceCatalog catalog;
+    ColumnInfo domain = Column("domain", "text");
+    domain.generated = true;
+    domain.generation = "split_part(email, '@'::text, 2)";
+    domain.generated_from = {"email"};
+    ColumnInfo shout = Column("shout", "text");
+    shout.generated = true;
+    shout.generation = "other.upper(name)";
+    shout.generated_from = {"name"};
+    catalog.tables.push_back(Table("people", {Column("id", "int4"), Column("email", "text"),
+                                              Column("name", "text"), domain, shout}));
+    catalog.checks.push_back({"has_domain", "people", "(domain <> ''::text)", {"domain"}});
+    catalog.checks.push_back({"loud", "people", "(shout <> ''::text)", {"shout"}});
+    Plan plan = BuildPlan(ParseAllowlist(R"({"people": ["id"]})", "public"), catalog, "public");
+    std::vector<const CheckConstraint*> checks = ChecksToVerify(plan.tables[0], catalog);
+    ASSERT_EQ(checks.size(), 2u)
+        << "a check reading a generated column of a scrubbed one is verified, whoever wrote "
+           "the generation (it runs as the table's owner)";
+    EXPECT_EQ(checks[0]->name, "has_domain");
+    EXPECT_EQ(checks[1]->name, "loud");
+    EXPECT_EQ(FindCheckViolations("build", catalog.tables[0], {checks[0]}, testing::kQuote).sql,
+              "SELECT pg_catalog.bool_or(((domain <> ''::text)) IS FALSE) FROM (SELECT *, "
+              "CAST((split_part(email, '@'::text, 2)) AS text) AS domain FROM build.people) AS "
+              "scratch");
+    Plan kept =
+        BuildPlan(ParseAllowlist(R"({"people": ["id", "email"]})", "public"), catalog, "public");
+    std::vector<const CheckConstraint*> kept_checks = ChecksToVerify(kept.tables[0], catalog);
+    ASSERT_EQ(kept_checks.size(), 1u)
+        << "has_domain, computed from kept columns only, holds as in the source";
+    EXPECT_EQ(kept_checks[0]->name, "loud");
+}
+
+TEST(Restorable, RefusesScrubbedPartitionKeysAndExclusionColumns) {
+    SourceCatalog catalog = Catalog();
+    catalog.partition_keys.push_back({"orders", "public.orders", "id"});
+    catalog.partition_keys.push_back({"orders", "archive.orders_old", "total"});
+    ErrorReport keys = PlanError(R"({"orders": ["id"]})", catalog);
+    EXPECT_EQ(keys.sqlstate, "0A000");
+    EXPECT_EQ(keys.message, "scrubbed columns are partition keys");
+    EXPECT_EQ(keys.detail,
+              "Column \"public.orders.total\" is scrubbed, but the partition key of table "
+              "archive.orders_old reads it.")
+        << "a key at any level counts";
+    EXPECT_NE(keys.hint.find("[]"), std::string::npos);
+    EXPECT_EQ(PlanError(R"({"orders": []})", catalog).message, "planned")
+        << "no rows, nothing to fit";
+
+    SourceCatalog bookings;
+    bookings.tables.push_back(Table(
+        "bookings", {Column("id", "int4"), Column("room", "int4"), Column("during", "text")}));
+    bookings.exclusions.push_back({"no_overlap", "bookings", {"room", "during"}});
+    try {
+        BuildPlan(ParseAllowlist(R"({"bookings": ["id", "room"]})", "public"), bookings, "public");
+        ADD_FAILURE() << "planned";
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().message, "scrubbed columns are in exclusion constraints");
+        EXPECT_EQ(e.report().detail,
+                  "Exclusion constraint \"no_overlap\" of table \"public.bookings\" reads "
+                  "scrubbed column \"during\".");
+    }
+    EXPECT_NO_THROW(BuildPlan(ParseAllowlist(R"({"bookings": ["id", "room", "during"]})", "public"),
+                              bookings, "public"));
+}
+
+TEST(Plan, SaysWhatANonTableIs) {
+    SourceCatalog catalog = Catalog();
+    catalog.other_relations.push_back({"user_report", "view"});
+    catalog.other_relations.push_back({"remote_users", "foreign table"});
+    ErrorReport report = PlanError(R"({"user_report": ["id"], "remote_users": []})", catalog);
+    EXPECT_EQ(report.sqlstate, "42809");
+    EXPECT_EQ(report.detail,
+              "Key \"remote_users\" names foreign table \"public.remote_users\".\nKey "
+              "\"user_report\" names view \"public.user_report\".");
 }
 
 }  // namespace

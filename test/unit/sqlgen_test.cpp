@@ -51,15 +51,53 @@ TEST(SqlGen, AllKeptTablesNeedNoRowNumber) {
     EXPECT_TRUE(copy.params.empty());
 }
 
-TEST(SqlGen, PartitionedTablesReadEveryPartition) {
-    TableInfo table = Table("orders", {Column("id", "int4")});
+TEST(SqlGen, PartitionedTablesReadEveryLocalLeaf) {
+    TableInfo table = Table("orders", {Column("id", "int4"), Column("note", "text")});
     table.partitioned = true;
-    Statement copy = CopyRows(PlanFor(table, {true}), "public", "build", kQuote);
-    EXPECT_EQ(copy.sql.find("ONLY"), std::string::npos);
-    EXPECT_NE(copy.sql.find("FROM public.orders AS src"), std::string::npos);
-    EXPECT_EQ(CountRows("public", "orders", true, kQuote).sql,
-              "SELECT pg_catalog.count(*) FROM public.orders");
-    EXPECT_EQ(CountRows("s", "t", false, kQuote).sql, "SELECT pg_catalog.count(*) FROM ONLY s.t");
+    table.leaves = {{"public", "orders_2024"}, {"archive", "orders_2023"}};
+    table.foreign_leaves = {{"public", "orders_remote"}};
+    Statement copy = CopyRows(PlanFor(table, {true, true}), "public", "build", kQuote);
+    EXPECT_NE(copy.sql.find("FROM (SELECT id, note FROM ONLY public.orders_2024 UNION ALL "
+                            "SELECT id, note FROM ONLY archive.orders_2023) AS src"),
+              std::string::npos)
+        << copy.sql;
+    EXPECT_EQ(copy.sql.find("orders_remote"), std::string::npos)
+        << "a foreign partition's rows are never read";
+    EXPECT_EQ(CountRows(table, "public", kQuote).sql,
+              "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM ONLY public.orders_2024 UNION ALL "
+              "SELECT 1 FROM ONLY archive.orders_2023) AS src");
+    EXPECT_EQ(AnyRowWithValues(table, "public", {"id"}, kQuote).sql,
+              "SELECT EXISTS (SELECT FROM (SELECT id FROM ONLY public.orders_2024 UNION ALL "
+              "SELECT id FROM ONLY archive.orders_2023) AS src WHERE id IS NOT NULL)");
+    table.leaves.clear();
+    EXPECT_EQ(CountRows(table, "public", kQuote).sql,
+              "SELECT pg_catalog.count(*) FROM (SELECT 1 FROM ONLY public.orders) AS src")
+        << "no local leaf: no rows";
+    TableInfo plain = Table("t", {Column("a", "int4")});
+    EXPECT_EQ(CountRows(plain, "s", kQuote).sql, "SELECT pg_catalog.count(*) FROM ONLY s.t AS src");
+}
+
+TEST(SqlGen, WideTablesGetTextFakesWithoutPrefix) {
+    std::vector<ColumnInfo> columns{Column("id", "int4")};
+    for (int i = 0; i < 80; ++i) columns.push_back(Column("column_" + std::to_string(i), "text"));
+    TableInfo wide = Table("wide", columns);
+    std::vector<bool> keep(columns.size(), false);
+    keep[0] = true;
+    Statement copy = CopyRows(PlanFor(wide, keep), "public", "build", kQuote);
+    EXPECT_TRUE(copy.params.empty()) << "no prefix is bound";
+    EXPECT_NE(copy.sql.find("ELSE s.seed_text END"), std::string::npos) << copy.sql;
+
+    TableInfo narrow = Table("narrow", {Column("id", "int4"), Column("email", "text")});
+    Statement prefixed = CopyRows(PlanFor(narrow, {true, false}), "public", "build", kQuote);
+    ASSERT_EQ(prefixed.params.size(), 1u);
+    EXPECT_EQ(*prefixed.params[0], "email_");
+}
+
+TEST(SqlGen, ScratchColumnsKeepTheirCollation) {
+    TableInfo table = Table("t", {Column("a", "text"), Column("b", "text")});
+    table.columns[1].collation = "public.ci";
+    EXPECT_EQ(CreateScratchTable(PlanFor(table, {true, true}), "build", kQuote).sql,
+              "CREATE TABLE build.t (a text, b text COLLATE public.ci)");
 }
 
 TEST(SqlGen, HostileIdentifiersAreQuotedEverywhere) {

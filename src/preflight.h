@@ -1,0 +1,37 @@
+// Checks a run makes before it writes anything, each failing with an error
+// that names every offending object. Pure C++ over the Database interface.
+#pragma once
+
+#include <string>
+
+#include "database.h"
+#include "plan.h"
+
+namespace scrub {
+
+// Fails (2BP01), naming each dependent and what it depends on, if any
+// object outside schema `target` depends on anything inside it: a table,
+// type, function, operator, sequence, collation, text search object, ...
+// (whatever pg_depend records). The swap's DROP SCHEMA ... CASCADE would
+// otherwise drop such production objects silently.
+void CheckNothingOutsideDepends(Database& db, const std::string& target);
+
+// Creates the schema a run builds in before it takes the target's name and
+// returns its name: scrub_build_<backend pid>_<128 random bits>, so that no
+// role can create it first and block runs. Should it exist all the same,
+// fails (42P06) naming the schema and its owner.
+std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
+
+// Fails (22001), naming each column, if a table copied with rows has more
+// rows than the fake of one of its scrubbed columns can number (a char(1)
+// fake fits rows 1 to 9), instead of a "value too long" error naming no
+// column halfway through the copy. Counts under the run snapshot.
+void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
+                   const IdentifierQuoter& quote);
+
+// scrub_table_signature, qualified with the schema the extension is
+// installed in, as recorded in pg_extension.
+// Empty if the installed SQL objects predate scrub_table_signature().
+std::string SignatureFunction(Database& db, const IdentifierQuoter& quote);
+
+}  // namespace scrub
