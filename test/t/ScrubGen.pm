@@ -22,7 +22,8 @@
 #                          whose fakes repeat (an enum)
 #   unique_repeating       UNIQUE over a boolean or enum whose fakes repeat
 #   nocase                 UNIQUE text column, nondeterministic collation
-#   foreign_partition      a partition that is a foreign table (file_fdw)
+#   foreign_partition      a partition that is a foreign table, with rows
+#                          (postgres_fdw back into the same database)
 #   other_schema_sequence  a default drawing from a sequence in another schema
 #   generated_check        a CHECK reading a generated column
 #   wide                   a table of 1000 columns whose fakes overflow a row
@@ -127,7 +128,7 @@ sub generate
         my $table = "gt$t";
         push @names, $table;
         my $rows = $self->pick(0, 1, 3, 8, 15, 25);
-        my (@cols, @constraints, @after);
+        my (@cols, @constraints, @after_rows);
         my %col;    # name -> type info
 
         # Primary key.
@@ -306,10 +307,20 @@ sub generate
               if $with_default && $partition ne 'hash';
             if ($foreign_part)
             {
-                push @sql, 'CREATE EXTENSION IF NOT EXISTS file_fdw;',
-                  'DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_foreign_server WHERE srvname = \'gen_files\') THEN CREATE SERVER gen_files FOREIGN DATA WRAPPER file_fdw; END IF; END$$;';
+                # postgres_fdw back into this database, so that the foreign
+                # partition has rows (copied from the table's first row).
+                push @sql, 'CREATE EXTENSION IF NOT EXISTS postgres_fdw;',
+                  q{DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_foreign_server WHERE srvname = 'gen_loopback') THEN }
+                  . q{EXECUTE format('CREATE SERVER gen_loopback FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host %L, port %L, dbname %L)', }
+                  . q{split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'), current_database()); }
+                  . q{CREATE USER MAPPING FOR CURRENT_USER SERVER gen_loopback; END IF; END$$;},
+                  'CREATE SCHEMA IF NOT EXISTS gen_remote;',
+                  "CREATE TABLE gen_remote.${table}_data (LIKE public.$table);";
                 my $range = $partition eq 'range' ? 'FROM (200) TO (300)' : 'IN (200)';
-                push @sql, "CREATE FOREIGN TABLE public.${table}_remote PARTITION OF public.$table FOR VALUES $range SERVER gen_files OPTIONS (filename '/dev/null');";
+                push @sql, "CREATE FOREIGN TABLE public.${table}_remote PARTITION OF public.$table FOR VALUES $range "
+                  . "SERVER gen_loopback OPTIONS (schema_name 'gen_remote', table_name '${table}_data');";
+                push @after_rows, "INSERT INTO gen_remote.${table}_data SELECT * FROM public.$table LIMIT 1;",
+                  "UPDATE gen_remote.${table}_data SET pkey = 200;";
                 push @names, "${table}_remote";
             }
             push @names, "${table}_p1", "${table}_p2", "${table}_pd";
@@ -339,6 +350,8 @@ sub generate
             }
             push @sql, "INSERT INTO public.$table (" . join(', ', @insert_cols) . ") VALUES\n    " . join(",\n    ", @tuples) . ';';
         }
+
+        push @sql, @after_rows;
 
         # Allowlist entry.
         my $mode = $self->pick(qw(omit empty list list list));
