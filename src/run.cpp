@@ -14,8 +14,7 @@
 namespace scrub {
 namespace {
 
-constexpr size_t kMaxIdentifierBytes = 63;                // NAMEDATALEN - 1
-constexpr const char* kAdvisoryLockClass = "1935896418";  // "scrb" as int4: scrub's lock space
+constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
 
 void CheckSchemaName(const std::string& name, const char* argument) {
     if (name.empty())
@@ -40,38 +39,55 @@ std::string FirstValue(Database& db, const Statement& statement, Visibility visi
     return *rows[0][0];
 }
 
+// The run lock's key for a target schema (FNV-1a of its name): runs for
+// different targets take different locks.
+uint32_t RunLockKey(const std::string& target) {
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : target) hash = (hash ^ c) * 16777619u;
+    return hash;
+}
+
 // Takes the per-target run lock for the transaction, or fails naming the
 // process that holds it: two runs must never interleave on one schema.
+// Only a run can hold this lock (Database::TryLockRun), so the holder is
+// a run still executing or a transaction that ran one and is still open.
 void LockTarget(Database& db, const std::string& target) {
-    Statement take{"SELECT pg_catalog.pg_try_advisory_xact_lock(" +
-                       std::string(kAdvisoryLockClass) + ", pg_catalog.hashtext($1))",
-                   {}};
-    take.Bind(target);
-    if (FirstValue(db, take, Visibility::kLatest) == "t") return;
+    uint32_t key = RunLockKey(target);
+    if (db.TryLockRun(key)) return;
 
     Statement holder{
-        "SELECT l.pid FROM pg_catalog.pg_locks l"
+        "SELECT l.pid, a.state FROM pg_catalog.pg_locks l"
+        " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
         " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
-        " AND l.classid OPERATOR(pg_catalog.=) CAST(" +
-            std::string(kAdvisoryLockClass) +
-            " AS pg_catalog.oid)"
-            // OPERATOR() forms all share one precedence, left to right: the
-            // parentheses around the right-hand side are needed.
-            " AND CAST(l.objid AS pg_catalog.int8) OPERATOR(pg_catalog.=)"
-            " ((CAST(pg_catalog.hashtext($1) AS pg_catalog.int8) OPERATOR(pg_catalog.+) 4294967296)"
-            " OPERATOR(pg_catalog.%) 4294967296)"
-            " AND l.objsubid OPERATOR(pg_catalog.=) 2"
-            " AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
-            "   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())",
+        " AND l.classid OPERATOR(pg_catalog.=) CAST($1 AS pg_catalog.oid)"
+        " AND l.objid OPERATOR(pg_catalog.=) CAST($2 AS pg_catalog.oid)"
+        " AND l.objsubid OPERATOR(pg_catalog.=) CAST($3 AS pg_catalog.int2)"
+        " AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
+        "   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())",
         {}};
-    holder.Bind(target);
+    holder.Bind(std::to_string(kRunLockClass));
+    holder.Bind(std::to_string(key));
+    holder.Bind(std::to_string(kRunLockField));
     std::vector<Row> rows = db.Query(holder, Visibility::kLatest);
     std::string pid = rows.empty() || !rows[0][0] ? "unknown" : *rows[0][0];
-    throw ScrubError(
-        sqlstate::kLockNotAvailable,
-        "another scrub_to_schema run is building schema \"" + target + "\"",
-        "Process " + pid + " holds the run lock for this schema.",
-        "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid + ").");
+    std::string state = rows.empty() ? "" : rows[0][1].value_or("");
+    std::string hint =
+        state == "active"
+            ? "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid + ")."
+        : state.rfind("idle in transaction", 0) == 0
+            ? "That session ran scrub_to_schema in a transaction it has not ended yet (" + state +
+                  "): end the transaction there, or end the session with "
+                  "pg_terminate_backend(" +
+                  pid +
+                  "); pg_cancel_backend() does not stop an idle "
+                  "session."
+            : "Wait for the transaction of that run to end. pg_cancel_backend(" + pid +
+                  ") stops a run that is executing; a session idle in the transaction of a "
+                  "finished run must end it, or be ended with pg_terminate_backend(" +
+                  pid + ").";
+    throw ScrubError(sqlstate::kLockNotAvailable,
+                     "another scrub_to_schema run is building schema \"" + target + "\"",
+                     "Process " + pid + " holds the run lock for this schema.", hint);
 }
 
 void CheckSourceSchema(Database& db, const std::string& source) {
