@@ -309,17 +309,81 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
 }
 
 // Rows are read as each table's owner (CopyTable), so the caller's own
-// right to read them all is proved first, with its own rights: LOCK TABLE
-// has checked SELECT; a read of no rows fails where row-level security
-// would hide rows from the caller. A caller who could not copy a table
-// itself must not copy it through its owner.
-void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& source_schema,
-                           const IdentifierQuoter& quote) {
+// right to read them all is proved first: it must hold SELECT on each
+// table it copies, and row-level security must not hide rows from it. A
+// caller who could not copy a table itself must not copy it through its
+// owner. The check reads the catalog by OID and never names the table in
+// a query: planning a query over a table loads its expressions (index
+// expressions and predicates, statistics expressions, partition keys)
+// and runs the functions they call, which another role wrote, with the
+// caller's rights.
+void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& source_schema) {
+    std::vector<std::string> oids;
     for (const TablePlan& table : plan.tables)
-        if (table.copy_rows)
-            db.Execute(
-                SelectNoRows(source_schema, table.table->name, table.table->partitioned, quote),
-                Visibility::kLatest);
+        if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
+    if (oids.empty()) return;
+    Statement refused{
+        "SELECT c.relname, NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        " FROM pg_catalog.pg_class c"
+        " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
+        " AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        "      OR pg_catalog.row_security_active(c.oid))"
+        " ORDER BY c.relname LIMIT 1",
+        {}};
+    refused.Bind(TextArrayLiteral(oids));
+    std::vector<Row> rows = db.Query(refused, Visibility::kLatest);
+    if (rows.empty()) return;
+    const std::string table = rows[0][0].value_or("");
+    if (rows[0][1].value_or("") == "t")
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege, "permission denied for table " + table,
+            "The run copies table \"" + source_schema + "." + table + "\" and needs SELECT on it.",
+            "Grant SELECT on the table to the role that runs scrub.");
+    throw ScrubError(
+        sqlstate::kInsufficientPrivilege,
+        "query would be affected by row-level security policy for table \"" + table + "\"",
+        "Row-level security of table \"" + source_schema + "." + table +
+            "\" would hide rows from the role that runs scrub, and a copy must "
+            "hold every row.",
+        "Give the role that runs scrub BYPASSRLS, or run scrub as the table's "
+        "owner (without FORCE ROW LEVEL SECURITY).");
+}
+
+// A statement over a partitioned table plans over its partitions too, and
+// loads their expressions (a partition's indexes and statistics), which
+// the partition's owner wrote: they would run with the rights of the
+// root's owner, whose rights the copy has. So every partition must belong
+// to the root's owner.
+void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan,
+                                     const std::string& source_schema) {
+    std::vector<std::string> lines;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows || !table.table->partitioned) continue;
+        Statement others{
+            "SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner)"
+            " FROM pg_catalog.pg_partition_tree(CAST(CAST($1 AS pg_catalog.oid) AS "
+            "pg_catalog.regclass)) t"
+            " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
+            " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+            " WHERE c.relowner OPERATOR(pg_catalog.<>) CAST($2 AS pg_catalog.oid)"
+            " ORDER BY 1, 2",
+            {}};
+        others.Bind(std::to_string(table.table->oid));
+        others.Bind(std::to_string(table.table->owner_oid));
+        for (const Row& row : db.Query(others, Visibility::kLatest))
+            lines.push_back("Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
+                            "\" of table \"" + source_schema + "." + table.table->name +
+                            "\" is owned by role \"" + row[2].value_or("") +
+                            "\", the table by role \"" + table.table->owner + "\".");
+    }
+    if (!lines.empty())
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "partitions of a copied table have another owner than the table",
+                         JoinLines(lines),
+                         "scrub reads a partitioned table with its owner's rights, which would "
+                         "run the partitions' index and statistics expressions with them. Make "
+                         "the table's owner own every partition (ALTER TABLE ... OWNER TO), or "
+                         "list the table with [] to copy it without rows.");
 }
 
 // The run reads every sequence's value for the manifest; a role that may
@@ -525,7 +589,8 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
     CheckTablesMatchSnapshot(db, plan, catalog, options.source_schema);
-    CheckCallerMayReadAll(db, plan, options.source_schema, quote);
+    CheckCallerMayReadAll(db, plan, options.source_schema);
+    CheckPartitionTreesHaveOneOwner(db, plan, options.source_schema);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
 

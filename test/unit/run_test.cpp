@@ -113,8 +113,9 @@ TEST(RunRights, EveryStatementOverTheTablesRowsRunsAsItsOwner) {
     for (size_t i = 0; i < issued.size(); ++i) {
         const Issued& statement = issued[i];
         bool reads_source = NamesTable(statement.sql, "public.users");
-        bool caller_gate = statement.sql.rfind("LOCK TABLE", 0) == 0 ||
-                           statement.sql.find(" LIMIT 0") != std::string::npos;
+        // The caller names a source table only to lock it: a query over
+        // one would load the table's expressions with the caller's rights.
+        bool caller_gate = statement.sql.rfind("LOCK TABLE", 0) == 0;
         bool checks = statement.sql.find("pg_catalog.bool_or") != std::string::npos;
         if ((reads_source && !caller_gate) || checks)
             EXPECT_EQ(statement.owner, kOwnerOid) << statement.sql;
@@ -131,7 +132,7 @@ TEST(RunRights, EveryStatementOverTheTablesRowsRunsAsItsOwner) {
     // every other caller statement that names a source object come before
     // any owner's code can run.
     EXPECT_LT(IndexOf(issued, "LOCK TABLE public.users"), first_owner);
-    EXPECT_LT(IndexOf(issued, "SELECT FROM ONLY public.users LIMIT 0"), first_owner);
+    EXPECT_LT(IndexOf(issued, "SELECT c.relname, NOT pg_catalog.has_table_privilege"), first_owner);
     for (size_t i = 0; i < issued.size(); ++i) {
         if (issued[i].sql.find("public.users_id_seq") != std::string::npos) {
             EXPECT_LT(i, first_owner) << issued[i].sql;
