@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <stdexcept>
 
 #include "allowlist.h"
@@ -215,11 +216,63 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
     db.Execute(insert, Visibility::kLatest);
 }
 
+// Locks every sequence to be recorded and proves that each name still
+// names a sequence: the catalog was read earlier, and since then the run
+// may have waited (for a lock, for CREATE SCHEMA), or run a table owner's
+// code, while another role renamed a sequence and made a view of the same
+// name, whose query a read by name would run with the caller's rights.
+// The names are resolved through the catalog only, and each sequence is
+// locked by OID (pg_sequence_last_value() holds its lock to the end of the
+// transaction), so none can be renamed or dropped before it is read.
+void LockSequences(Database& db, const std::vector<std::string>& sequences,
+                   const std::string& source_schema) {
+    if (sequences.empty()) return;
+    // The CASE keeps pg_sequence_last_value() from meeting anything but a
+    // sequence; its result is unused, it is called for its lock.
+    Statement lock{
+        "SELECT c.relname, c.oid, c.relkind OPERATOR(pg_catalog.=) 'S',"
+        " CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S'"
+        " THEN pg_catalog.pg_sequence_last_value(c.oid) END"
+        " FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1"
+        " AND c.relname OPERATOR(pg_catalog.=) ANY (CAST($2 AS pg_catalog.text[]))",
+        {}};
+    lock.Bind(source_schema);
+    lock.Bind(TextArrayLiteral(sequences));
+    // Twice: a sequence renamed by a transaction that committed while the
+    // first statement waited for its lock still had its old name in that
+    // statement's catalog snapshot. The second sees the names as they are
+    // under the locks; if every name leads to the same sequence both times,
+    // that sequence is locked and keeps its name until the run ends.
+    std::map<std::string, std::string> first, second;
+    for (int pass = 0; pass < 2; ++pass)
+        for (const Row& row : db.Query(lock, Visibility::kLatest))
+            if (row[2].value_or("") == "t")
+                (pass == 0 ? first : second)[row[0].value_or("")] = row[1].value_or("");
+    std::vector<std::string> replaced;
+    for (const std::string& sequence : sequences)
+        if (second.count(sequence) == 0 || first[sequence] != second[sequence])
+            replaced.push_back("\"" + sequence + "\"");
+    if (!replaced.empty())
+        throw ScrubError(
+            sqlstate::kSerializationFailure,
+            "sequences of schema \"" + source_schema + "\" changed while scrub_to_schema ran",
+            "These names no longer name the sequences the run read from the "
+            "catalog: " +
+                JoinLines(replaced, ", ") + ".",
+            "Run scrub_to_schema again. If this repeats, code that runs as a table's "
+            "owner during the run (a domain or CHECK constraint, an index or "
+            "statistics expression) renames or replaces sequences: remove it.");
+}
+
 // Records each sequence's current value, so a restore can set it and new
-// rows do not collide with copied keys.
+// rows do not collide with copied keys. LockSequences has made sure that
+// each name is the sequence's.
 void RecordSequences(Database& db, const std::vector<std::string>& sequences,
                      const RunOptions& options, const std::string& build_schema,
                      const IdentifierQuoter& quote) {
+    LockSequences(db, sequences, options.source_schema);
     for (const std::string& sequence : sequences) {
         Statement insert;
         insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
