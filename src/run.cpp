@@ -198,6 +198,48 @@ void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& r
                 source_schema + "." + table.table->name + "\" and the domains of its columns.");
 }
 
+// The scratch table is created from the column types' names, read from
+// the catalog earlier; a type renamed and another made under its name
+// since (by a table owner's code that ran meanwhile, or by another
+// session) would give the scratch column another type, and kept values
+// would pass through an assignment cast into it, silently changed. Each
+// scratch column must have exactly its source column's type and modifier.
+void CheckScratchColumnsMatch(Database& db, const TablePlan& table,
+                              const std::string& source_schema, const std::string& build_schema) {
+    Statement differing{
+        "SELECT a.attname, pg_catalog.format_type(s.atttypid, s.atttypmod),"
+        " pg_catalog.format_type(a.atttypid, a.atttypmod)"
+        " FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        " JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid"
+        " LEFT JOIN pg_catalog.pg_attribute s"
+        "   ON s.attrelid OPERATOR(pg_catalog.=) CAST($3 AS pg_catalog.oid)"
+        "  AND s.attname OPERATOR(pg_catalog.=) a.attname AND NOT s.attisdropped"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2"
+        " AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+        " AND (s.attname IS NULL OR s.atttypid OPERATOR(pg_catalog.<>) a.atttypid"
+        "      OR s.atttypmod OPERATOR(pg_catalog.<>) a.atttypmod)"
+        " ORDER BY a.attnum",
+        {}};
+    differing.Bind(build_schema);
+    differing.Bind(table.table->name);
+    differing.Bind(std::to_string(table.table->oid));
+    std::vector<std::string> lines;
+    for (const Row& row : db.Query(differing, Visibility::kLatest))
+        lines.push_back("Column \"" + row[0].value_or("") + "\" has type " +
+                        row[1].value_or("(none)") + " in the source, but " + row[2].value_or("") +
+                        " in the scratch table.");
+    if (!lines.empty())
+        throw ScrubError(sqlstate::kSerializationFailure,
+                         "column types of table \"" + source_schema + "." + table.table->name +
+                             "\" changed while scrub_to_schema ran",
+                         JoinLines(lines),
+                         "A type the table uses was renamed and another created under its name "
+                         "after the run read the catalog. Run scrub_to_schema again; if this "
+                         "repeats, code that runs as a table's owner during the run (a domain or "
+                         "CHECK constraint, say) renames types: remove it.");
+}
+
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
                  const TablePlan& table, const TableReport* report) {
     Statement insert;
@@ -672,6 +714,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                                      " tables (scrub.debug_fail_after_tables)");
         db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
         db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
+        CheckScratchColumnsMatch(db, table, options.source_schema, build_schema);
         const std::string& owner = table.table->owner;
         bool grant = owner != caller;
         if (grant)
