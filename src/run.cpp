@@ -104,23 +104,41 @@ void CheckSourceSchema(Database& db, const std::string& source) {
 }
 
 // True if the target schema exists; fails if it exists but scrub did not
-// build it, so that a run can never drop somebody else's schema.
+// build it, so that a run can never drop somebody else's schema. A
+// manifest table proves nothing by itself (any role that may create a
+// schema can create one holding a table _scrub_run, and make objects
+// elsewhere depend on it): the schema must also belong to the calling
+// role, as every schema its runs build does.
 bool TargetExists(Database& db, const std::string& target) {
     Statement probe{
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
         " WHERE c.relnamespace OPERATOR(pg_catalog.=) n.oid"
-        " AND c.relname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r')"
+        " AND c.relname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r'),"
+        " pg_catalog.pg_get_userbyid(n.nspowner),"
+        " n.nspowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r"
+        "   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"
         " FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
         {}};
     probe.Bind(target);
     probe.Bind(std::string(kManifestRunTable));
     std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
     if (rows.empty()) return false;
-    if (rows[0][0] && *rows[0][0] == "t") return true;
-    throw ScrubError(
-        sqlstate::kDuplicateSchema, "schema \"" + target + "\" exists and was not created by scrub",
-        "scrub only replaces schemas that hold its manifest table _scrub_run.",
-        "Choose another target_schema, or drop or rename schema \"" + target + "\" yourself.");
+    if (rows[0][0].value_or("") != "t")
+        throw ScrubError(
+            sqlstate::kDuplicateSchema,
+            "schema \"" + target + "\" exists and was not created by scrub",
+            "scrub only replaces schemas that hold its manifest table _scrub_run.",
+            "Choose another target_schema, or drop or rename schema \"" + target + "\" yourself.");
+    if (rows[0][2].value_or("") != "t")
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege,
+            "schema \"" + target + "\" is not owned by the role running scrub_to_schema",
+            "Schema \"" + target + "\" is owned by role \"" + rows[0][1].value_or("") +
+                "\"; a run replaces only a target schema that the role running it owns, as "
+                "every schema it builds is.",
+            "Choose another target_schema, or, if that schema holds nothing but an earlier "
+            "scrubbed copy, drop it yourself or have its owner run scrub_to_schema.");
+    return true;
 }
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {

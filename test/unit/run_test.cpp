@@ -65,6 +65,7 @@ class ScriptedDatabase final : public Database {
 
     std::vector<Row> Answer(const std::string& sql) const {
         if (Has(sql, "clock_timestamp")) return {{"2026-01-01 00:00:00+00"}};
+        if (Has(sql, "nspowner")) return {};  // no target yet
         if (Has(sql, "CURRENT_USER")) return {{"scrubber"}};
         if (Has(sql, "pg_sequence_last_value"))  // the sequences, locked
             return {{"users_id_seq", "101", "t", std::nullopt}};
