@@ -26,6 +26,7 @@ class ScriptedDatabase final : public Database {
     explicit ScriptedDatabase(std::string owner) : owner_(std::move(owner)) {}
 
     std::vector<Issued> issued;
+    std::vector<uint32_t> run_locks;  // keys passed to TryLockRun
 
     std::vector<Row> Query(const Statement& statement, Visibility) override {
         issued.push_back({statement.sql, 0});
@@ -47,7 +48,10 @@ class ScriptedDatabase final : public Database {
         issued.push_back({statement.sql, owner.oid});
         return 2;  // the copy's INSERT
     }
-    bool TryLockRun(uint32_t) override { return true; }
+    bool TryLockRun(uint32_t key) override {
+        run_locks.push_back(key);
+        return true;
+    }
     void TakeRunSnapshot() override {}
     bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
     std::string QuoteIdentifier(const std::string& name) override { return testing::PgQuote(name); }
@@ -172,6 +176,19 @@ TEST(RunRights, TheCallersOwnTablesNeedNoGrant) {
     EXPECT_TRUE(std::any_of(issued.begin(), issued.end(), [](const Issued& statement) {
         return statement.owner == kOwnerOid && statement.sql.rfind("INSERT INTO", 0) == 0;
     })) << "the copy still runs in a restricted operation";
+}
+
+// The run lock is taken through the Database, before any statement,
+// and never with an advisory lock function any session could call too.
+TEST(RunLock, TakenOnceWithTheTargetsKeyAndNeverFromSql) {
+    ScriptedDatabase db("app_owner");
+    RunOptions options;
+    options.allowlist_json = R"({"users": ["id"]})";
+    RunScrub(db, options);
+    ASSERT_EQ(db.run_locks.size(), 1u);
+    EXPECT_EQ(db.run_locks[0], 0x4fa0acf7u);  // FNV-1a of "scrubbed"
+    for (const Issued& statement : db.issued)
+        EXPECT_EQ(statement.sql.find("advisory"), std::string::npos) << statement.sql;
 }
 
 }  // namespace
