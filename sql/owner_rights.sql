@@ -83,13 +83,22 @@ DELETE FROM att.marker;
 -- only, and missed query_to_xml and the cast into a domain), then domains.
 SELECT table_name, rows_copied, columns_scrubbed
   FROM scrub_to_schema('{"accounts": ["id"], "people": ["id"], "moods": ["id"],
-                         "codes": ["id"], "casts": ["id"], "events": ["id", "at"]}',
+                         "codes": ["id"], "casts": ["id"]}',
                        'att_copy', 'att')
  ORDER BY 1;
 SELECT table_name, rows_copied, columns_scrubbed
   FROM scrub_to_schema('{"contacts": ["id"], "parents": ["id"],
                          "children": ["id", "parent_id"]}', 'att_copy', 'att')
  ORDER BY 1;
+-- A statement over att.events plans over its partitions and loads their
+-- expressions, which the partition's owner wrote, so the run refuses a
+-- partition owned by another role than the table (caller_rights.sql
+-- tests why); once the attacker owns the whole table, its CHECKs run as
+-- the attacker.
+SELECT expect_error($$SELECT * FROM scrub_to_schema('{"events": ["id", "at"]}', 'att_copy2', 'att')$$);
+ALTER TABLE att.events OWNER TO attacker;
+SELECT table_name, rows_copied, columns_scrubbed
+  FROM scrub_to_schema('{"events": ["id", "at"]}', 'att_copy2', 'att');
 
 -- Every indirection ran, and each ran as the attacker, never as a
 -- superuser; the session user stays the caller's.

@@ -14,6 +14,12 @@ namespace scrub {
 
 using Row = std::vector<std::optional<std::string>>;
 
+// scrub's run lock (Database::TryLockRun): an advisory lock of class
+// kRunLockClass ("scrb" as int4) whose fourth field, pg_locks.objsubid, is
+// kRunLockField, a value no SQL-level advisory lock function uses.
+inline constexpr uint32_t kRunLockClass = 1935896418;
+inline constexpr uint32_t kRunLockField = 3;
+
 // Which rows a statement sees.
 enum class Visibility {
     kRunSnapshot,  // the snapshot taken once per run, after the source is locked
@@ -49,6 +55,10 @@ class Database {
                                           Visibility visibility) = 0;
     virtual uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
                                     Visibility visibility) = 0;
+    // Takes scrub's run lock for `key` until the transaction ends, without
+    // waiting; false if another transaction holds it. No SQL function can
+    // take or hold this lock, so no other role can block runs with it.
+    virtual bool TryLockRun(uint32_t key) = 0;
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;
     // True if the relation's catalog row was changed by a transaction the

@@ -13,6 +13,7 @@ extern "C" {
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "pgstat.h"
+#include "storage/lock.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -235,6 +236,20 @@ std::vector<Row> PgDatabase::QueryAsOwner(const TableOwner& owner, const Stateme
 uint64_t PgDatabase::ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
                                     Visibility visibility) {
     return Run(statement, visibility, false, &owner)->processed;
+}
+
+// The run lock is an advisory lock tag in scrub's class whose fourth field
+// is kRunLockField, which no SQL function produces: pg_advisory_lock(int8)
+// sets it to 1 and the (int4, int4) forms to 2. So no session can take it
+// but a run, which holds it at transaction level only (pg_locks shows it
+// as an advisory lock with classid 1935896418, objid the key and objsubid
+// 3).
+bool PgDatabase::TryLockRun(uint32_t key) {
+    return Guard([key]() noexcept {
+        LOCKTAG tag;
+        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, kRunLockClass, key, kRunLockField);
+        return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+    });
 }
 
 // Locks are held by the caller before this; in READ COMMITTED the snapshot

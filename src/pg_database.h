@@ -33,6 +33,7 @@ class PgDatabase final : public Database {
                                   Visibility visibility) override;
     uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
                             Visibility visibility) override;
+    bool TryLockRun(uint32_t key) override;
     void TakeRunSnapshot() override;
     bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;

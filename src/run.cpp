@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <stdexcept>
 
 #include "allowlist.h"
@@ -15,8 +16,7 @@
 namespace scrub {
 namespace {
 
-constexpr size_t kMaxIdentifierBytes = 63;                // NAMEDATALEN - 1
-constexpr const char* kAdvisoryLockClass = "1935896418";  // "scrb" as int4: scrub's lock space
+constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
 
 void CheckSchemaName(const std::string& name, const char* argument) {
     if (name.empty())
@@ -41,38 +41,55 @@ std::string FirstValue(Database& db, const Statement& statement, Visibility visi
     return *rows[0][0];
 }
 
+// The run lock's key for a target schema (FNV-1a of its name): runs for
+// different targets take different locks.
+uint32_t RunLockKey(const std::string& target) {
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : target) hash = (hash ^ c) * 16777619u;
+    return hash;
+}
+
 // Takes the per-target run lock for the transaction, or fails naming the
 // process that holds it: two runs must never interleave on one schema.
+// Only a run can hold this lock (Database::TryLockRun), so the holder is
+// a run still executing or a transaction that ran one and is still open.
 void LockTarget(Database& db, const std::string& target) {
-    Statement take{"SELECT pg_catalog.pg_try_advisory_xact_lock(" +
-                       std::string(kAdvisoryLockClass) + ", pg_catalog.hashtext($1))",
-                   {}};
-    take.Bind(target);
-    if (FirstValue(db, take, Visibility::kLatest) == "t") return;
+    uint32_t key = RunLockKey(target);
+    if (db.TryLockRun(key)) return;
 
     Statement holder{
-        "SELECT l.pid FROM pg_catalog.pg_locks l"
+        "SELECT l.pid, a.state FROM pg_catalog.pg_locks l"
+        " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
         " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
-        " AND l.classid OPERATOR(pg_catalog.=) CAST(" +
-            std::string(kAdvisoryLockClass) +
-            " AS pg_catalog.oid)"
-            // OPERATOR() forms all share one precedence, left to right: the
-            // parentheses around the right-hand side are needed.
-            " AND CAST(l.objid AS pg_catalog.int8) OPERATOR(pg_catalog.=)"
-            " ((CAST(pg_catalog.hashtext($1) AS pg_catalog.int8) OPERATOR(pg_catalog.+) 4294967296)"
-            " OPERATOR(pg_catalog.%) 4294967296)"
-            " AND l.objsubid OPERATOR(pg_catalog.=) 2"
-            " AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
-            "   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())",
+        " AND l.classid OPERATOR(pg_catalog.=) CAST($1 AS pg_catalog.oid)"
+        " AND l.objid OPERATOR(pg_catalog.=) CAST($2 AS pg_catalog.oid)"
+        " AND l.objsubid OPERATOR(pg_catalog.=) CAST($3 AS pg_catalog.int2)"
+        " AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
+        "   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())",
         {}};
-    holder.Bind(target);
+    holder.Bind(std::to_string(kRunLockClass));
+    holder.Bind(std::to_string(key));
+    holder.Bind(std::to_string(kRunLockField));
     std::vector<Row> rows = db.Query(holder, Visibility::kLatest);
     std::string pid = rows.empty() || !rows[0][0] ? "unknown" : *rows[0][0];
-    throw ScrubError(
-        sqlstate::kLockNotAvailable,
-        "another scrub_to_schema run is building schema \"" + target + "\"",
-        "Process " + pid + " holds the run lock for this schema.",
-        "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid + ").");
+    std::string state = rows.empty() ? "" : rows[0][1].value_or("");
+    std::string hint =
+        state == "active"
+            ? "Wait for that run to finish, or stop it with pg_cancel_backend(" + pid + ")."
+        : state.rfind("idle in transaction", 0) == 0
+            ? "That session ran scrub_to_schema in a transaction it has not ended yet (" + state +
+                  "): end the transaction there, or end the session with "
+                  "pg_terminate_backend(" +
+                  pid +
+                  "); pg_cancel_backend() does not stop an idle "
+                  "session."
+            : "Wait for the transaction of that run to end. pg_cancel_backend(" + pid +
+                  ") stops a run that is executing; a session idle in the transaction of a "
+                  "finished run must end it, or be ended with pg_terminate_backend(" +
+                  pid + ").";
+    throw ScrubError(sqlstate::kLockNotAvailable,
+                     "another scrub_to_schema run is building schema \"" + target + "\"",
+                     "Process " + pid + " holds the run lock for this schema.", hint);
 }
 
 void CheckSourceSchema(Database& db, const std::string& source) {
@@ -88,23 +105,41 @@ void CheckSourceSchema(Database& db, const std::string& source) {
 }
 
 // True if the target schema exists; fails if it exists but scrub did not
-// build it, so that a run can never drop somebody else's schema.
+// build it, so that a run can never drop somebody else's schema. A
+// manifest table proves nothing by itself (any role that may create a
+// schema can create one holding a table _scrub_run, and make objects
+// elsewhere depend on it): the schema must also belong to the calling
+// role, as every schema its runs build does.
 bool TargetExists(Database& db, const std::string& target) {
     Statement probe{
         "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
         " WHERE c.relnamespace OPERATOR(pg_catalog.=) n.oid"
-        " AND c.relname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r')"
+        " AND c.relname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r'),"
+        " pg_catalog.pg_get_userbyid(n.nspowner),"
+        " n.nspowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r"
+        "   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"
         " FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
         {}};
     probe.Bind(target);
     probe.Bind(std::string(kManifestRunTable));
     std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
     if (rows.empty()) return false;
-    if (rows[0][0] && *rows[0][0] == "t") return true;
-    throw ScrubError(
-        sqlstate::kDuplicateSchema, "schema \"" + target + "\" exists and was not created by scrub",
-        "scrub only replaces schemas that hold its manifest table _scrub_run.",
-        "Choose another target_schema, or drop or rename schema \"" + target + "\" yourself.");
+    if (rows[0][0].value_or("") != "t")
+        throw ScrubError(
+            sqlstate::kDuplicateSchema,
+            "schema \"" + target + "\" exists and was not created by scrub",
+            "scrub only replaces schemas that hold its manifest table _scrub_run.",
+            "Choose another target_schema, or drop or rename schema \"" + target + "\" yourself.");
+    if (rows[0][2].value_or("") != "t")
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege,
+            "schema \"" + target + "\" is not owned by the role running scrub_to_schema",
+            "Schema \"" + target + "\" is owned by role \"" + rows[0][1].value_or("") +
+                "\"; a run replaces only a target schema that the role running it owns, as "
+                "every schema it builds is.",
+            "Choose another target_schema, or, if that schema holds nothing but an earlier "
+            "scrubbed copy, drop it yourself or have its owner run scrub_to_schema.");
+    return true;
 }
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
@@ -195,6 +230,48 @@ std::string SignatureOf(const TablePlan& table, const std::string& signature_fun
            " AS pg_catalog.oid))";
 }
 
+// The scratch table is created from the column types' names, read from
+// the catalog earlier; a type renamed and another made under its name
+// since (by a table owner's code that ran meanwhile, or by another
+// session) would give the scratch column another type, and kept values
+// would pass through an assignment cast into it, silently changed. Each
+// scratch column must have exactly its source column's type and modifier.
+void CheckScratchColumnsMatch(Database& db, const TablePlan& table,
+                              const std::string& source_schema, const std::string& build_schema) {
+    Statement differing{
+        "SELECT a.attname, pg_catalog.format_type(s.atttypid, s.atttypmod),"
+        " pg_catalog.format_type(a.atttypid, a.atttypmod)"
+        " FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        " JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid"
+        " LEFT JOIN pg_catalog.pg_attribute s"
+        "   ON s.attrelid OPERATOR(pg_catalog.=) CAST($3 AS pg_catalog.oid)"
+        "  AND s.attname OPERATOR(pg_catalog.=) a.attname AND NOT s.attisdropped"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2"
+        " AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+        " AND (s.attname IS NULL OR s.atttypid OPERATOR(pg_catalog.<>) a.atttypid"
+        "      OR s.atttypmod OPERATOR(pg_catalog.<>) a.atttypmod)"
+        " ORDER BY a.attnum",
+        {}};
+    differing.Bind(build_schema);
+    differing.Bind(table.table->name);
+    differing.Bind(std::to_string(table.table->oid));
+    std::vector<std::string> lines;
+    for (const Row& row : db.Query(differing, Visibility::kLatest))
+        lines.push_back("Column \"" + row[0].value_or("") + "\" has type " +
+                        row[1].value_or("(none)") + " in the source, but " + row[2].value_or("") +
+                        " in the scratch table.");
+    if (!lines.empty())
+        throw ScrubError(sqlstate::kSerializationFailure,
+                         "column types of table \"" + source_schema + "." + table.table->name +
+                             "\" changed while scrub_to_schema ran",
+                         JoinLines(lines),
+                         "A type the table uses was renamed and another created under its name "
+                         "after the run read the catalog. Run scrub_to_schema again; if this "
+                         "repeats, code that runs as a table's owner during the run (a domain or "
+                         "CHECK constraint, say) renames types: remove it.");
+}
+
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
                  const std::string& signature_function, const TablePlan& table,
                  const TableReport* report) {
@@ -214,10 +291,68 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
     db.Execute(insert, Visibility::kLatest);
 }
 
+// Locks every sequence to be recorded and proves that each name still
+// names the sequence the catalog read found: since then the run may have
+// waited (for a lock, for CREATE SCHEMA), or run a table owner's code,
+// while another role renamed a sequence and made a view of the same name,
+// whose query a read by name would run with the caller's rights. Names
+// are resolved through the catalog only, and each sequence is locked by
+// OID (pg_sequence_last_value() holds its lock to the end of the
+// transaction), so none can be renamed or dropped before it is read.
+void LockSequences(Database& db, const std::vector<SequenceInfo>& sequences) {
+    if (sequences.empty()) return;
+    std::vector<std::string> schemas, names;
+    for (const SequenceInfo& sequence : sequences) {
+        schemas.push_back(sequence.schema);
+        names.push_back(sequence.name);
+    }
+    // The CASE keeps pg_sequence_last_value() from meeting anything but a
+    // sequence; its result is unused, it is called for its lock.
+    Statement lock{
+        "SELECT s.position, c.oid,"
+        " CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S'"
+        " THEN pg_catalog.pg_sequence_last_value(c.oid) END"
+        " FROM pg_catalog.unnest(CAST($1 AS pg_catalog.text[]), CAST($2 AS pg_catalog.text[]))"
+        "   WITH ORDINALITY AS s (schema_name, relation_name, position)"
+        " JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) s.schema_name"
+        " JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+        "  AND c.relname OPERATOR(pg_catalog.=) s.relation_name"
+        "  AND c.relkind OPERATOR(pg_catalog.=) 'S'",
+        {}};
+    lock.Bind(TextArrayLiteral(schemas));
+    lock.Bind(TextArrayLiteral(names));
+    // Twice: a sequence renamed by a transaction that committed while the
+    // first statement waited for its lock still had its old name in that
+    // statement's catalog snapshot. The second sees the names as they are
+    // under the locks; every name must lead to the sequence the catalog
+    // read found both times.
+    std::vector<std::map<size_t, std::string>> passes(2);
+    for (auto& found : passes)
+        for (const Row& row : db.Query(lock, Visibility::kLatest))
+            found[std::stoul(row[0].value_or("0")) - 1] = row[1].value_or("");
+    std::vector<std::string> replaced;
+    for (size_t i = 0; i < sequences.size(); ++i) {
+        std::string oid = std::to_string(sequences[i].oid);
+        if (passes[0][i] != oid || passes[1][i] != oid)
+            replaced.push_back("\"" + sequences[i].schema + "." + sequences[i].name + "\"");
+    }
+    if (!replaced.empty())
+        throw ScrubError(sqlstate::kSerializationFailure,
+                         "sequences changed while scrub_to_schema ran",
+                         "These names no longer name the sequences the run read from the "
+                         "catalog: " +
+                             JoinLines(replaced, ", ") + ".",
+                         "Run scrub_to_schema again. If this repeats, code that runs as a table's "
+                         "owner during the run (a domain or CHECK constraint, an index or "
+                         "statistics expression) renames or replaces sequences: remove it.");
+}
+
 // Records each sequence's current value, with its schema, so a restore can
-// set it and new rows do not collide with copied keys.
+// set it and new rows do not collide with copied keys. LockSequences has
+// made sure that each name is the sequence's.
 void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,
                      const std::string& build_schema, const IdentifierQuoter& quote) {
+    LockSequences(db, sequences);
     for (const SequenceInfo& sequence : sequences) {
         Statement insert;
         insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
@@ -295,17 +430,81 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
 }
 
 // Rows are read as each table's owner (CopyTable), so the caller's own
-// right to read them all is proved first, with its own rights: LOCK TABLE
-// has checked SELECT; a read of no rows fails where row-level security
-// would hide rows from the caller. A caller who could not copy a table
-// itself must not copy it through its owner.
-void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& source_schema,
-                           const IdentifierQuoter& quote) {
+// right to read them all is proved first: it must hold SELECT on each
+// table it copies, and row-level security must not hide rows from it. A
+// caller who could not copy a table itself must not copy it through its
+// owner. The check reads the catalog by OID and never names the table in
+// a query: planning a query over a table loads its expressions (index
+// expressions and predicates, statistics expressions, partition keys)
+// and runs the functions they call, which another role wrote, with the
+// caller's rights.
+void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& source_schema) {
+    std::vector<std::string> oids;
     for (const TablePlan& table : plan.tables)
-        if (table.copy_rows)
-            db.Execute(
-                SelectNoRows(source_schema, table.table->name, table.table->partitioned, quote),
-                Visibility::kLatest);
+        if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
+    if (oids.empty()) return;
+    Statement refused{
+        "SELECT c.relname, NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        " FROM pg_catalog.pg_class c"
+        " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
+        " AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        "      OR pg_catalog.row_security_active(c.oid))"
+        " ORDER BY c.relname LIMIT 1",
+        {}};
+    refused.Bind(TextArrayLiteral(oids));
+    std::vector<Row> rows = db.Query(refused, Visibility::kLatest);
+    if (rows.empty()) return;
+    const std::string table = rows[0][0].value_or("");
+    if (rows[0][1].value_or("") == "t")
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege, "permission denied for table " + table,
+            "The run copies table \"" + source_schema + "." + table + "\" and needs SELECT on it.",
+            "Grant SELECT on the table to the role that runs scrub.");
+    throw ScrubError(
+        sqlstate::kInsufficientPrivilege,
+        "query would be affected by row-level security policy for table \"" + table + "\"",
+        "Row-level security of table \"" + source_schema + "." + table +
+            "\" would hide rows from the role that runs scrub, and a copy must "
+            "hold every row.",
+        "Give the role that runs scrub BYPASSRLS, or run scrub as the table's "
+        "owner (without FORCE ROW LEVEL SECURITY).");
+}
+
+// A statement over a partitioned table plans over its partitions too, and
+// loads their expressions (a partition's indexes and statistics), which
+// the partition's owner wrote: they would run with the rights of the
+// root's owner, whose rights the copy has. So every partition must belong
+// to the root's owner.
+void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan,
+                                     const std::string& source_schema) {
+    std::vector<std::string> lines;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows || !table.table->partitioned) continue;
+        Statement others{
+            "SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner)"
+            " FROM pg_catalog.pg_partition_tree(CAST(CAST($1 AS pg_catalog.oid) AS "
+            "pg_catalog.regclass)) t"
+            " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
+            " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+            " WHERE c.relowner OPERATOR(pg_catalog.<>) CAST($2 AS pg_catalog.oid)"
+            " ORDER BY 1, 2",
+            {}};
+        others.Bind(std::to_string(table.table->oid));
+        others.Bind(std::to_string(table.table->owner_oid));
+        for (const Row& row : db.Query(others, Visibility::kLatest))
+            lines.push_back("Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
+                            "\" of table \"" + source_schema + "." + table.table->name +
+                            "\" is owned by role \"" + row[2].value_or("") +
+                            "\", the table by role \"" + table.table->owner + "\".");
+    }
+    if (!lines.empty())
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "partitions of a copied table have another owner than the table",
+                         JoinLines(lines),
+                         "scrub reads a partitioned table with its owner's rights, which would "
+                         "run the partitions' index and statistics expressions with them. Make "
+                         "the table's owner own every partition (ALTER TABLE ... OWNER TO), or "
+                         "list the table with [] to copy it without rows.");
 }
 
 // The run reads every sequence's value for the manifest; a role that may
@@ -465,7 +664,8 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
     CheckTablesMatchSnapshot(db, plan, catalog, options.source_schema);
-    CheckCallerMayReadAll(db, plan, options.source_schema, quote);
+    CheckCallerMayReadAll(db, plan, options.source_schema);
+    CheckPartitionTreesHaveOneOwner(db, plan, options.source_schema);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
     CheckFakesFit(db, plan, options.source_schema, quote);
@@ -494,6 +694,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                                      " tables (scrub.debug_fail_after_tables)");
         db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
         db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
+        CheckScratchColumnsMatch(db, table, options.source_schema, build_schema);
         const std::string& owner = table.table->owner;
         bool grant = owner != caller;
         if (grant)

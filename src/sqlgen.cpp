@@ -110,13 +110,6 @@ Statement CountRows(const TableInfo& table, const std::string& source_schema,
             {}};
 }
 
-Statement SelectNoRows(const std::string& schema, const std::string& table, bool include_children,
-                       const IdentifierQuoter& quote) {
-    return {std::string("SELECT FROM ") + (include_children ? "" : "ONLY ") +
-                QualifiedName(quote, schema, table) + " LIMIT 0",
-            {}};
-}
-
 std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_schema,
                                           const std::string& table, const std::string& role,
                                           const IdentifierQuoter& quote) {

@@ -34,12 +34,6 @@ std::string SourceRows(const TableInfo& table, const std::string& source_schema,
 Statement CountRows(const TableInfo& table, const std::string& source_schema,
                     const IdentifierQuoter& quote);
 
-// A SELECT of no rows and no columns from the table (all partitions): it
-// needs the rights to read the table and fails where row-level security
-// would hide rows, yet evaluates nothing.
-Statement SelectNoRows(const std::string& schema, const std::string& table, bool include_children,
-                       const IdentifierQuoter& quote);
-
 // GRANT (or REVOKE) what a table's owner needs to fill and check its one
 // scratch table: USAGE on the build schema, INSERT and SELECT on the table.
 std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_schema,

@@ -38,6 +38,7 @@ class ScriptedDatabase final : public Database {
         executed.push_back(statement.sql);
         return 0;
     }
+    bool TryLockRun(uint32_t) override { return true; }
     void TakeRunSnapshot() override {}
     bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
     std::string QuoteIdentifier(const std::string& name) override { return testing::PgQuote(name); }

@@ -26,6 +26,7 @@ class ScriptedDatabase final : public Database {
     explicit ScriptedDatabase(std::string owner) : owner_(std::move(owner)) {}
 
     std::vector<Issued> issued;
+    std::vector<uint32_t> run_locks;  // keys passed to TryLockRun
 
     std::vector<Row> Query(const Statement& statement, Visibility) override {
         issued.push_back({statement.sql, 0});
@@ -47,6 +48,10 @@ class ScriptedDatabase final : public Database {
         issued.push_back({statement.sql, owner.oid});
         return 2;  // the copy's INSERT
     }
+    bool TryLockRun(uint32_t key) override {
+        run_locks.push_back(key);
+        return true;
+    }
     void TakeRunSnapshot() override {}
     bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
     std::string QuoteIdentifier(const std::string& name) override { return testing::PgQuote(name); }
@@ -64,8 +69,11 @@ class ScriptedDatabase final : public Database {
 
     std::vector<Row> Answer(const std::string& sql) const {
         if (Has(sql, "clock_timestamp")) return {{"2026-01-01 00:00:00+00"}};
+        if (Has(sql, "nspowner")) return {};  // no target yet
         if (Has(sql, "CURRENT_USER")) return {{"scrubber"}};
-        if (Has(sql, "pg_try_advisory_xact_lock")) return {{"t"}};
+        if (Has(sql, "pg_sequence_last_value"))  // the sequences, locked
+            return {{"1", "101", std::nullopt}};
+        if (Has(sql, "LEFT JOIN pg_catalog.pg_attribute s")) return {};  // scratch types match
         if (Has(sql, "pg_partition_root"))  // the relations of the schema
             return {{"100", "users", "r", std::nullopt, std::nullopt, std::to_string(kOwnerOid),
                      owner_}};
@@ -117,8 +125,9 @@ TEST(RunRights, EveryStatementOverTheTablesRowsRunsAsItsOwner) {
     for (size_t i = 0; i < issued.size(); ++i) {
         const Issued& statement = issued[i];
         bool reads_source = NamesTable(statement.sql, "public.users");
-        bool caller_gate = statement.sql.rfind("LOCK TABLE", 0) == 0 ||
-                           statement.sql.find(" LIMIT 0") != std::string::npos;
+        // The caller names a source table only to lock it: a query over
+        // one would load the table's expressions with the caller's rights.
+        bool caller_gate = statement.sql.rfind("LOCK TABLE", 0) == 0;
         bool checks = statement.sql.find("pg_catalog.bool_or") != std::string::npos;
         if ((reads_source && !caller_gate) || checks)
             EXPECT_EQ(statement.owner, kOwnerOid) << statement.sql;
@@ -135,7 +144,8 @@ TEST(RunRights, EveryStatementOverTheTablesRowsRunsAsItsOwner) {
     // every other caller statement that names a source object come before
     // any owner's code can run.
     EXPECT_LT(IndexOf(issued, "LOCK TABLE public.users"), first_owner);
-    EXPECT_LT(IndexOf(issued, "SELECT FROM ONLY public.users LIMIT 0"), first_owner);
+    EXPECT_LT(IndexOf(issued, "SELECT c.relname, NOT pg_catalog.has_table_privilege"), first_owner);
+    EXPECT_LT(IndexOf(issued, "SELECT s.position, c.oid"), first_owner);
     for (size_t i = 0; i < issued.size(); ++i) {
         if (issued[i].sql.find("public.users_id_seq") != std::string::npos) {
             EXPECT_LT(i, first_owner) << issued[i].sql;
@@ -170,6 +180,19 @@ TEST(RunRights, TheCallersOwnTablesNeedNoGrant) {
     EXPECT_TRUE(std::any_of(issued.begin(), issued.end(), [](const Issued& statement) {
         return statement.owner == kOwnerOid && statement.sql.rfind("INSERT INTO", 0) == 0;
     })) << "the copy still runs in a restricted operation";
+}
+
+// The run lock is taken through the Database, before any statement,
+// and never with an advisory lock function any session could call too.
+TEST(RunLock, TakenOnceWithTheTargetsKeyAndNeverFromSql) {
+    ScriptedDatabase db("app_owner");
+    RunOptions options;
+    options.allowlist_json = R"({"users": ["id"]})";
+    RunScrub(db, options);
+    ASSERT_EQ(db.run_locks.size(), 1u);
+    EXPECT_EQ(db.run_locks[0], 0x4fa0acf7u);  // FNV-1a of "scrubbed"
+    for (const Issued& statement : db.issued)
+        EXPECT_EQ(statement.sql.find("advisory"), std::string::npos) << statement.sql;
 }
 
 }  // namespace

@@ -124,13 +124,6 @@ TEST(SqlGen, HostileIdentifiersAreQuotedEverywhere) {
     EXPECT_EQ(*copy.params[0], std::string(kHostile) + "_");
 }
 
-TEST(SqlGen, SelectNoRowsReadsNothing) {
-    EXPECT_EQ(SelectNoRows("public", "orders", true, kQuote).sql,
-              "SELECT FROM public.orders LIMIT 0");
-    EXPECT_EQ(SelectNoRows("s", "Users", false, kQuote).sql,
-              "SELECT FROM ONLY s.\"Users\" LIMIT 0");
-}
-
 TEST(SqlGen, ScratchTableAccessNamesOneTableAndQuotesTheRole) {
     std::vector<Statement> grant = ScratchTableAccess(true, "build", "t", "Owner \"x\"", kQuote);
     ASSERT_EQ(grant.size(), 2u);
