@@ -153,6 +153,20 @@ is(read_file($output), "previous\n", 'OUTPUT is unchanged');
 is(join(' ', dir_entries($pwned)), '', 'no program ran');
 is(join(' ', dir_entries($tmp)), '', 'the temporary cluster is removed');
 
+# The restore leaves the owner and privilege statements out: psql's line
+# numbers are still the artifact's.
+($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('hostile'), '--schema', 'app',
+    '-a', "$dir/hostile.json", '-o', $output);
+is($status, 0, 'without --verify the artifact is written');
+my @lines = split /\n/, read_file($output);
+my ($start) = grep { $lines[$_ - 1] =~ /^CREATE EVENT TRIGGER audit_ddl / } 1 .. @lines;
+# psql gives the line the statement ends on.
+my ($line) = grep { $lines[$_ - 1] =~ /;$/ } $start .. @lines;
+($status, undef, $stderr) = run_tool('scrub-verify', $output);
+is($status, 1, 'scrub-verify on its own refuses it too');
+like($stderr, qr/^  psql:\Q$output\E:$line: ERROR:  permission denied to create event trigger/m,
+    'the error names the artifact and the line of the statement');
+
 # Northwind and the sample app, as before.
 for my $name (qw(northwind sample_app))
 {
