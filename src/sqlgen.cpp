@@ -47,6 +47,10 @@ Statement CreateScratchTable(const TablePlan& table, const std::string& build_sc
 std::string SourceRows(const TableInfo& table, const std::string& source_schema,
                        const std::vector<std::string>& columns, const IdentifierQuoter& quote) {
     if (!table.partitioned) return "ONLY " + QualifiedName(quote, source_schema, table.name);
+    // Through the root, partitions need no rights of their own, as for any
+    // reader of the table; leaf by leaf only where a foreign one must be
+    // left out.
+    if (table.foreign_leaves.empty()) return QualifiedName(quote, source_schema, table.name);
     std::string list;
     for (const std::string& column : columns) list += (list.empty() ? "" : ", ") + quote(column);
     if (list.empty()) list = "1";

@@ -23,10 +23,11 @@ Statement CreateScratchTable(const TablePlan& table, const std::string& build_sc
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote);
 
-// The rows of a source table as a FROM item: ONLY the table, or for a
-// partitioned table the UNION ALL of its leaf partitions' `columns` (any
-// schema). Foreign partitions are never read: their rows live on another
-// server, and a restore would send copies there.
+// The rows of a source table as a FROM item: ONLY the table; a
+// partitioned table through its root; or, for a partitioned table with a
+// foreign partition, the UNION ALL of its local leaf partitions'
+// `columns` (any schema). Foreign partitions are never read: their rows
+// live on another server, and a restore would send copies there.
 std::string SourceRows(const TableInfo& table, const std::string& source_schema,
                        const std::vector<std::string>& columns, const IdentifierQuoter& quote);
 

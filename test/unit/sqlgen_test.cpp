@@ -75,6 +75,11 @@ TEST(SqlGen, PartitionedTablesReadEveryLocalLeaf) {
         << "no local leaf: no rows";
     TableInfo plain = Table("t", {Column("a", "int4")});
     EXPECT_EQ(CountRows(plain, "s", kQuote).sql, "SELECT pg_catalog.count(*) FROM ONLY s.t AS src");
+    table.foreign_leaves.clear();
+    EXPECT_EQ(CountRows(table, "public", kQuote).sql,
+              "SELECT pg_catalog.count(*) FROM public.orders AS src")
+        << "without a foreign partition, through the root: partitions need no rights of "
+           "their own";
 }
 
 TEST(SqlGen, WideTablesGetTextFakesWithoutPrefix) {
