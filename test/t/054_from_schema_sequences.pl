@@ -49,13 +49,13 @@ $node->safe_psql('src', 'CREATE VIEW counter AS SELECT 1 AS last_value');
 is($status, 1, 'a recorded sequence replaced by a view: refused');
 like($stderr, qr/public\.counter\b/, 'the error names it');
 
-$node->safe_psql('src', 'DROP VIEW counter; CREATE SEQUENCE counter; DROP SEQUENCE "odd ""name"";');
+$node->safe_psql('src', 'DROP VIEW counter; CREATE SEQUENCE counter; DROP SEQUENCE "odd ""name";');
 ($status, $stderr, $written) = export();
 is($status, 1, 'a sequence with an odd name gone: refused');
-like($stderr, qr/public\."odd ""name"""/, 'the error names it, quoted');
+like($stderr, qr/public\."odd ""name"(?!")/, 'the error names it, quoted');
 unlike($stderr, qr/public\.counter\b/, 'a sequence created again under its name is a sequence again');
 
-$node->safe_psql('src', qq{CREATE SEQUENCE "odd ""name"";});
+$node->safe_psql('src', q{CREATE SEQUENCE "odd ""name";});
 ($status, $stderr, $written) = export();
 is($status, 0, 'all recorded sequences exist again: exported') or diag($stderr);
 $node->safe_psql('postgres', 'CREATE DATABASE dst');
