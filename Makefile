@@ -6,7 +6,7 @@ EXTENSION = scrub
 MODULE_big = scrub
 EXTVERSION = 0.2.0
 DATA = scrub--0.1.0.sql scrub--0.1.0--0.2.0.sql scrub--$(EXTVERSION).sql
-SCRIPTS = bin/scrub-dump bin/scrub-restore
+SCRIPTS = bin/scrub-dump bin/scrub-restore bin/scrub-verify
 
 # Modules without PostgreSQL headers (unit-tested on their own) and the
 # PostgreSQL-facing layer.

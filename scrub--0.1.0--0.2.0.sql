@@ -7,8 +7,7 @@ ALTER FUNCTION scrub_to_schema(jsonb, text, text)
     SET IntervalStyle = postgres
     SET extra_float_digits = 3
     SET lc_monetary = 'C'
-    SET xmloption = content
-    SET TimeZone = 'UTC';
+    SET xmloption = content;
 
 -- The definition of a table that decides whether rows taken from it still
 -- restore into it: for the table and every partition in its tree, columns

@@ -15,7 +15,10 @@
 -- 3.4 s without). The output styles are pinned as pg_dump pins them, so
 -- that no role or database setting changes how a value is written on its
 -- way through (DateStyle = 'SQL, DMY' swaps day and month, a low
--- extra_float_digits drops digits).
+-- extra_float_digits drops digits). TimeZone is left as the session has
+-- it: values carry their offsets, and the CHECKs a run evaluates should
+-- see the zone production sees, as the restore then does (scrub-dump
+-- writes the exporting session's zone into the artifact).
 CREATE FUNCTION scrub_to_schema(
     allowlist jsonb,
     target_schema text DEFAULT 'scrubbed',
@@ -36,8 +39,7 @@ SET DateStyle = 'ISO, YMD'
 SET IntervalStyle = postgres
 SET extra_float_digits = 3
 SET lc_monetary = 'C'
-SET xmloption = content
-SET TimeZone = 'UTC';
+SET xmloption = content;
 
 COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text) IS
     'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';
