@@ -619,6 +619,30 @@ void ThrowIfViolated(const Violations& violations) {
 
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
 
+// The allowlist with its names in the server's encoding: parsed as UTF-8,
+// then each name (and an error's text) converted back.
+Allowlist ParseAllowlistInServerEncoding(const RunOptions& options) {
+    if (!options.to_utf8 || !options.from_utf8)
+        return ParseAllowlist(options.allowlist_json, options.source_schema);
+    Allowlist allowlist;
+    try {
+        allowlist = ParseAllowlist(options.to_utf8(options.allowlist_json),
+                                   options.to_utf8(options.source_schema));
+    } catch (const ScrubError& error) {
+        ErrorReport report = error.report();
+        report.message = options.from_utf8(report.message);
+        report.detail = options.from_utf8(report.detail);
+        report.hint = options.from_utf8(report.hint);
+        throw ScrubError(report);
+    }
+    for (AllowlistEntry& entry : allowlist.entries) {
+        entry.key = options.from_utf8(entry.key);
+        entry.table = options.from_utf8(entry.table);
+        for (std::string& column : entry.columns) column = options.from_utf8(column);
+    }
+    return allowlist;
+}
+
 }  // namespace
 
 std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
@@ -629,7 +653,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                          "target_schema must differ from source_schema",
                          "Both are \"" + options.source_schema + "\".",
                          "scrub writes into a schema of its own and never into the source.");
-    Allowlist allowlist = ParseAllowlist(options.allowlist_json, options.source_schema);
+    Allowlist allowlist = ParseAllowlistInServerEncoding(options);
     IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
 
     std::string started_at =

@@ -2,6 +2,7 @@
 // manifest and swap the new schema in. Pure C++ over the Database interface.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,16 @@
 
 namespace scrub {
 
+// Converts text between the server's encoding and UTF-8.
+using EncodingConverter = std::function<std::string(const std::string&)>;
+
 struct RunOptions {
-    std::string allowlist_json;  // jsonb's text form
+    std::string allowlist_json;  // jsonb's text form, in the server's encoding
+    // The allowlist's JSON parser reads UTF-8 only: in a database of another
+    // encoding the text is converted to UTF-8 for it, and the names it finds
+    // back. Unset: the server's encoding is UTF-8 (or SQL_ASCII).
+    EncodingConverter to_utf8;
+    EncodingConverter from_utf8;
     std::string target_schema = "scrubbed";
     std::string source_schema = "public";
 };

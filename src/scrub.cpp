@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
@@ -38,6 +39,18 @@ char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name) {
         }
         return text_to_cstring(PG_GETARG_TEXT_PP(index));
     });
+}
+
+// Text converted from the server's encoding to UTF-8 (to_utf8) or back;
+// a character the other encoding lacks is PostgreSQL's error.
+std::string ConvertEncoding(const std::string& text, bool to_utf8) {
+    const char* data = text.c_str();
+    int length = static_cast<int>(text.size());
+    const char* converted = scrub::pg::Guard([data, length, to_utf8]() noexcept {
+        return to_utf8 ? pg_server_to_any(data, length, PG_UTF8)
+                       : pg_any_to_server(data, length, PG_UTF8);
+    });
+    return std::string(converted);
 }
 
 // Sets up the result set, failing at once if the call context cannot take
@@ -70,6 +83,13 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
     options.target_schema = TextArgument(fcinfo, 1, "target_schema");
     options.source_schema = TextArgument(fcinfo, 2, "source_schema");
+    bool utf8 = scrub::pg::Guard([]() noexcept {
+        return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
+    });
+    if (!utf8) {
+        options.to_utf8 = [](const std::string& text) { return ConvertEncoding(text, true); };
+        options.from_utf8 = [](const std::string& text) { return ConvertEncoding(text, false); };
+    }
 
     scrub::pg::PgDatabase db;
     std::vector<scrub::TableReport> reports = scrub::RunScrub(db, options);
