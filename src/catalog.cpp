@@ -168,7 +168,7 @@ SELECT s.oid, n.nspname, s.relname
 const char* kColumnsSql = R"SQL(
 SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
-       a.attgenerated OPERATOR(pg_catalog.<>) '',
+       a.attgenerated OPERATOR(pg_catalog.<>) '', a.attnotnull,
        (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
                                  pg_catalog.quote_ident(l.collname))
           FROM pg_catalog.pg_collation l
@@ -206,28 +206,57 @@ SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname
  ORDER BY c.relname, con.conname, k.ord
 )SQL";
 
-// Unique indexes (constraints included) of the given tables over plain
-// columns, one row per key column; expression and partial indexes are
-// left to the restore.
-const char* kUniqueIndexesSql = R"SQL(
+// Indexes of the given tables, one row per key column: its name (NULL
+// for an expression), its expression deparsed under the pinned search_path,
+// the index's collation, and the predicate of a partial index. Indexes of
+// exclusion constraints are read by kExclusionsSql.
+const char* kIndexesSql = R"SQL(
 SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct,
        (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
                                  pg_catalog.quote_ident(l.collname))
           FROM pg_catalog.pg_collation l
           JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
-         WHERE l.oid OPERATOR(pg_catalog.=) k.collid)
+         WHERE l.oid OPERATOR(pg_catalog.=) k.collid),
+       ix.indisunique,
+       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
+           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid)
   FROM pg_catalog.pg_index ix
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
  CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
                                pg_catalog.unnest(CAST(ix.indcollation AS pg_catalog.oid[])))
        WITH ORDINALITY AS k(attnum, collid, ord)
-  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
-                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
- WHERE ix.indisunique AND ix.indpred IS NULL AND ix.indexprs IS NULL
-   AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+                                     AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                                     AND k.attnum OPERATOR(pg_catalog.<>) 0
+ WHERE k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
    AND ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint x
+                    WHERE x.conindid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND x.contype OPERATOR(pg_catalog.=) 'x')
  ORDER BY c.relname, i.relname, k.ord
+)SQL";
+
+// Every column each index of the given tables reads: its key and INCLUDE
+// columns, and those its expressions or predicate read (recorded as
+// dependencies of the index on its table's columns).
+const char* kIndexColumnsSql = R"SQL(
+SELECT DISTINCT c.relname, i.relname, a.attname, a.attnum
+  FROM pg_catalog.pg_index ix
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+ WHERE ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+   AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(ix.indkey AS pg_catalog.int2[]))
+        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.objid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.refobjid OPERATOR(pg_catalog.=) ix.indrelid
+                      AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
+ ORDER BY 1, 2, 4
 )SQL";
 
 // Validated CHECK constraints of the given tables, one row per column they
@@ -309,8 +338,9 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         column.name = Field(row, 1);
         column.type_sql = Field(row, 4);
         column.generated = Field(row, 5) == "t";
-        if (row[6]) column.collation = *row[6];
-        if (row[7]) column.generation = *row[7];
+        column.not_null = Field(row, 6) == "t";
+        if (row[7]) column.collation = *row[7];
+        if (row[8]) column.generation = *row[8];
         db.DescribeColumnType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
                               std::stoi(Field(row, 3)), column);
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
@@ -333,14 +363,24 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         },
         [](CheckConstraint& check, const Row& row) { check.columns.push_back(Field(row, 3)); });
     ReadGrouped(
-        db, kUniqueIndexesSql, oid_array, catalog.unique_indexes,
+        db, kIndexesSql, oid_array, catalog.indexes,
         [](const Row& row) {
-            return UniqueIndex{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            index.unique = Field(row, 5) == "t";
+            index.predicate = row[7].value_or("");
+            return index;
         },
-        [](UniqueIndex& index, const Row& row) {
-            index.columns.push_back(Field(row, 2));
+        [](Index& index, const Row& row) {
+            index.columns.push_back(row[2].value_or(""));
             index.collations.push_back(row[4].value_or(""));
+            index.expressions.push_back(row[6].value_or(""));
         });
+    Statement index_columns{kIndexColumnsSql, {}};
+    index_columns.Bind(oid_array);
+    for (const Row& row : db.Query(index_columns, Visibility::kLatest))
+        for (Index& index : catalog.indexes)
+            if (index.table == Field(row, 0) && index.name == Field(row, 1))
+                index.reads.push_back(Field(row, 2));
     ReadGrouped(
         db, kExclusionsSql, oid_array, catalog.exclusions,
         [](const Row& row) {
@@ -373,6 +413,20 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         catalog.partition_keys.push_back({Field(row, 0), Field(row, 1), Field(row, 2)});
 
     return catalog;
+}
+
+bool Index::HasExpressions() const {
+    for (const std::string& expression : expressions)
+        if (!expression.empty()) return true;
+    return false;
+}
+
+std::vector<std::string> Index::ColumnsRead() const {
+    if (!reads.empty()) return reads;
+    std::vector<std::string> read;
+    for (const std::string& column : columns)
+        if (!column.empty()) read.push_back(column);
+    return read;
 }
 
 const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& name) {
