@@ -98,4 +98,18 @@ for my $case (@restored)
         '0', "$what: every index is valid");
 }
 
+# An index that evaluates a scrubbed column, added after the scratch schema
+# was built: --from-schema sees the table changed and refuses.
+$node->safe_psql('src', q{
+    CREATE TABLE notes (id int PRIMARY KEY, body text);
+    INSERT INTO notes VALUES (1, '{}');
+    SELECT count(*) FROM scrub_to_schema('{"notes": ["id"]}');
+    CREATE INDEX notes_body ON notes ((body::jsonb));
+});
+my ($status, undef, $stderr) =
+  run_tool('scrub-dump', '-d', $node->connstr('src'), '--from-schema', '-o', "$dir/from.sql");
+is($status, 1, '--from-schema after adding an expression index: refused');
+like($stderr, qr/source tables changed since the scratch schema was built: public\.notes/,
+    '--from-schema after adding an expression index: names the table');
+
 done_testing();
