@@ -80,6 +80,23 @@ SELECT table_name, rows_copied
   FROM scrub_to_schema('{"events": ["id", "payload"]}', source_schema => 'vr');
 DROP TABLE vr.events;
 
+-- A partition's own index (not on its partitioned table) is evaluated on
+-- the rows of that partition: those its partition constraint selects.
+CREATE TABLE vr.orders (id int, region text, payload text, state vr.sub_state)
+    PARTITION BY LIST (region);
+CREATE TABLE vr.orders_eu PARTITION OF vr.orders FOR VALUES IN ('eu');
+CREATE TABLE vr.orders_us PARTITION OF vr.orders FOR VALUES IN ('us');
+CREATE INDEX orders_eu_payload ON vr.orders_eu ((payload::jsonb));
+CREATE UNIQUE INDEX orders_us_state ON vr.orders_us (state);
+INSERT INTO vr.orders VALUES (1, 'eu', '{}', 'active'), (2, 'us', 'x', 'cancelled');
+SELECT * FROM scrub_to_schema('{"orders": ["id", "region", "state"]}', source_schema => 'vr');
+\echo :LAST_ERROR_SQLSTATE
+-- With the state scrubbed, both fakes are alike, but the us partition holds
+-- one row only.
+SELECT table_name, rows_copied
+  FROM scrub_to_schema('{"orders": ["id", "region", "payload"]}', source_schema => 'vr');
+DROP TABLE vr.orders;
+
 -- A domain's CHECK on a scrubbed column fails in the copy itself: the
 -- scratch column has the domain type.
 CREATE DOMAIN vr.digits AS text CHECK (VALUE ~ '^[0-9]+$');

@@ -259,6 +259,70 @@ SELECT DISTINCT c.relname, i.relname, a.attname, a.attnum
  ORDER BY 1, 2, 4
 )SQL";
 
+// Indexes of partitions in the trees under the schema's root tables (in
+// any schema) that are not attached to an index of their parent, with the
+// partition's constraint; as kIndexesSql, named by the root.
+const char* kPartitionIndexesSql = R"SQL(
+SELECT r.relname, i.relname, a.attname, ix.indnullsnotdistinct,
+       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
+                                 pg_catalog.quote_ident(l.collname))
+          FROM pg_catalog.pg_collation l
+          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
+         WHERE l.oid OPERATOR(pg_catalog.=) k.collid),
+       ix.indisunique,
+       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
+           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid),
+       pg_catalog.format('%s.%s', pn.nspname, p.relname),
+       pg_catalog.pg_get_partition_constraintdef(p.oid)
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+  JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) p.oid
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
+                               pg_catalog.unnest(CAST(ix.indcollation AS pg_catalog.oid[])))
+       WITH ORDINALITY AS k(attnum, collid, ord)
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+                                     AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                                     AND k.attnum OPERATOR(pg_catalog.<>) 0
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND p.oid OPERATOR(pg_catalog.<>) r.oid
+   AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h
+                    WHERE h.inhrelid OPERATOR(pg_catalog.=) ix.indexrelid)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint x
+                    WHERE x.conindid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND x.contype OPERATOR(pg_catalog.=) 'x')
+ ORDER BY r.relname, i.relname, k.ord
+)SQL";
+
+// The columns those indexes read, as kIndexColumnsSql.
+const char* kPartitionIndexColumnsSql = R"SQL(
+SELECT DISTINCT r.relname, i.relname, a.attname, a.attnum
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND t.relid OPERATOR(pg_catalog.<>) r.oid
+   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+   AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(ix.indkey AS pg_catalog.int2[]))
+        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.objid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.refobjid OPERATOR(pg_catalog.=) ix.indrelid
+                      AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
+ ORDER BY 1, 2, 4
+)SQL";
+
 // Validated CHECK constraints of the given tables, one row per column they
 // read, with the expression deparsed under the pinned search_path (so every
 // name outside pg_catalog is qualified).
@@ -379,8 +443,34 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
     index_columns.Bind(oid_array);
     for (const Row& row : db.Query(index_columns, Visibility::kLatest))
         for (Index& index : catalog.indexes)
+            if (index.partition.empty() && index.table == Field(row, 0) &&
+                index.name == Field(row, 1))
+                index.reads.push_back(Field(row, 2));
+    std::vector<Index> partition_indexes;
+    Statement partition_index_rows{kPartitionIndexesSql, {}};
+    partition_index_rows.Bind(schema);
+    for (const Row& row : db.Query(partition_index_rows, Visibility::kLatest)) {
+        if (partition_indexes.empty() || partition_indexes.back().table != Field(row, 0) ||
+            partition_indexes.back().name != Field(row, 1)) {
+            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            index.unique = Field(row, 5) == "t";
+            index.predicate = row[7].value_or("");
+            index.partition = Field(row, 8);
+            index.partition_constraint = row[9].value_or("");
+            partition_indexes.push_back(std::move(index));
+        }
+        Index& index = partition_indexes.back();
+        index.columns.push_back(row[2].value_or(""));
+        index.collations.push_back(row[4].value_or(""));
+        index.expressions.push_back(row[6].value_or(""));
+    }
+    Statement partition_index_columns{kPartitionIndexColumnsSql, {}};
+    partition_index_columns.Bind(schema);
+    for (const Row& row : db.Query(partition_index_columns, Visibility::kLatest))
+        for (Index& index : partition_indexes)
             if (index.table == Field(row, 0) && index.name == Field(row, 1))
                 index.reads.push_back(Field(row, 2));
+    for (Index& index : partition_indexes) catalog.indexes.push_back(std::move(index));
     ReadGrouped(
         db, kExclusionsSql, oid_array, catalog.exclusions,
         [](const Row& row) {

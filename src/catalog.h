@@ -113,6 +113,11 @@ struct Index {
     std::vector<std::string> expressions;  // per key column: its expression, or empty for a column
     std::string predicate;                 // WHERE of a partial index, or empty
     std::vector<std::string> reads;  // every column keys and predicate read (empty: `columns`)
+    // For an index of a partition only (not on its partitioned table):
+    // `table` is the root, and these say which partition and which of the
+    // root's rows it holds (pg_get_partition_constraintdef()).
+    std::string partition;  // "schema.name", unquoted, for messages
+    std::string partition_constraint;
 
     bool HasExpressions() const;
     // The columns the index reads: `reads`, or the key columns if that is empty.

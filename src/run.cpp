@@ -413,6 +413,12 @@ std::function<ScrubError(const ErrorReport&)> Explain(const std::string& message
     };
 }
 
+// What an index is on: the table `where` names, or one of its partitions.
+std::string IndexOn(const Index& index, const std::string& where) {
+    if (index.partition.empty()) return where;
+    return "partition \"" + index.partition + "\" of " + where;
+}
+
 void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& catalog,
                     const std::string& source_schema, const std::string& build_schema,
                     const IdentifierQuoter& quote, Violations& violations) {
@@ -445,19 +451,20 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
     for (const Index* index : UniqueIndexesToVerify(table, catalog)) {
         std::vector<Row> rows = db.QueryAsOwnerExplained(
             owner, FindDuplicates(build_schema, *table.table, *index, quote), Visibility::kLatest,
-            Explain("unique index \"" + index->name + "\" of " + where +
+            Explain("unique index \"" + index->name + "\" of " + IndexOn(*index, where) +
                         " cannot be built on the faked values",
                     ScrubbedAmong(table, index->ColumnsRead())));
         if (!rows.empty() && rows[0][0] && *rows[0][0] == "t")
-            violations.unique.push_back("Unique index \"" + index->name + "\" of " + where +
+            violations.unique.push_back("Unique index \"" + index->name + "\" of " +
+                                        IndexOn(*index, where) +
                                         " would hold duplicate faked values.");
     }
     for (const Index* index : IndexesToEvaluate(table, catalog))
-        db.QueryAsOwnerExplained(owner, EvaluateIndex(build_schema, *table.table, *index, quote),
-                                 Visibility::kLatest,
-                                 Explain("index \"" + index->name + "\" of " + where +
-                                             " cannot be built on the faked values",
-                                         ScrubbedAmong(table, index->ColumnsRead())));
+        db.QueryAsOwnerExplained(
+            owner, EvaluateIndex(build_schema, *table.table, *index, quote), Visibility::kLatest,
+            Explain("index \"" + index->name + "\" of " + IndexOn(*index, where) +
+                        " cannot be built on the faked values",
+                    ScrubbedAmong(table, index->ColumnsRead())));
 }
 
 // Fails the run, before anything commits, naming every violated constraint.

@@ -176,6 +176,15 @@ std::vector<std::string> IndexKeys(const Index& index, bool collate,
     return keys;
 }
 
+// The WHERE clause selecting the scratch rows the index holds: those its
+// predicate selects, of its partition if it is a partition's own.
+std::string IndexRows(const Index& index) {
+    std::string where;
+    for (const std::string& condition : {index.partition_constraint, index.predicate})
+        if (!condition.empty()) where += (where.empty() ? " WHERE (" : " AND (") + condition + ")";
+    return where;
+}
+
 }  // namespace
 
 // No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
@@ -199,8 +208,7 @@ Statement FindDuplicates(const std::string& schema, const TableInfo& table, cons
     // Compared as the index compares them: under its collation (a
     // nondeterministic one makes values with different bytes equal), over
     // the rows its predicate selects.
-    std::string where;
-    if (!index.predicate.empty()) where = " WHERE (" + index.predicate + ")";
+    std::string where = IndexRows(index);
     if (!index.nulls_not_distinct)
         for (const std::string& key : IndexKeys(index, false, quote))
             where += (where.empty() ? " WHERE " : " AND ") + key + " IS NOT NULL";
@@ -212,8 +220,7 @@ Statement FindDuplicates(const std::string& schema, const TableInfo& table, cons
 
 Statement EvaluateIndex(const std::string& schema, const TableInfo& table, const Index& index,
                         const IdentifierQuoter& quote) {
-    std::string where;
-    if (!index.predicate.empty()) where = " WHERE (" + index.predicate + ")";
+    std::string where = IndexRows(index);
     return {"SELECT pg_catalog.count(ROW(" + JoinLines(IndexKeys(index, false, quote), ", ") +
                 ")) FROM " + ScratchRows(schema, table, index.ColumnsRead(), quote) + where,
             {}};

@@ -35,6 +35,12 @@ $node->safe_psql('src', q{
     CREATE TABLE accounts (id int PRIMARY KEY, email text);
     CREATE UNIQUE INDEX accounts_email_ci ON accounts (lower(email));
     INSERT INTO accounts VALUES (1, 'a@example.com'), (2, 'b@example.com');
+    CREATE SCHEMA archive;
+    CREATE TABLE orders (id int, region text, payload text) PARTITION BY LIST (region);
+    CREATE TABLE archive.orders_eu PARTITION OF orders FOR VALUES IN ('eu');
+    CREATE TABLE orders_us PARTITION OF orders FOR VALUES IN ('us');
+    CREATE INDEX orders_eu_payload ON archive.orders_eu ((payload::jsonb));
+    INSERT INTO orders VALUES (1, 'eu', '{"a": 1}'), (2, 'us', 'not json');
 });
 
 # Dumps database src with $allowlist; on success restores the artifact
@@ -64,6 +70,8 @@ my @refused = (
       qr/index "events_payload" of table "public.events" cannot be built on the faked values.*invalid input syntax for type json/s ],
     [ 'partial index', '{"events": ["id", "payload"]}',
       qr/index "events_code" of table "public.events" cannot be built on the faked values/ ],
+    [ "a partition's own index", '{"orders": ["id", "region"]}',
+      qr/index "orders_eu_payload" of partition "archive.orders_eu" of table "public.orders" cannot be built/ ],
 );
 my $before = $node->safe_psql('src', 'SELECT * FROM subscriptions, addresses, events ORDER BY 1, 4, 8');
 for my $case (@refused)
@@ -85,6 +93,7 @@ my @restored = (
     [ 'generated column', '{"addresses": ["id", "zip"]}' ],
     [ 'expression and partial indexes', '{"events": ["id", "payload", "code"]}' ],
     [ 'unique expression index, distinct fakes', '{"accounts": ["id"]}' ],
+    [ "a partition's own index", '{"orders": ["id", "region", "payload"]}' ],
 );
 for my $case (@restored)
 {

@@ -329,6 +329,15 @@ TEST(Indexes, PartialAndExpressionIndexesAreEvaluatedOnTheFakes) {
         "SELECT pg_catalog.bool_or(prefix IS NULL) FROM (SELECT *, "
         "CAST(((\"left\"(zip, 2))::integer) AS int4) AS prefix FROM b.subs) AS scratch");
 
+    Index local = active;
+    local.partition = "archive.subs_2024";
+    local.partition_constraint = "((customer IS NOT NULL) AND (customer < 100))";
+    EXPECT_EQ(FindDuplicates("b", catalog.tables[0], local, testing::kQuote).sql,
+              "SELECT EXISTS (SELECT FROM b.subs WHERE (((customer IS NOT NULL) AND (customer < "
+              "100))) AND ((state = 'active'::public.state)) AND customer IS NOT NULL GROUP BY "
+              "customer HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)")
+        << "a partition's own index holds the rows of its partition only";
+
     Plan kept =
         BuildPlan(ParseAllowlist(R"({"subs": ["id", "customer", "state", "zip"]})", "public"),
                   catalog, "public");
