@@ -95,7 +95,25 @@ SELECT * FROM scrub_to_schema('{"orders": ["id", "region", "state"]}', source_sc
 -- one row only.
 SELECT table_name, rows_copied
   FROM scrub_to_schema('{"orders": ["id", "region", "payload"]}', source_schema => 'vr');
+-- A partition's own CHECK, likewise: eu_payload holds for the eu row's
+-- fake (payload_1), us_payload fails for the us row's (payload_2).
+DROP INDEX vr.orders_eu_payload;
+ALTER TABLE vr.orders_us ADD CONSTRAINT us_payload CHECK (payload <> 'payload_2');
+ALTER TABLE vr.orders_eu ADD CONSTRAINT eu_payload CHECK (payload <> 'payload_2');
+SELECT * FROM scrub_to_schema('{"orders": ["id", "region", "state"]}', source_schema => 'vr');
+\echo :LAST_ERROR_SQLSTATE
+ALTER TABLE vr.orders_us DROP CONSTRAINT us_payload;
+SELECT table_name, rows_copied
+  FROM scrub_to_schema('{"orders": ["id", "region", "state"]}', source_schema => 'vr');
+-- A partition another role owns keeps its own code to itself: its index
+-- is not evaluated by the run (the restore builds it).
+CREATE INDEX orders_eu_payload ON vr.orders_eu ((payload::jsonb));
+CREATE ROLE scrub_vr_other;
+ALTER TABLE vr.orders_eu OWNER TO scrub_vr_other;
+SELECT table_name, rows_copied
+  FROM scrub_to_schema('{"orders": ["id", "region", "state"]}', source_schema => 'vr');
 DROP TABLE vr.orders;
+DROP ROLE scrub_vr_other;
 
 -- A domain's CHECK on a scrubbed column fails in the copy itself: the
 -- scratch column has the domain type.

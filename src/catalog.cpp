@@ -261,7 +261,9 @@ SELECT DISTINCT c.relname, i.relname, a.attname, a.attnum
 
 // Indexes of partitions in the trees under the schema's root tables (in
 // any schema) that are not attached to an index of their parent, with the
-// partition's constraint; as kIndexesSql, named by the root.
+// partition's constraint; as kIndexesSql, named by the root. Only
+// partitions that the root's owner owns: the run evaluates them as that
+// role, and another owner's index code must not run with its rights.
 const char* kPartitionIndexesSql = R"SQL(
 SELECT r.relname, i.relname, a.attname, ix.indnullsnotdistinct,
        (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
@@ -290,7 +292,7 @@ SELECT r.relname, i.relname, a.attname, ix.indnullsnotdistinct,
                                      AND k.attnum OPERATOR(pg_catalog.<>) 0
  WHERE rn.nspname OPERATOR(pg_catalog.=) $1
    AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
-   AND p.oid OPERATOR(pg_catalog.<>) r.oid
+   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner
    AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h
                     WHERE h.inhrelid OPERATOR(pg_catalog.=) ix.indexrelid)
@@ -336,6 +338,31 @@ SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid),
  WHERE con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
    AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
  ORDER BY c.relname, con.conname, a.attnum
+)SQL";
+
+// Validated CHECK constraints of partitions in the trees under the
+// schema's root tables (in any schema) that they do not inherit, one row
+// per column read, with the partition's constraint; named by the root.
+// Only partitions the root's owner owns, as for kPartitionIndexesSql.
+const char* kPartitionChecksSql = R"SQL(
+SELECT r.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,
+       pg_catalog.format('%s.%s', pn.nspname, p.relname),
+       pg_catalog.pg_get_partition_constraintdef(p.oid)
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+  JOIN pg_catalog.pg_constraint con ON con.conrelid OPERATOR(pg_catalog.=) p.oid
+ CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) AS k(attnum)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner
+   AND con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
+   AND con.coninhcount OPERATOR(pg_catalog.=) 0
+ ORDER BY r.relname, con.conname, pn.nspname, p.relname, a.attnum
 )SQL";
 
 const std::string& Field(const Row& row, size_t index) {
@@ -426,6 +453,22 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
             return CheckConstraint{Field(row, 1), Field(row, 0), Field(row, 2), {}};
         },
         [](CheckConstraint& check, const Row& row) { check.columns.push_back(Field(row, 3)); });
+    Statement partition_checks{kPartitionChecksSql, {}};
+    partition_checks.Bind(schema);
+    std::vector<CheckConstraint> local_checks;
+    for (const Row& row : db.Query(partition_checks, Visibility::kLatest)) {
+        if (local_checks.empty() || local_checks.back().table != Field(row, 0) ||
+            local_checks.back().name != Field(row, 1) ||
+            local_checks.back().partition != Field(row, 4))
+            local_checks.push_back({Field(row, 1),
+                                    Field(row, 0),
+                                    Field(row, 2),
+                                    {},
+                                    Field(row, 4),
+                                    row[5].value_or("")});
+        local_checks.back().columns.push_back(Field(row, 3));
+    }
+    for (CheckConstraint& check : local_checks) catalog.checks.push_back(std::move(check));
     ReadGrouped(
         db, kIndexesSql, oid_array, catalog.indexes,
         [](const Row& row) {

@@ -97,6 +97,10 @@ struct CheckConstraint {
     std::string table;
     std::string expression;            // pg_get_expr(), names qualified
     std::vector<std::string> columns;  // the columns it reads
+    // For a CHECK of a partition only (not inherited from its parent):
+    // `table` is the root; as for Index.
+    std::string partition;
+    std::string partition_constraint;
 };
 
 // An index of a source table (the index of a PRIMARY KEY or UNIQUE

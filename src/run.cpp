@@ -445,8 +445,12 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
                             Visibility::kLatest);
         for (size_t i = 0; i < checks.size(); ++i)
             if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
-                violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " + where +
-                                            " fails for faked values.");
+                violations.checks.push_back(
+                    "Constraint \"" + checks[i]->name + "\" of " +
+                    (checks[i]->partition.empty()
+                         ? where
+                         : "partition \"" + checks[i]->partition + "\" of " + where) +
+                    " fails for faked values.");
     }
     for (const Index* index : UniqueIndexesToVerify(table, catalog)) {
         std::vector<Row> rows = db.QueryAsOwnerExplained(

@@ -196,8 +196,12 @@ Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
     std::string columns;
     std::vector<std::string> read;
     for (const CheckConstraint* check : checks) {
-        columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or((") +
-                   check->expression + ") IS FALSE)";
+        // A partition's own CHECK holds for its rows only; CASE keeps it
+        // from being evaluated on the others.
+        std::string fails = "(" + check->expression + ") IS FALSE";
+        if (!check->partition_constraint.empty())
+            fails = "CASE WHEN (" + check->partition_constraint + ") THEN " + fails + " END";
+        columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or(") + fails + ")";
         read.insert(read.end(), check->columns.begin(), check->columns.end());
     }
     return {"SELECT " + columns + " FROM " + ScratchRows(schema, table, read, quote), {}};
