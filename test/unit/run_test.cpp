@@ -77,7 +77,7 @@ class ScriptedDatabase final : public Database {
             return {{"100", "id", "23", "-1", "integer", "f", "t", std::nullopt, std::nullopt},
                     {"100", "email", "25", "-1", "text", "f", "f", std::nullopt, std::nullopt}};
         if (Has(sql, "pg_get_partition_constraintdef")) return {};  // no partitions
-        if (Has(sql, "contype OPERATOR(pg_catalog.=) 'c'"))  // CHECK constraints
+        if (Has(sql, "contype OPERATOR(pg_catalog.=) 'c'"))         // CHECK constraints
             return {{"users", "email_check", "(email <> ''::text)", "email"}};
         if (Has(sql, "pg_catalog.bool_or")) return {{"f"}};
         if (Has(sql, "pg_catalog.count(*) FROM pg_catalog.pg_namespace")) return {{"1"}};
