@@ -51,10 +51,11 @@ REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text) FROM PUBLIC;
 -- restore into it: for the table and every partition in its tree, columns
 -- (type, typmod, collation, NOT NULL, identity, generation expression, and
 -- the constraints and labels of the domains and enums they use), CHECK,
--- UNIQUE, PRIMARY KEY, FOREIGN KEY and exclusion constraints, unique
--- indexes, partition key and bounds. A run records it per copied table in
--- _scrub_tables.source_signature; scrub-dump --from-schema compares it with
--- the table's current one and refuses a scratch schema built before a
+-- UNIQUE, PRIMARY KEY, FOREIGN KEY and exclusion constraints, unique,
+-- expression and partial indexes (a restore evaluates them over the rows),
+-- partition key and bounds. A run records it per copied table in
+-- _scrub_tables.source_signature; scrub-dump --from-schema compares it
+-- with the table's current one and refuses a scratch schema built before a
 -- migration. Readable text, so two signatures can be diffed.
 CREATE FUNCTION scrub_table_signature(relation pg_catalog.regclass) RETURNS pg_catalog.text
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
@@ -132,7 +133,7 @@ lines (relid, section, position, line) AS (
   UNION ALL
     SELECT i.indrelid, 3, 0, pg_catalog.concat_ws(' ', 'index', pg_catalog.pg_get_indexdef(i.indexrelid))
       FROM pg_catalog.pg_index i JOIN relations r ON r.oid OPERATOR(pg_catalog.=) i.indrelid
-     WHERE i.indisunique)
+     WHERE i.indisunique OR i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
 SELECT pg_catalog.string_agg(l.line, E'\n'
            ORDER BY CAST(CAST(l.relid AS pg_catalog.regclass) AS pg_catalog.text) COLLATE "C",
                     l.section, l.position, l.line COLLATE "C")

@@ -168,7 +168,7 @@ SELECT s.oid, n.nspname, s.relname
 const char* kColumnsSql = R"SQL(
 SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
-       a.attgenerated OPERATOR(pg_catalog.<>) '',
+       a.attgenerated OPERATOR(pg_catalog.<>) '', a.attnotnull,
        (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
                                  pg_catalog.quote_ident(l.collname))
           FROM pg_catalog.pg_collation l
@@ -206,28 +206,123 @@ SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname
  ORDER BY c.relname, con.conname, k.ord
 )SQL";
 
-// Unique indexes (constraints included) of the given tables over plain
-// columns, one row per key column; expression and partial indexes are
-// left to the restore.
-const char* kUniqueIndexesSql = R"SQL(
+// Indexes of the given tables, one row per key column: its name (NULL
+// for an expression), its expression deparsed under the pinned search_path,
+// the index's collation, and the predicate of a partial index. Indexes of
+// exclusion constraints are read by kExclusionsSql.
+const char* kIndexesSql = R"SQL(
 SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct,
        (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
                                  pg_catalog.quote_ident(l.collname))
           FROM pg_catalog.pg_collation l
           JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
-         WHERE l.oid OPERATOR(pg_catalog.=) k.collid)
+         WHERE l.oid OPERATOR(pg_catalog.=) k.collid),
+       ix.indisunique,
+       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
+           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid)
   FROM pg_catalog.pg_index ix
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
  CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
                                pg_catalog.unnest(CAST(ix.indcollation AS pg_catalog.oid[])))
        WITH ORDINALITY AS k(attnum, collid, ord)
-  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
-                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
- WHERE ix.indisunique AND ix.indpred IS NULL AND ix.indexprs IS NULL
-   AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+                                     AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                                     AND k.attnum OPERATOR(pg_catalog.<>) 0
+ WHERE k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
    AND ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint x
+                    WHERE x.conindid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND x.contype OPERATOR(pg_catalog.=) 'x')
  ORDER BY c.relname, i.relname, k.ord
+)SQL";
+
+// Every column each index of the given tables reads: its key and INCLUDE
+// columns, and those its expressions or predicate read (recorded as
+// dependencies of the index on its table's columns).
+const char* kIndexColumnsSql = R"SQL(
+SELECT DISTINCT c.relname, i.relname, a.attname, a.attnum
+  FROM pg_catalog.pg_index ix
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+ WHERE ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+   AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(ix.indkey AS pg_catalog.int2[]))
+        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.objid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.refobjid OPERATOR(pg_catalog.=) ix.indrelid
+                      AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
+ ORDER BY 1, 2, 4
+)SQL";
+
+// Indexes of partitions in the trees under the schema's root tables (in
+// any schema) that are not attached to an index of their parent, with the
+// partition's constraint; as kIndexesSql, named by the root. Only
+// partitions that the root's owner owns: the run evaluates them as that
+// role, and another owner's index code must not run with its rights.
+const char* kPartitionIndexesSql = R"SQL(
+SELECT r.relname, i.relname, a.attname, ix.indnullsnotdistinct,
+       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
+                                 pg_catalog.quote_ident(l.collname))
+          FROM pg_catalog.pg_collation l
+          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
+         WHERE l.oid OPERATOR(pg_catalog.=) k.collid),
+       ix.indisunique,
+       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
+           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid),
+       pg_catalog.format('%s.%s', pn.nspname, p.relname),
+       pg_catalog.pg_get_partition_constraintdef(p.oid)
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+  JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) p.oid
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
+                               pg_catalog.unnest(CAST(ix.indcollation AS pg_catalog.oid[])))
+       WITH ORDINALITY AS k(attnum, collid, ord)
+  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+                                     AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+                                     AND k.attnum OPERATOR(pg_catalog.<>) 0
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner
+   AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h
+                    WHERE h.inhrelid OPERATOR(pg_catalog.=) ix.indexrelid)
+   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint x
+                    WHERE x.conindid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND x.contype OPERATOR(pg_catalog.=) 'x')
+ ORDER BY r.relname, i.relname, k.ord
+)SQL";
+
+// The columns those indexes read, as kIndexColumnsSql.
+const char* kPartitionIndexColumnsSql = R"SQL(
+SELECT DISTINCT r.relname, i.relname, a.attname, a.attnum
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND t.relid OPERATOR(pg_catalog.<>) r.oid
+   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+   AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(ix.indkey AS pg_catalog.int2[]))
+        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.objid OPERATOR(pg_catalog.=) ix.indexrelid
+                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+                      AND d.refobjid OPERATOR(pg_catalog.=) ix.indrelid
+                      AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
+ ORDER BY 1, 2, 4
 )SQL";
 
 // Validated CHECK constraints of the given tables, one row per column they
@@ -243,6 +338,31 @@ SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid),
  WHERE con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
    AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
  ORDER BY c.relname, con.conname, a.attnum
+)SQL";
+
+// Validated CHECK constraints of partitions in the trees under the
+// schema's root tables (in any schema) that they do not inherit, one row
+// per column read, with the partition's constraint; named by the root.
+// Only partitions the root's owner owns, as for kPartitionIndexesSql.
+const char* kPartitionChecksSql = R"SQL(
+SELECT r.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,
+       pg_catalog.format('%s.%s', pn.nspname, p.relname),
+       pg_catalog.pg_get_partition_constraintdef(p.oid)
+  FROM pg_catalog.pg_class r
+  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
+ CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
+  JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
+  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+  JOIN pg_catalog.pg_constraint con ON con.conrelid OPERATOR(pg_catalog.=) p.oid
+ CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) AS k(attnum)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
+ WHERE rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner
+   AND con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
+   AND con.coninhcount OPERATOR(pg_catalog.=) 0
+ ORDER BY r.relname, con.conname, pn.nspname, p.relname, a.attnum
 )SQL";
 
 const std::string& Field(const Row& row, size_t index) {
@@ -309,8 +429,9 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         column.name = Field(row, 1);
         column.type_sql = Field(row, 4);
         column.generated = Field(row, 5) == "t";
-        if (row[6]) column.collation = *row[6];
-        if (row[7]) column.generation = *row[7];
+        column.not_null = Field(row, 6) == "t";
+        if (row[7]) column.collation = *row[7];
+        if (row[8]) column.generation = *row[8];
         db.DescribeColumnType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
                               std::stoi(Field(row, 3)), column);
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
@@ -332,15 +453,67 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
             return CheckConstraint{Field(row, 1), Field(row, 0), Field(row, 2), {}};
         },
         [](CheckConstraint& check, const Row& row) { check.columns.push_back(Field(row, 3)); });
+    Statement partition_checks{kPartitionChecksSql, {}};
+    partition_checks.Bind(schema);
+    std::vector<CheckConstraint> local_checks;
+    for (const Row& row : db.Query(partition_checks, Visibility::kLatest)) {
+        if (local_checks.empty() || local_checks.back().table != Field(row, 0) ||
+            local_checks.back().name != Field(row, 1) ||
+            local_checks.back().partition != Field(row, 4))
+            local_checks.push_back({Field(row, 1),
+                                    Field(row, 0),
+                                    Field(row, 2),
+                                    {},
+                                    Field(row, 4),
+                                    row[5].value_or("")});
+        local_checks.back().columns.push_back(Field(row, 3));
+    }
+    for (CheckConstraint& check : local_checks) catalog.checks.push_back(std::move(check));
     ReadGrouped(
-        db, kUniqueIndexesSql, oid_array, catalog.unique_indexes,
+        db, kIndexesSql, oid_array, catalog.indexes,
         [](const Row& row) {
-            return UniqueIndex{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            index.unique = Field(row, 5) == "t";
+            index.predicate = row[7].value_or("");
+            return index;
         },
-        [](UniqueIndex& index, const Row& row) {
-            index.columns.push_back(Field(row, 2));
+        [](Index& index, const Row& row) {
+            index.columns.push_back(row[2].value_or(""));
             index.collations.push_back(row[4].value_or(""));
+            index.expressions.push_back(row[6].value_or(""));
         });
+    Statement index_columns{kIndexColumnsSql, {}};
+    index_columns.Bind(oid_array);
+    for (const Row& row : db.Query(index_columns, Visibility::kLatest))
+        for (Index& index : catalog.indexes)
+            if (index.partition.empty() && index.table == Field(row, 0) &&
+                index.name == Field(row, 1))
+                index.reads.push_back(Field(row, 2));
+    std::vector<Index> partition_indexes;
+    Statement partition_index_rows{kPartitionIndexesSql, {}};
+    partition_index_rows.Bind(schema);
+    for (const Row& row : db.Query(partition_index_rows, Visibility::kLatest)) {
+        if (partition_indexes.empty() || partition_indexes.back().table != Field(row, 0) ||
+            partition_indexes.back().name != Field(row, 1)) {
+            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            index.unique = Field(row, 5) == "t";
+            index.predicate = row[7].value_or("");
+            index.partition = Field(row, 8);
+            index.partition_constraint = row[9].value_or("");
+            partition_indexes.push_back(std::move(index));
+        }
+        Index& index = partition_indexes.back();
+        index.columns.push_back(row[2].value_or(""));
+        index.collations.push_back(row[4].value_or(""));
+        index.expressions.push_back(row[6].value_or(""));
+    }
+    Statement partition_index_columns{kPartitionIndexColumnsSql, {}};
+    partition_index_columns.Bind(schema);
+    for (const Row& row : db.Query(partition_index_columns, Visibility::kLatest))
+        for (Index& index : partition_indexes)
+            if (index.table == Field(row, 0) && index.name == Field(row, 1))
+                index.reads.push_back(Field(row, 2));
+    for (Index& index : partition_indexes) catalog.indexes.push_back(std::move(index));
     ReadGrouped(
         db, kExclusionsSql, oid_array, catalog.exclusions,
         [](const Row& row) {
@@ -373,6 +546,20 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
         catalog.partition_keys.push_back({Field(row, 0), Field(row, 1), Field(row, 2)});
 
     return catalog;
+}
+
+bool Index::HasExpressions() const {
+    for (const std::string& expression : expressions)
+        if (!expression.empty()) return true;
+    return false;
+}
+
+std::vector<std::string> Index::ColumnsRead() const {
+    if (!reads.empty()) return reads;
+    std::vector<std::string> read;
+    for (const std::string& column : columns)
+        if (!column.empty()) read.push_back(column);
+    return read;
 }
 
 const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& name) {

@@ -25,7 +25,8 @@ struct ColumnInfo {
     std::string type_sql;  // format_type() under a pinned search_path: valid SQL
     ScalarType scalar;
     bool is_array = false;
-    bool generated = false;         // GENERATED ALWAYS AS (...) STORED: never copied
+    bool generated = false;  // GENERATED ALWAYS AS (...) STORED: never copied
+    bool not_null = false;   // attnotnull
     // The column's collation as a qualified name, when it is not its type's
     // default (the scratch column gets it, so comparisons match the source).
     std::string collation;
@@ -44,7 +45,7 @@ struct RelationName {
 struct TableInfo {
     std::string name;
     uint32_t oid = 0;
-    bool partitioned = false;         // relkind 'p': its rows live in partitions
+    bool partitioned = false;  // relkind 'p': its rows live in partitions
     std::string partition_of;  // for a partition, its root table; else empty
     uint32_t owner_oid = 0;    // the role whose rights read and check its rows
     std::string owner;
@@ -96,16 +97,35 @@ struct CheckConstraint {
     std::string table;
     std::string expression;            // pg_get_expr(), names qualified
     std::vector<std::string> columns;  // the columns it reads
+    // For a CHECK of a partition only (not inherited from its parent):
+    // `table` is the root; as for Index.
+    std::string partition;
+    std::string partition_constraint;
 };
 
-// A unique index (or the index of a PRIMARY KEY / UNIQUE constraint) over
-// plain columns, without a predicate.
-struct UniqueIndex {
+// An index of a source table (the index of a PRIMARY KEY or UNIQUE
+// constraint included; those of exclusion constraints are not), with what
+// a restore evaluates when it builds the index over the copied rows.
+struct Index {
     std::string name;
     std::string table;
-    std::vector<std::string> columns;
-    std::vector<std::string> collations;  // per column: the index's collation, qualified, or empty
+    std::vector<std::string> columns;  // per key column: its name, or empty for an expression
+    std::vector<std::string>
+        collations;  // per key column: the index's collation, qualified, or empty
     bool nulls_not_distinct = false;
+    bool unique = true;
+    std::vector<std::string> expressions;  // per key column: its expression, or empty for a column
+    std::string predicate;                 // WHERE of a partial index, or empty
+    std::vector<std::string> reads;  // every column keys and predicate read (empty: `columns`)
+    // For an index of a partition only (not on its partitioned table):
+    // `table` is the root, and these say which partition and which of the
+    // root's rows it holds (pg_get_partition_constraintdef()).
+    std::string partition;  // "schema.name", unquoted, for messages
+    std::string partition_constraint;
+
+    bool HasExpressions() const;
+    // The columns the index reads: `reads`, or the key columns if that is empty.
+    std::vector<std::string> ColumnsRead() const;
 };
 
 // A sequence whose value the manifest records: one of the source schema, or
@@ -121,7 +141,7 @@ struct SourceCatalog {
     std::vector<SequenceInfo> sequences;
     std::vector<ForeignKey> foreign_keys;
     std::vector<CheckConstraint> checks;
-    std::vector<UniqueIndex> unique_indexes;
+    std::vector<Index> indexes;
     std::vector<PartitionKeyColumn> partition_keys;
     std::vector<ExclusionConstraint> exclusions;
     std::vector<OtherRelation> other_relations;

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "catalog.h"
+#include "error.h"
 #include "statement.h"
 
 namespace scrub {
@@ -59,6 +61,16 @@ class Database {
     // waiting; false if another transaction holds it. No SQL function can
     // take or hold this lock, so no other role can block runs with it.
     virtual bool TryLockRun(uint32_t key) = 0;
+    // As QueryAsOwner, but an error the statement itself raises (anything
+    // but a permission error) is thrown as the ScrubError that `explain`
+    // makes of its report. No subtransaction catches it: the error ends
+    // the run, and nothing may run on the database after it.
+    virtual std::vector<Row> QueryAsOwnerExplained(
+        const TableOwner& owner, const Statement& statement, Visibility visibility,
+        const std::function<ScrubError(const ErrorReport& cause)>& explain) {
+        (void)explain;
+        return QueryAsOwner(owner, statement, visibility);
+    }
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;
     // True if the relation's catalog row was changed by a transaction the

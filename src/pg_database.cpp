@@ -252,6 +252,27 @@ bool PgDatabase::TryLockRun(uint32_t key) {
     });
 }
 
+// The error was caught by Guard and flushed, without a subtransaction to
+// roll back: the transaction is unusable, so the explained error must end
+// the run at once (InvokeCpp reports it and the transaction aborts). One
+// statement per checked object is what lets the explanation name it.
+std::vector<Row> PgDatabase::QueryAsOwnerExplained(
+    const TableOwner& owner, const Statement& statement, Visibility visibility,
+    const std::function<ScrubError(const ErrorReport& cause)>& explain) {
+    try {
+        return QueryAsOwner(owner, statement, visibility);
+    } catch (const PostgresError& error) {
+        const ErrorData* data = error.data();
+        ErrorReport cause;
+        int code = data->sqlerrcode;
+        cause.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
+        if (data->message != nullptr) cause.message = data->message;
+        if (data->detail != nullptr) cause.detail = data->detail;
+        if (data->hint != nullptr) cause.hint = data->hint;
+        throw explain(cause);
+    }
+}
+
 // Locks are held by the caller before this; in READ COMMITTED the snapshot
 // is new and sees every commit up to now, in REPEATABLE READ it is the
 // transaction's. Registered, so it outlives the statements that use it.

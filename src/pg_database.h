@@ -34,6 +34,9 @@ class PgDatabase final : public Database {
     uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
                             Visibility visibility) override;
     bool TryLockRun(uint32_t key) override;
+    std::vector<Row> QueryAsOwnerExplained(
+        const TableOwner& owner, const Statement& statement, Visibility visibility,
+        const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
     void TakeRunSnapshot() override;
     bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;

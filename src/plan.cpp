@@ -129,45 +129,70 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
     return risks;
 }
 
+bool ReadsScrubbed(const TablePlan& table, const std::vector<std::string>& columns) {
+    std::vector<std::string> scrubbed = table.ColumnNames(false);
+    // A generated column stands for the columns it is computed from.
+    for (const std::string& name : columns) {
+        if (Contains(scrubbed, name)) return true;
+        for (const ColumnInfo& column : table.table->columns) {
+            if (column.name != name || !column.generated) continue;
+            for (const std::string& source : column.generated_from)
+                if (Contains(scrubbed, source)) return true;
+        }
+    }
+    return false;
+}
+
 std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
                                                    const SourceCatalog& catalog) {
     std::vector<const CheckConstraint*> checks;
     if (!table.copy_rows) return checks;
-    std::vector<std::string> scrubbed = table.ColumnNames(false);
-    for (const CheckConstraint& check : catalog.checks) {
-        if (check.table != table.table->name) continue;
-        // A generated column stands for the columns it is computed from.
-        bool reads_scrubbed = false;
-        for (const std::string& name : check.columns) {
-            reads_scrubbed = reads_scrubbed || Contains(scrubbed, name);
-            for (const ColumnInfo& column : table.table->columns) {
-                if (column.name != name || !column.generated) continue;
-                for (const std::string& source : column.generated_from)
-                    reads_scrubbed = reads_scrubbed || Contains(scrubbed, source);
-            }
-        }
-        if (reads_scrubbed) checks.push_back(&check);
-    }
+    for (const CheckConstraint& check : catalog.checks)
+        if (check.table == table.table->name && ReadsScrubbed(table, check.columns))
+            checks.push_back(&check);
     return checks;
 }
 
-std::vector<const UniqueIndex*> UniqueIndexesToVerify(const TablePlan& table,
-                                                      const SourceCatalog& catalog) {
-    std::vector<const UniqueIndex*> indexes;
+std::vector<const Index*> UniqueIndexesToVerify(const TablePlan& table,
+                                                const SourceCatalog& catalog) {
+    std::vector<const Index*> indexes;
     if (!table.copy_rows) return indexes;
-    for (const UniqueIndex& index : catalog.unique_indexes) {
-        if (index.table != table.table->name) continue;
-        bool scrubbed = false, unique_fake = false;
-        for (const ColumnPlan& column : table.columns) {
-            if (column.keep || std::find(index.columns.begin(), index.columns.end(),
-                                         column.column.name) == index.columns.end())
-                continue;
-            scrubbed = true;
-            unique_fake = unique_fake || FakeIsUnique(column.column);
-        }
-        if (scrubbed && !unique_fake) indexes.push_back(&index);
+    for (const Index& index : catalog.indexes) {
+        if (index.table != table.table->name || !index.unique ||
+            !ReadsScrubbed(table, index.ColumnsRead()))
+            continue;
+        // A unique fake in a plain key column keeps every row's key
+        // distinct, whatever the predicate selects; an expression over it
+        // (lower(), say) may not.
+        bool unique_fake = false;
+        if (!index.HasExpressions())
+            for (const ColumnPlan& column : table.columns)
+                unique_fake =
+                    unique_fake || (!column.keep && Contains(index.columns, column.column.name) &&
+                                    FakeIsUnique(column.column));
+        if (!unique_fake) indexes.push_back(&index);
     }
     return indexes;
+}
+
+std::vector<const Index*> IndexesToEvaluate(const TablePlan& table, const SourceCatalog& catalog) {
+    std::vector<const Index*> indexes;
+    if (!table.copy_rows) return indexes;
+    for (const Index& index : catalog.indexes)
+        if (index.table == table.table->name && !index.unique &&
+            (index.HasExpressions() || !index.predicate.empty()) &&
+            ReadsScrubbed(table, index.ColumnsRead()))
+            indexes.push_back(&index);
+    return indexes;
+}
+
+std::vector<const ColumnInfo*> GeneratedToEvaluate(const TablePlan& table) {
+    std::vector<const ColumnInfo*> columns;
+    if (!table.copy_rows) return columns;
+    for (const ColumnInfo& column : table.table->columns)
+        if (column.generated && !column.generation.empty() && ReadsScrubbed(table, {column.name}))
+            columns.push_back(&column);
+    return columns;
 }
 
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,

@@ -54,12 +54,26 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
 std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
                                                    const SourceCatalog& catalog);
 
-// The unique indexes of a table copied with rows whose scrubbed key
-// columns all have fakes that may repeat: the run looks for duplicates in
-// the scratch rows. (An index with a kept-only key holds as in the source;
-// one with a unique fake among its columns holds by construction.)
-std::vector<const UniqueIndex*> UniqueIndexesToVerify(const TablePlan& table,
-                                                      const SourceCatalog& catalog);
+// Whether any of `columns` of the table is scrubbed, or is a generated
+// column computed from a scrubbed one.
+bool ReadsScrubbed(const TablePlan& table, const std::vector<std::string>& columns);
+
+// The unique indexes of a table copied with rows that read a scrubbed
+// column (in a key column, a key expression or the predicate of a partial
+// index): the run looks for duplicates in the scratch rows. (An index that
+// reads kept columns only holds as in the source; one over plain columns
+// with a unique fake among its keys holds by construction.)
+std::vector<const Index*> UniqueIndexesToVerify(const TablePlan& table,
+                                                const SourceCatalog& catalog);
+
+// The other indexes of such a table whose key expressions or predicate
+// read a scrubbed column: a restore evaluates them when it builds the
+// index, so the run evaluates them on the scratch rows first.
+std::vector<const Index*> IndexesToEvaluate(const TablePlan& table, const SourceCatalog& catalog);
+
+// The generated columns of such a table computed from a scrubbed column: a
+// restore computes them from the fakes, so the run does first.
+std::vector<const ColumnInfo*> GeneratedToEvaluate(const TablePlan& table);
 
 // Builds the plan; throws ScrubError naming every missing table or column
 // (42704), every partition named instead of its root (22023), every column

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <functional>
 #include <stdexcept>
 
 #include "allowlist.h"
@@ -201,11 +202,12 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
 void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& report,
                       const std::string& source_schema, const std::string& build_schema,
                       const IdentifierQuoter& quote) {
-    uint64_t held = std::stoull(FirstValue(
-        db,
-        {"SELECT pg_catalog.count(*) FROM ONLY " + QualifiedName(quote, build_schema, table.table->name),
-         {}},
-        Visibility::kLatest));
+    uint64_t held =
+        std::stoull(FirstValue(db,
+                               {"SELECT pg_catalog.count(*) FROM ONLY " +
+                                    QualifiedName(quote, build_schema, table.table->name),
+                                {}},
+                               Visibility::kLatest));
     if (held != report.rows)
         throw ScrubError(
             sqlstate::kInsufficientPrivilege,
@@ -569,52 +571,129 @@ void CheckNothingMadeOnCopy(Database& db, const std::string& build_schema,
 }
 
 // Constraints a fake may break, found on the scratch rows of one table:
-// unique indexes whose faked key columns may repeat, and CHECKs that read
-// scrubbed columns.
+// unique indexes whose keys may repeat, CHECKs that read scrubbed columns,
+// NOT NULL generated columns computed from them.
 struct Violations {
     std::vector<std::string> unique;
     std::vector<std::string> checks;
+    std::vector<std::string> not_null;
 };
+
+// The scrubbed columns among `columns`, and those generated columns among
+// them are computed from, quoted and joined for a hint.
+std::string ScrubbedAmong(const TablePlan& table, const std::vector<std::string>& columns) {
+    std::vector<std::string> names;
+    for (const std::string& scrubbed : table.ColumnNames(false)) {
+        bool read = false;
+        for (const std::string& name : columns) {
+            read = read || name == scrubbed;
+            for (const ColumnInfo& column : table.table->columns)
+                if (column.name == name && column.generated)
+                    for (const std::string& source : column.generated_from)
+                        read = read || source == scrubbed;
+        }
+        if (read) names.push_back("\"" + scrubbed + "\"");
+    }
+    return JoinLines(names, ", ");
+}
+
+// Turns an error an expression raised on the faked rows into one naming
+// what the restore would have failed to build.
+std::function<ScrubError(const ErrorReport&)> Explain(const std::string& message,
+                                                      const std::string& reads) {
+    return [message, reads](const ErrorReport& cause) {
+        std::string detail = "On the faked rows: " + cause.message;
+        if (!cause.detail.empty()) detail += "\n" + cause.detail;
+        return ScrubError(cause.sqlstate, message, detail,
+                          "A restore evaluates it over the copied rows and would fail the same "
+                          "way. Keep the scrubbed columns it reads (" +
+                              reads +
+                              ") verbatim if their values are safe, or list the table with [] "
+                              "to copy no rows.");
+    };
+}
+
+// What an index is on: the table `where` names, or one of its partitions.
+std::string IndexOn(const Index& index, const std::string& where) {
+    if (index.partition.empty()) return where;
+    return "partition \"" + index.partition + "\" of " + where;
+}
 
 void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& catalog,
                     const std::string& source_schema, const std::string& build_schema,
                     const IdentifierQuoter& quote, Violations& violations) {
     const std::string where = "table \"" + source_schema + "." + table.table->name + "\"";
     TableOwner owner = OwnerOf(*table.table, source_schema);
-    for (const UniqueIndex* index : UniqueIndexesToVerify(table, catalog))
-        if (FirstValueAsOwner(db, owner,
-                              FindDuplicates(build_schema, table.table->name, *index, quote),
-                              Visibility::kLatest) == "t")
-            violations.unique.push_back("Unique index \"" + index->name + "\" of " + where +
-                                        " would hold duplicate faked values.");
+    // Generated columns first: the checks and indexes below compute them too.
+    for (const ColumnInfo* column : GeneratedToEvaluate(table)) {
+        std::vector<Row> rows = db.QueryAsOwnerExplained(
+            owner, EvaluateGenerated(build_schema, *table.table, *column, quote),
+            Visibility::kLatest,
+            Explain("generated column \"" + column->name + "\" of " + where +
+                        " cannot be computed from the faked values",
+                    ScrubbedAmong(table, {column->name})));
+        if (column->not_null && !rows.empty() && rows[0][0] && *rows[0][0] == "t")
+            violations.not_null.push_back("Generated column \"" + column->name + "\" of " + where +
+                                          " is NOT NULL but comes out NULL for faked values.");
+    }
     std::vector<const CheckConstraint*> checks = ChecksToVerify(table, catalog);
-    if (checks.empty()) return;
-    std::vector<Row> rows =
-        db.QueryAsOwner(owner, FindCheckViolations(build_schema, *table.table, checks, quote),
-                        Visibility::kLatest);
-    for (size_t i = 0; i < checks.size(); ++i)
-        if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
-            violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " + where +
-                                        " fails for faked values.");
+    // An error a CHECK raises stays as it is: its context names the owner
+    // whose code raised it.
+    if (!checks.empty()) {
+        std::vector<Row> rows =
+            db.QueryAsOwner(owner, FindCheckViolations(build_schema, *table.table, checks, quote),
+                            Visibility::kLatest);
+        for (size_t i = 0; i < checks.size(); ++i)
+            if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
+                violations.checks.push_back(
+                    "Constraint \"" + checks[i]->name + "\" of " +
+                    (checks[i]->partition.empty()
+                         ? where
+                         : "partition \"" + checks[i]->partition + "\" of " + where) +
+                    " fails for faked values.");
+    }
+    for (const Index* index : UniqueIndexesToVerify(table, catalog)) {
+        std::vector<Row> rows = db.QueryAsOwnerExplained(
+            owner, FindDuplicates(build_schema, *table.table, *index, quote), Visibility::kLatest,
+            Explain("unique index \"" + index->name + "\" of " + IndexOn(*index, where) +
+                        " cannot be built on the faked values",
+                    ScrubbedAmong(table, index->ColumnsRead())));
+        if (!rows.empty() && rows[0][0] && *rows[0][0] == "t")
+            violations.unique.push_back("Unique index \"" + index->name + "\" of " +
+                                        IndexOn(*index, where) +
+                                        " would hold duplicate faked values.");
+    }
+    for (const Index* index : IndexesToEvaluate(table, catalog))
+        db.QueryAsOwnerExplained(
+            owner, EvaluateIndex(build_schema, *table.table, *index, quote), Visibility::kLatest,
+            Explain("index \"" + index->name + "\" of " + IndexOn(*index, where) +
+                        " cannot be built on the faked values",
+                    ScrubbedAmong(table, index->ColumnsRead())));
 }
 
 // Fails the run, before anything commits, naming every violated constraint.
 void ThrowIfViolated(const Violations& violations) {
-    if (violations.unique.empty() && violations.checks.empty()) return;
-    std::vector<std::string> lines = violations.unique;
-    lines.insert(lines.end(), violations.checks.begin(), violations.checks.end());
-    bool only_checks = violations.unique.empty(), only_unique = violations.checks.empty();
-    throw ScrubError(only_checks   ? "23514"
-                     : only_unique ? "23505"
-                                   : "23000",
-                     std::string("the scrubbed copy would violate ") +
-                         (only_checks   ? "check"
-                          : only_unique ? "unique"
-                                        : "unique and check") +
-                         " constraints",
-                     JoinLines(lines),
-                     "Keep the columns these constraints read verbatim if they are safe, or "
-                     "copy the table without rows ([]).");
+    struct Kind {
+        const std::vector<std::string>* lines;
+        const char* sqlstate;
+        const char* name;
+    };
+    std::vector<std::string> lines, names;
+    std::string code;
+    for (const Kind& kind :
+         {Kind{&violations.unique, "23505", "unique"}, Kind{&violations.checks, "23514", "check"},
+          Kind{&violations.not_null, "23502", "not-null"}}) {
+        if (kind.lines->empty()) continue;
+        lines.insert(lines.end(), kind.lines->begin(), kind.lines->end());
+        names.push_back(kind.name);
+        code = code.empty() ? kind.sqlstate : "23000";
+    }
+    if (lines.empty()) return;
+    throw ScrubError(
+        code, "the scrubbed copy would violate " + JoinLines(names, " and ") + " constraints",
+        JoinLines(lines),
+        "Keep the columns these constraints read verbatim if they are safe, or "
+        "copy the table without rows ([]).");
 }
 
 void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }

@@ -1,6 +1,7 @@
 // SQL generation. Identifiers only ever reach the text through `quote`.
 #include "sqlgen.h"
 
+#include "error.h"
 #include "fake.h"
 
 namespace scrub {
@@ -134,6 +135,55 @@ Statement AnyRowWithValues(const TableInfo& table, const std::string& source_sch
             {}};
 }
 
+namespace {
+
+// The scratch table as a FROM item, with those of the table's generated
+// columns that `read` names computed from their expressions over the
+// scratch row, as the restore will compute them (generated columns are not
+// in the scratch table).
+std::string ScratchRows(const std::string& schema, const TableInfo& table,
+                        const std::vector<std::string>& read, const IdentifierQuoter& quote) {
+    std::string generated;
+    for (const ColumnInfo& column : table.columns) {
+        if (!column.generated || column.generation.empty()) continue;
+        bool needed = false;
+        for (const std::string& name : read) needed = needed || name == column.name;
+        if (needed)
+            generated += ", CAST((" + column.generation + ") AS " + column.type_sql + ") AS " +
+                         quote(column.name);
+    }
+    std::string from = QualifiedName(quote, schema, table.name);
+    if (generated.empty()) return from;
+    return "(SELECT *" + generated + " FROM " + from + ") AS scratch";
+}
+
+// The index's key columns and expressions as SQL, each under its
+// collation when `collate`.
+std::vector<std::string> IndexKeys(const Index& index, bool collate,
+                                   const IdentifierQuoter& quote) {
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < index.columns.size(); ++i) {
+        std::string key = i < index.expressions.size() && !index.expressions[i].empty()
+                              ? "(" + index.expressions[i] + ")"
+                              : quote(index.columns[i]);
+        if (collate && i < index.collations.size() && !index.collations[i].empty())
+            key += " COLLATE " + index.collations[i];
+        keys.push_back(key);
+    }
+    return keys;
+}
+
+// The WHERE clause selecting the scratch rows the index holds: those its
+// predicate selects, of its partition if it is a partition's own.
+std::string IndexRows(const Index& index) {
+    std::string where;
+    for (const std::string& condition : {index.partition_constraint, index.predicate})
+        if (!condition.empty()) where += (where.empty() ? " WHERE (" : " AND (") + condition + ")";
+    return where;
+}
+
+}  // namespace
+
 // No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
 // names in the build schema that a copied source table may have. Names
 // are unique by construction.
@@ -141,42 +191,46 @@ Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote) {
     std::string columns;
-    for (const CheckConstraint* check : checks)
-        columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or((") +
-                   check->expression + ") IS FALSE)";
-    // Generated columns are not in the scratch table: computed here from
-    // their expressions over the scratch row, as the restore will.
-    std::string generated;
-    for (const ColumnInfo& column : table.columns) {
-        if (!column.generated || column.generation.empty()) continue;
-        bool read = false;
-        for (const CheckConstraint* check : checks)
-            for (const std::string& name : check->columns) read = read || name == column.name;
-        if (read)
-            generated += ", CAST((" + column.generation + ") AS " + column.type_sql + ") AS " +
-                         quote(column.name);
+    std::vector<std::string> read;
+    for (const CheckConstraint* check : checks) {
+        // A partition's own CHECK holds for its rows only; CASE keeps it
+        // from being evaluated on the others.
+        std::string fails = "(" + check->expression + ") IS FALSE";
+        if (!check->partition_constraint.empty())
+            fails = "CASE WHEN (" + check->partition_constraint + ") THEN " + fails + " END";
+        columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or(") + fails + ")";
+        read.insert(read.end(), check->columns.begin(), check->columns.end());
     }
-    std::string from = QualifiedName(quote, schema, table.name);
-    if (!generated.empty()) from = "(SELECT *" + generated + " FROM " + from + ") AS scratch";
-    return {"SELECT " + columns + " FROM " + from, {}};
+    return {"SELECT " + columns + " FROM " + ScratchRows(schema, table, read, quote), {}};
 }
 
-Statement FindDuplicates(const std::string& schema, const std::string& table,
-                         const UniqueIndex& index, const IdentifierQuoter& quote) {
-    std::string columns, not_null;
+Statement FindDuplicates(const std::string& schema, const TableInfo& table, const Index& index,
+                         const IdentifierQuoter& quote) {
     // Compared as the index compares them: under its collation (a
-    // nondeterministic one makes values with different bytes equal).
-    for (size_t i = 0; i < index.columns.size(); ++i) {
-        const std::string& column = index.columns[i];
-        std::string collation = i < index.collations.size() && !index.collations[i].empty()
-                                    ? " COLLATE " + index.collations[i]
-                                    : "";
-        columns += (columns.empty() ? "" : ", ") + quote(column) + collation;
-        not_null += (not_null.empty() ? " WHERE " : " AND ") + quote(column) + " IS NOT NULL";
-    }
-    return {"SELECT EXISTS (SELECT FROM " + QualifiedName(quote, schema, table) +
-                (index.nulls_not_distinct ? "" : not_null) + " GROUP BY " + columns +
+    // nondeterministic one makes values with different bytes equal), over
+    // the rows its predicate selects.
+    std::string where = IndexRows(index);
+    if (!index.nulls_not_distinct)
+        for (const std::string& key : IndexKeys(index, false, quote))
+            where += (where.empty() ? " WHERE " : " AND ") + key + " IS NOT NULL";
+    return {"SELECT EXISTS (SELECT FROM " + ScratchRows(schema, table, index.ColumnsRead(), quote) +
+                where + " GROUP BY " + JoinLines(IndexKeys(index, true, quote), ", ") +
                 " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)",
+            {}};
+}
+
+Statement EvaluateIndex(const std::string& schema, const TableInfo& table, const Index& index,
+                        const IdentifierQuoter& quote) {
+    std::string where = IndexRows(index);
+    return {"SELECT pg_catalog.count(ROW(" + JoinLines(IndexKeys(index, false, quote), ", ") +
+                ")) FROM " + ScratchRows(schema, table, index.ColumnsRead(), quote) + where,
+            {}};
+}
+
+Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
+                            const ColumnInfo& column, const IdentifierQuoter& quote) {
+    return {"SELECT pg_catalog.bool_or(" + quote(column.name) + " IS NULL) FROM " +
+                ScratchRows(schema, table, {column.name}, quote),
             {}};
 }
 

@@ -54,10 +54,22 @@ Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote);
 
-// SELECT EXISTS: two scratch rows with equal values in all of the index's
-// columns (rows with a NULL there do not count, unless NULLS NOT DISTINCT).
-Statement FindDuplicates(const std::string& schema, const std::string& table,
-                         const UniqueIndex& index, const IdentifierQuoter& quote);
+// SELECT EXISTS: two scratch rows with equal keys (columns or
+// expressions, under the index's collations) among those the index's
+// predicate selects; rows with a NULL key do not count, unless NULLS NOT
+// DISTINCT. Generated columns the index reads are computed.
+Statement FindDuplicates(const std::string& schema, const TableInfo& table, const Index& index,
+                         const IdentifierQuoter& quote);
+
+// Evaluates the index's predicate on every scratch row and its keys on
+// those it selects, as building the index does; the result is a count.
+Statement EvaluateIndex(const std::string& schema, const TableInfo& table, const Index& index,
+                        const IdentifierQuoter& quote);
+
+// Computes the generated column from its expression over every scratch
+// row, cast to its type; the result says whether any value came out NULL.
+Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
+                            const ColumnInfo& column, const IdentifierQuoter& quote);
 
 // The manifest tables, created empty in the build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,

@@ -174,16 +174,14 @@ TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
     tier.scalar = {"public", "tier", 'e', -1};
     catalog.tables.push_back(Table("members", {Column("id", "int4"), tier, Column("active", "bool"),
                                                Column("handle", "text")}));
-    catalog.unique_indexes.push_back({"members_pkey", "members", {"id"}, {""}, false});
-    catalog.unique_indexes.push_back({"members_tier_key", "members", {"tier"}, {""}, false});
-    catalog.unique_indexes.push_back(
-        {"one_per_handle", "members", {"active", "handle"}, {"", ""}, false});
-    catalog.unique_indexes.push_back(
-        {"tier_active", "members", {"tier", "active"}, {"", ""}, true});
+    catalog.indexes.push_back({"members_pkey", "members", {"id"}, {""}, false});
+    catalog.indexes.push_back({"members_tier_key", "members", {"tier"}, {""}, false});
+    catalog.indexes.push_back({"one_per_handle", "members", {"active", "handle"}, {"", ""}, false});
+    catalog.indexes.push_back({"tier_active", "members", {"tier", "active"}, {"", ""}, true});
     auto names = [&](const std::string& json) {
         Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
         std::vector<std::string> result;
-        for (const UniqueIndex* index : UniqueIndexesToVerify(plan.tables[0], catalog))
+        for (const Index* index : UniqueIndexesToVerify(plan.tables[0], catalog))
             result.push_back(index->name);
         return result;
     };
@@ -193,15 +191,15 @@ TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
     EXPECT_EQ(names(R"({"members": ["tier"]})"), Names{"tier_active"})
         << "an integer fake keeps the primary key unique; a kept enum with a faked boolean may not";
     EXPECT_EQ(names(R"({"members": ["id", "tier", "active", "handle"]})"), Names{});
-    EXPECT_EQ(FindDuplicates("b", "members", catalog.unique_indexes[1], testing::kQuote).sql,
+    EXPECT_EQ(FindDuplicates("b", catalog.tables[0], catalog.indexes[1], testing::kQuote).sql,
               "SELECT EXISTS (SELECT FROM b.members WHERE tier IS NOT NULL GROUP BY tier HAVING "
               "pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)");
-    EXPECT_EQ(FindDuplicates("b", "members", catalog.unique_indexes[3], testing::kQuote).sql,
+    EXPECT_EQ(FindDuplicates("b", catalog.tables[0], catalog.indexes[3], testing::kQuote).sql,
               "SELECT EXISTS (SELECT FROM b.members GROUP BY tier, active HAVING "
               "pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)")
         << "NULLS NOT DISTINCT counts NULLs as equal";
-    UniqueIndex folded{"handle_ci", "members", {"handle", "active"}, {"public.ci", ""}, false};
-    EXPECT_EQ(FindDuplicates("b", "members", folded, testing::kQuote).sql,
+    Index folded{"handle_ci", "members", {"handle", "active"}, {"public.ci", ""}, false};
+    EXPECT_EQ(FindDuplicates("b", catalog.tables[0], folded, testing::kQuote).sql,
               "SELECT EXISTS (SELECT FROM b.members WHERE handle IS NOT NULL AND active IS NOT "
               "NULL GROUP BY handle COLLATE public.ci, active HAVING pg_catalog.count(*) "
               "OPERATOR(pg_catalog.>) 1)")
@@ -282,6 +280,70 @@ TEST(Plan, SaysWhatANonTableIs) {
     EXPECT_EQ(report.detail,
               "Key \"remote_users\" names foreign table \"public.remote_users\".\nKey "
               "\"user_report\" names view \"public.user_report\".");
+}
+
+TEST(Indexes, PartialAndExpressionIndexesAreEvaluatedOnTheFakes) {
+    SourceCatalog catalog;
+    ColumnInfo state = Column("state", "state");
+    state.scalar = {"public", "state", 'e', -1};
+    ColumnInfo prefix = Column("prefix", "int4");
+    prefix.generated = true;
+    prefix.generation = "(\"left\"(zip, 2))::integer";
+    prefix.generated_from = {"zip"};
+    catalog.tables.push_back(Table("subs", {Column("id", "int4"), Column("customer", "int4"), state,
+                                            Column("zip", "text"), prefix}));
+    Index active{"one_active", "subs", {"customer"}, {""}, false};
+    active.predicate = "(state = 'active'::public.state)";
+    active.reads = {"customer", "state"};
+    Index by_prefix{"by_prefix", "subs", {""}, {""}, false};
+    by_prefix.unique = false;
+    by_prefix.expressions = {"(prefix + 1)"};
+    by_prefix.reads = {"prefix"};
+    Index plain{"by_customer", "subs", {"customer"}, {""}, false};
+    plain.unique = false;
+    catalog.indexes = {active, by_prefix, plain};
+    auto names = [](const std::vector<const Index*>& indexes) {
+        std::vector<std::string> result;
+        for (const Index* index : indexes) result.push_back(index->name);
+        return result;
+    };
+    using Names = std::vector<std::string>;
+    Plan plan =
+        BuildPlan(ParseAllowlist(R"({"subs": ["id", "customer"]})", "public"), catalog, "public");
+    EXPECT_EQ(names(UniqueIndexesToVerify(plan.tables[0], catalog)), Names{"one_active"})
+        << "the predicate reads the scrubbed state, though the key is kept";
+    EXPECT_EQ(names(IndexesToEvaluate(plan.tables[0], catalog)), Names{"by_prefix"})
+        << "an expression over a generated column computed from a scrubbed one; a plain index "
+           "needs no evaluation";
+    ASSERT_EQ(GeneratedToEvaluate(plan.tables[0]).size(), 1u);
+    EXPECT_EQ(FindDuplicates("b", catalog.tables[0], active, testing::kQuote).sql,
+              "SELECT EXISTS (SELECT FROM b.subs WHERE ((state = 'active'::public.state)) AND "
+              "customer IS NOT NULL GROUP BY customer HAVING pg_catalog.count(*) "
+              "OPERATOR(pg_catalog.>) 1)");
+    EXPECT_EQ(EvaluateIndex("b", catalog.tables[0], by_prefix, testing::kQuote).sql,
+              "SELECT pg_catalog.count(ROW(((prefix + 1)))) FROM (SELECT *, "
+              "CAST(((\"left\"(zip, 2))::integer) AS int4) AS prefix FROM b.subs) AS scratch");
+    EXPECT_EQ(
+        EvaluateGenerated("b", catalog.tables[0], catalog.tables[0].columns[4], testing::kQuote)
+            .sql,
+        "SELECT pg_catalog.bool_or(prefix IS NULL) FROM (SELECT *, "
+        "CAST(((\"left\"(zip, 2))::integer) AS int4) AS prefix FROM b.subs) AS scratch");
+
+    Index local = active;
+    local.partition = "archive.subs_2024";
+    local.partition_constraint = "((customer IS NOT NULL) AND (customer < 100))";
+    EXPECT_EQ(FindDuplicates("b", catalog.tables[0], local, testing::kQuote).sql,
+              "SELECT EXISTS (SELECT FROM b.subs WHERE (((customer IS NOT NULL) AND (customer < "
+              "100))) AND ((state = 'active'::public.state)) AND customer IS NOT NULL GROUP BY "
+              "customer HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)")
+        << "a partition's own index holds the rows of its partition only";
+
+    Plan kept =
+        BuildPlan(ParseAllowlist(R"({"subs": ["id", "customer", "state", "zip"]})", "public"),
+                  catalog, "public");
+    EXPECT_TRUE(UniqueIndexesToVerify(kept.tables[0], catalog).empty());
+    EXPECT_TRUE(IndexesToEvaluate(kept.tables[0], catalog).empty());
+    EXPECT_TRUE(GeneratedToEvaluate(kept.tables[0]).empty()) << "all read kept columns only";
 }
 
 }  // namespace

@@ -82,9 +82,10 @@ class ScriptedDatabase final : public Database {
         if (Has(sql, "pg_catalog.pg_extension e")) return {{"public", "t"}};
         if (Has(sql, "gen_random_uuid")) return {{"scrub_build_1_0123"}};
         if (Has(sql, "pg_catalog.format_type(a.atttypid"))  // the columns
-            return {{"100", "id", "23", "-1", "integer", "f", std::nullopt, std::nullopt},
-                    {"100", "email", "25", "-1", "text", "f", std::nullopt, std::nullopt}};
-        if (Has(sql, "contype OPERATOR(pg_catalog.=) 'c'"))  // CHECK constraints
+            return {{"100", "id", "23", "-1", "integer", "f", "t", std::nullopt, std::nullopt},
+                    {"100", "email", "25", "-1", "text", "f", "f", std::nullopt, std::nullopt}};
+        if (Has(sql, "pg_get_partition_constraintdef")) return {};  // no partitions
+        if (Has(sql, "contype OPERATOR(pg_catalog.=) 'c'"))         // CHECK constraints
             return {{"users", "email_check", "(email <> ''::text)", "email"}};
         if (Has(sql, "pg_catalog.bool_or")) return {{"f"}};
         if (Has(sql, "pg_catalog.count(*) FROM pg_catalog.pg_namespace")) return {{"1"}};
