@@ -14,9 +14,8 @@
 # columns.
 #
 # known => 'all' (or a comma-separated list of the names below) also
-# produces the cases the engine is known to get wrong (issue 7 section 6),
-# which the default leaves out so that the CI seed set passes; enable each
-# in CI once it is fixed:
+# produces the cases the engine once got wrong (issue 7 section 6); the
+# round-trip test asks for all of them unless SCRUB_GEN_KNOWN=none:
 #   partition_key          a scrubbed partition key, no default partition
 #   exclusion              an exclusion constraint over a scrubbed column
 #                          whose fakes repeat (an enum)
