@@ -26,7 +26,8 @@ extern "C" {
 #if PG_VERSION_NUM < 150000
 #error "scrub needs PostgreSQL 15: this server's headers are older (see README.md, Requirements)"
 #elif PG_VERSION_NUM >= 160000
-#error "scrub supports PostgreSQL 15 only: it has not been built and tested on this newer version (see CONTRIBUTING.md, Supported PostgreSQL versions)"
+#error \
+    "scrub supports PostgreSQL 15 only: it has not been built and tested on this newer version (see CONTRIBUTING.md, Supported PostgreSQL versions)"
 #endif
 
 #include <exception>

@@ -152,8 +152,8 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
         // a query over the table can run its owner's code.
         TableOwner owner{table.table->owner_oid, table.table->owner,
                          source_schema + "." + table.table->name};
-        std::vector<Row> rows = db.QueryAsOwner(owner, CountRows(*table.table, source_schema, quote),
-                                                Visibility::kRunSnapshot);
+        std::vector<Row> rows = db.QueryAsOwner(
+            owner, CountRows(*table.table, source_schema, quote), Visibility::kRunSnapshot);
         uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
         if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
             wide.push_back(
@@ -184,15 +184,15 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
 }
 
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
-    std::vector<Row> rows = db.Query(
-        {"SELECT n.nspname, EXISTS (SELECT FROM pg_catalog.pg_proc p"
-         " WHERE p.pronamespace OPERATOR(pg_catalog.=) n.oid"
-         " AND p.proname OPERATOR(pg_catalog.=) 'scrub_table_signature')"
-         " FROM pg_catalog.pg_extension e"
-         " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
-         " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'",
-         {}},
-        Visibility::kLatest);
+    std::vector<Row> rows =
+        db.Query({"SELECT n.nspname, EXISTS (SELECT FROM pg_catalog.pg_proc p"
+                  " WHERE p.pronamespace OPERATOR(pg_catalog.=) n.oid"
+                  " AND p.proname OPERATOR(pg_catalog.=) 'scrub_table_signature')"
+                  " FROM pg_catalog.pg_extension e"
+                  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+                  " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'",
+                  {}},
+                 Visibility::kLatest);
     if (rows.empty() || rows[0].size() < 2 || !rows[0][0])
         throw ScrubError(sqlstate::kUndefinedObject, "extension \"scrub\" is not installed", "",
                          "Run CREATE EXTENSION scrub.");

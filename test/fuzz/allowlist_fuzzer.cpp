@@ -164,7 +164,7 @@ const SourceCatalog& FixedCatalog() {
     static const SourceCatalog catalog = [] {
         SourceCatalog c;
         c.tables.push_back(
-            {"users", 16400, false, "",
+            {"users", 16400, false, "", 0, "",
              {Column("id", "integer", Builtin("int4")),
               Column("email", "character varying(20)", Builtin("varchar", 20 + kVarHeader)),
               Column("name", "text", Builtin("text")),
@@ -174,7 +174,7 @@ const SourceCatalog& FixedCatalog() {
               Column("location", "point", Builtin("point")),
               Column("full_name", "text", Builtin("text"), false, true)}});
         c.tables.push_back(
-            {"orders", 16410, false, "",
+            {"orders", 16410, false, "", 0, "",
              {Column("id", "bigint", Builtin("int8")),
               Column("user_id", "integer", Builtin("int4")),
               Column("total", "numeric(10,2)", Builtin("numeric", ((10 << 16) | 2) + kVarHeader)),
@@ -184,12 +184,12 @@ const SourceCatalog& FixedCatalog() {
               Column("ip", "inet", Builtin("inet")),
               Column("span", "interval", Builtin("interval")),
               Column("nick", "citext", {"ext", "citext", 'b', -1})}});
-        c.tables.push_back({"events", 16420, true, "",
+        c.tables.push_back({"events", 16420, true, "", 0, "",
                             {Column("id", "bigint", Builtin("int8")),
                              Column("at", "timestamp without time zone", Builtin("timestamp")),
                              Column("payload", "json", Builtin("json")),
                              Column("blob", "bytea", Builtin("bytea"))}});
-        c.tables.push_back({"events_2024", 16430, false, "events",
+        c.tables.push_back({"events_2024", 16430, false, "events", 0, "",
                             {Column("id", "bigint", Builtin("int8")),
                              Column("at", "timestamp without time zone", Builtin("timestamp")),
                              Column("payload", "json", Builtin("json")),
@@ -197,12 +197,12 @@ const SourceCatalog& FixedCatalog() {
         c.tables.back().partition_of_schema = "public";
         c.tables[c.tables.size() - 2].leaves = {{"public", "events_2024"}};
         c.tables[c.tables.size() - 2].foreign_leaves = {{"public", "events_remote"}};
-        c.tables.push_back({"Mixed Case", 16440, false, "",
+        c.tables.push_back({"Mixed Case", 16440, false, "", 0, "",
                             {Column("we\"ird", "text", Builtin("text")),
                              Column("d", "date", Builtin("date")),
                              Column("mac", "macaddr", Builtin("macaddr")),
                              Column("addr", "composite_t", {"public", "composite_t", 'c', -1})}});
-        c.tables.push_back({"_scrub_run", 16450, false, "", {Column("id", "integer", Builtin("int4"))}});
+        c.tables.push_back({"_scrub_run", 16450, false, "", 0, "", {Column("id", "integer", Builtin("int4"))}});
         c.sequences = {{1, "public", "users_id_seq"}, {2, "public", "orders_id_seq"}};
         c.foreign_keys = {
             {"orders_user_fk", "orders", {"user_id"}, "public", "users", {"id"}},
