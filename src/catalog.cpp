@@ -8,6 +8,8 @@
 #include "database.h"
 #include "error.h"
 
+#include "pure_only.h"  // last: no PostgreSQL header above
+
 namespace scrub {
 namespace {
 

@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "pure_only.h"  // last: no PostgreSQL header above
+
 namespace scrub {
 namespace {
 

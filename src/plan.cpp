@@ -9,6 +9,8 @@
 #include "error.h"
 #include "fake.h"
 
+#include "pure_only.h"  // last: no PostgreSQL header above
+
 namespace scrub {
 namespace {
 

@@ -8,6 +8,8 @@
 #include "fake.h"
 #include "sqlgen.h"
 
+#include "pure_only.h"  // last: no PostgreSQL header above
+
 namespace scrub {
 namespace {
 

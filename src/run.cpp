@@ -14,6 +14,8 @@
 #include "preflight.h"
 #include "sqlgen.h"
 
+#include "pure_only.h"  // last: no PostgreSQL header above
+
 namespace scrub {
 namespace {
 

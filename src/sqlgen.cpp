@@ -4,6 +4,8 @@
 #include "error.h"
 #include "fake.h"
 
+#include "pure_only.h"  // last: no PostgreSQL header above
+
 namespace scrub {
 
 std::string TextArrayLiteral(const std::vector<std::string>& elements) {

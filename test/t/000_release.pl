@@ -142,4 +142,29 @@ for my $case (@cases)
     }
 }
 
+# The pure modules never see a PostgreSQL header, by the compiler's word:
+# each includes src/pure_only.h last, which stops a build that pulled in
+# postgres.h before it.
+chomp(my $pure_objs = `make -s -C '$top' print-PURE_OBJS`);
+for my $object (split ' ', $pure_objs)
+{
+    my $source = $object =~ s/\.o$/.cpp/r;
+    my @includes = slurp($source) =~ /^#include [<"]([^>"]+)[>"]/mg;
+    is($includes[-1], 'pure_only.h', "$source includes pure_only.h last");
+}
+{
+    my $probe = File::Temp->new(SUFFIX => '.cpp');
+    print $probe qq{#include "postgres.h"\n#include "pure_only.h"\n};
+    close $probe;
+    my ($out, $err) = ('', '');
+    my $ok = IPC::Run::run([ 'g++', '-std=c++17', '-fsyntax-only', "-I$server", "-I$top/src",
+                             $probe->filename ], '>', \$out, '2>', \$err);
+    ok(!$ok && $err =~ /#error "a pure scrub module includes a PostgreSQL header/,
+        'a pure module that includes postgres.h does not build');
+    ($out, $err) = ('', '');
+    $ok = IPC::Run::run([ 'g++', '-std=c++17', '-fsyntax-only', "-I$top/src", "$top/src/plan.cpp" ],
+                        '>', \$out, '2>', \$err);
+    ok($ok, 'a pure module builds without PostgreSQL headers') or diag($err);
+}
+
 done_testing();
