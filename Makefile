@@ -70,7 +70,7 @@ print-%:
 	@echo '$($*)'
 
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
-test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h)
+test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h test/unit/*.h)
 	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc -o $@ $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) \
 		-lgtest -lgtest_main -pthread
 

@@ -1,5 +1,6 @@
-// The narrow interface through which pure code reaches PostgreSQL. The only
-// implementation, pg_database.cpp, wraps SPI; unit tests may provide fakes.
+// The narrow interface through which pure code reaches PostgreSQL.
+// pg_database.cpp implements it over SPI; test/unit/scripted_database.h
+// implements it for the unit tests, which run the pure code over it.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,7 @@
 #include "error.h"
 #include "plan.h"
 #include "preflight.h"
-#include "test_support.h"
+#include "scripted_database.h"
 
 namespace scrub {
 namespace {
@@ -14,49 +14,8 @@ namespace {
 using testing::Column;
 using testing::Table;
 
-// Answers each query with the rows `answer` gives for its SQL text, and
-// records every statement executed.
-class ScriptedDatabase final : public Database {
-  public:
-    explicit ScriptedDatabase(std::function<std::vector<Row>(const Statement&)> answer)
-        : answer_(std::move(answer)) {}
-    std::vector<Row> Query(const Statement& statement, Visibility) override {
-        return answer_(statement);
-    }
-    uint64_t Execute(const Statement& statement, Visibility) override {
-        executed.push_back(statement.sql);
-        return 0;
-    }
-    std::vector<Row> QueryAsOwner(const TableOwner& owner, const Statement& statement,
-                                  Visibility) override {
-        owners.push_back(owner.name);
-        return answer_(statement);
-    }
-    uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
-                            Visibility) override {
-        owners.push_back(owner.name);
-        executed.push_back(statement.sql);
-        return 0;
-    }
-    bool TryLockRun(uint32_t) override { return true; }
-    void TakeRunSnapshot() override {}
-    bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
-    std::string QuoteIdentifier(const std::string& name) override { return testing::PgQuote(name); }
-    void DescribeColumnType(uint32_t, int32_t, ColumnInfo&) override {}
-    void ReportActivity(const std::string&) override {}
-    void Log(const std::string&) override {}
-    int FailAfterTables() override { return -1; }
-
-    std::vector<std::string> executed;
-    std::vector<std::string> owners;  // the role of each statement run as an owner
-
-  private:
-    std::function<std::vector<Row>(const Statement&)> answer_;
-};
-
-bool Contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
+using testing::Contains;
+using testing::ScriptedDatabase;
 
 TEST(Preflight, BuildSchemaThatExistsIsNeverUsed) {
     ScriptedDatabase db([](const Statement& statement) -> std::vector<Row> {
@@ -73,7 +32,7 @@ TEST(Preflight, BuildSchemaThatExistsIsNeverUsed) {
         EXPECT_NE(e.report().detail.find("owned by role \"mallory\""), std::string::npos);
         EXPECT_NE(e.report().hint.find("drop it"), std::string::npos);
     }
-    EXPECT_TRUE(db.executed.empty()) << "nothing was created";
+    EXPECT_TRUE(db.ExecutedByCaller().empty()) << "nothing was created";
 }
 
 TEST(Preflight, BuildSchemaIsCreatedUnderItsRandomName) {
@@ -82,8 +41,8 @@ TEST(Preflight, BuildSchemaIsCreatedUnderItsRandomName) {
         return {};
     });
     EXPECT_EQ(CreateBuildSchema(db, testing::kQuote), "scrub_build_42_abc");
-    ASSERT_EQ(db.executed.size(), 1u);
-    EXPECT_EQ(db.executed[0], "CREATE SCHEMA scrub_build_42_abc");
+    ASSERT_EQ(db.ExecutedByCaller().size(), 1u);
+    EXPECT_EQ(db.ExecutedByCaller()[0], "CREATE SCHEMA scrub_build_42_abc");
 }
 
 TEST(Preflight, FakesThatCannotFitFailNamingEachColumnAndTable) {
@@ -113,7 +72,7 @@ TEST(Preflight, FakesThatCannotFitFailNamingEachColumnAndTable) {
                   "11193 bytes per row; a row holds at most 8160.");
     }
     EXPECT_EQ(counted.size(), 2u) << "tables no limit can reach are not counted";
-    EXPECT_EQ(db.owners.size(), 2u) << "rows are counted with the table owner's rights only";
+    EXPECT_EQ(db.OwnerRoles().size(), 2u) << "rows are counted with the table owner's rights only";
 
     Plan narrow = BuildPlan(ParseAllowlist(R"({"flags": ["id"]})", "public"), catalog, "public");
     try {

@@ -5,102 +5,60 @@
 #include <algorithm>
 
 #include "run.h"
-#include "test_support.h"
+#include "scripted_database.h"
 
 namespace scrub {
 namespace {
 
 constexpr uint32_t kOwnerOid = 200;
 
-// One statement the run issued, and whose rights it ran with (0: the
-// caller's).
-struct Issued {
-    std::string sql;
-    uint32_t owner = 0;
-};
+using testing::Contains;
+using testing::Issued;
+using testing::ScriptedDatabase;
 
-// Answers the run's catalog queries for one table, public.users (id,
-// email, a CHECK on email), owned by `owner`; records every statement.
-class ScriptedDatabase final : public Database {
-  public:
-    explicit ScriptedDatabase(std::string owner) : owner_(std::move(owner)) {}
+// The catalog of one table, public.users (id, email, a CHECK on email),
+// owned by `owner`, as the run's queries read it; the copy writes 2 rows.
+ScriptedDatabase::Script UsersCatalog(const std::string& owner) {
+    return [owner](const Statement& statement) -> std::vector<Row> {
+        const std::string& sql = statement.sql;
+        auto Has = [&sql](const char* text) { return Contains(sql, text); };
 
-    std::vector<Issued> issued;
-    std::vector<uint32_t> run_locks;  // keys passed to TryLockRun
-
-    std::vector<Row> Query(const Statement& statement, Visibility) override {
-        issued.push_back({statement.sql, 0});
-        return Answer(statement.sql);
-    }
-    uint64_t Execute(const Statement& statement, Visibility) override {
-        issued.push_back({statement.sql, 0});
-        return 0;
-    }
-    std::vector<Row> QueryAsOwner(const TableOwner& owner, const Statement& statement,
-                                  Visibility) override {
-        EXPECT_EQ(owner.name, owner_);
-        EXPECT_EQ(owner.table, "public.users");
-        issued.push_back({statement.sql, owner.oid});
-        return Answer(statement.sql);
-    }
-    uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
-                            Visibility) override {
-        issued.push_back({statement.sql, owner.oid});
-        return 2;  // the copy's INSERT
-    }
-    bool TryLockRun(uint32_t key) override {
-        run_locks.push_back(key);
-        return true;
-    }
-    void TakeRunSnapshot() override {}
-    bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
-    std::string QuoteIdentifier(const std::string& name) override { return testing::PgQuote(name); }
-    void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) override {
-        column.scalar = {"pg_catalog", typid == 23 ? "int4" : "text", 'b', typmod};
-    }
-    void ReportActivity(const std::string&) override {}
-    void Log(const std::string&) override {}
-    int FailAfterTables() override { return -1; }
-
-  private:
-    static bool Has(const std::string& sql, const char* text) {
-        return sql.find(text) != std::string::npos;
-    }
-
-    std::vector<Row> Answer(const std::string& sql) const {
-        if (Has(sql, "clock_timestamp")) return {{"2026-01-01 00:00:00+00"}};
-        if (Has(sql, "nspowner")) return {};  // no target yet
-        if (Has(sql, "CURRENT_USER")) return {{"scrubber"}};
-        if (Has(sql, "pg_sequence_last_value"))  // the sequences, locked
+        if (Has("clock_timestamp")) return {{"2026-01-01 00:00:00+00"}};
+        if (Has("nspowner")) return {};  // no target yet
+        if (Has("CURRENT_USER")) return {{"scrubber"}};
+        if (Has("pg_sequence_last_value"))  // the sequences, locked
             return {{"1", "101", std::nullopt}};
-        if (Has(sql, "LEFT JOIN pg_catalog.pg_attribute s")) return {};  // scratch types match
-        if (Has(sql, "pg_partition_root"))  // the relations of the schema
+        if (Has("LEFT JOIN pg_catalog.pg_attribute s")) return {};  // scratch types match
+        if (Has("pg_partition_root"))                               // the relations of the schema
             return {{"100", "users", "r", std::nullopt, std::nullopt, std::to_string(kOwnerOid),
-                     owner_}};
-        if (Has(sql, "ORDER BY n.nspname, s.relname"))  // the sequences
+                     owner}};
+        if (Has("ORDER BY n.nspname, s.relname"))  // the sequences
             return {{"101", "public", "users_id_seq"}};
-        if (Has(sql, "pg_catalog.pg_extension e")) return {{"public", "t"}};
-        if (Has(sql, "gen_random_uuid")) return {{"scrub_build_1_0123"}};
-        if (Has(sql, "pg_catalog.format_type(a.atttypid"))  // the columns
+        if (Has("pg_catalog.pg_extension e")) return {{"public", "t"}};
+        if (Has("gen_random_uuid")) return {{"scrub_build_1_0123"}};
+        if (Has("pg_catalog.format_type(a.atttypid"))  // the columns
             return {{"100", "id", "23", "-1", "integer", "f", "t", std::nullopt, std::nullopt},
                     {"100", "email", "25", "-1", "text", "f", "f", std::nullopt, std::nullopt}};
-        if (Has(sql, "pg_get_partition_constraintdef")) return {};  // no partitions
-        if (Has(sql, "contype OPERATOR(pg_catalog.=) 'c'"))         // CHECK constraints
+        if (Has("pg_get_partition_constraintdef")) return {};  // no partitions
+        if (Has("contype OPERATOR(pg_catalog.=) 'c'"))         // CHECK constraints
             return {{"users", "email_check", "(email <> ''::text)", "email"}};
-        if (Has(sql, "pg_catalog.bool_or")) return {{"f"}};
-        if (Has(sql, "pg_catalog.count(*) FROM pg_catalog.pg_namespace")) return {{"1"}};
-        if (Has(sql, "pg_catalog.count(*)")) return {{"2"}};  // source and scratch rows
+        if (Has("pg_catalog.bool_or")) return {{"f"}};
+        if (Has("pg_catalog.count(*) FROM pg_catalog.pg_namespace")) return {{"1"}};
+        if (Has("pg_catalog.count(*)")) return {{"2"}};  // source and scratch rows
         return {};  // no target yet, no foreign keys or indexes, no dependents
-    }
-
-    std::string owner_;
-};
+    };
+}
 
 std::vector<Issued> RunFor(const std::string& owner) {
-    ScriptedDatabase db(owner);
+    ScriptedDatabase db(UsersCatalog(owner), 2);
     RunOptions options;
     options.allowlist_json = R"({"users": ["id"]})";
     RunScrub(db, options);
+    for (const Issued& statement : db.issued)
+        if (statement.as_owner) {
+            EXPECT_EQ(statement.owner_name, owner) << statement.sql;
+            EXPECT_EQ(statement.owner_table, "public.users") << statement.sql;
+        }
     return db.issued;
 }
 
@@ -186,7 +144,7 @@ TEST(RunRights, TheCallersOwnTablesNeedNoGrant) {
 // The run lock is taken through the Database, before any statement,
 // and never with an advisory lock function any session could call too.
 TEST(RunLock, TakenOnceWithTheTargetsKeyAndNeverFromSql) {
-    ScriptedDatabase db("app_owner");
+    ScriptedDatabase db(UsersCatalog("app_owner"), 2);
     RunOptions options;
     options.allowlist_json = R"({"users": ["id"]})";
     RunScrub(db, options);

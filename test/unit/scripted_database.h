@@ -1,0 +1,97 @@
+// The Database that unit tests run the pure code over: each query is
+// answered by a script from its SQL text, and every statement is recorded
+// with the rights it ran with, so a test can check what the run asked of
+// PostgreSQL and as whom, without a server.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "database.h"
+#include "test_support.h"
+
+namespace scrub::testing {
+
+// One statement the code under test issued.
+struct Issued {
+    std::string sql;
+    uint32_t owner = 0;      // the OID of the table owner it ran as, if any
+    std::string owner_name;  // that owner's role name
+    std::string owner_table;
+    bool executed = false;  // Execute rather than Query
+    bool as_owner = false;  // with a table owner's rights, not the caller's
+};
+
+class ScriptedDatabase final : public Database {
+  public:
+    using Script = std::function<std::vector<Row>(const Statement&)>;
+
+    // `rows_written` is what every ExecuteAsOwner (the copy's INSERT)
+    // reports.
+    explicit ScriptedDatabase(Script answer, uint64_t rows_written = 0)
+        : answer_(std::move(answer)), rows_written_(rows_written) {}
+
+    std::vector<Issued> issued;
+    std::vector<uint32_t> run_locks;  // keys passed to TryLockRun
+
+    // The SQL of the statements executed with the caller's rights.
+    std::vector<std::string> ExecutedByCaller() const {
+        std::vector<std::string> sql;
+        for (const Issued& statement : issued)
+            if (statement.executed && !statement.as_owner) sql.push_back(statement.sql);
+        return sql;
+    }
+    // The roles of the statements run as a table's owner, in order.
+    std::vector<std::string> OwnerRoles() const {
+        std::vector<std::string> roles;
+        for (const Issued& statement : issued)
+            if (statement.as_owner) roles.push_back(statement.owner_name);
+        return roles;
+    }
+
+    std::vector<Row> Query(const Statement& statement, Visibility) override {
+        issued.push_back({statement.sql, 0, "", "", false, false});
+        return answer_(statement);
+    }
+    uint64_t Execute(const Statement& statement, Visibility) override {
+        issued.push_back({statement.sql, 0, "", "", true, false});
+        return 0;
+    }
+    std::vector<Row> QueryAsOwner(const TableOwner& owner, const Statement& statement,
+                                  Visibility) override {
+        issued.push_back({statement.sql, owner.oid, owner.name, owner.table, false, true});
+        return answer_(statement);
+    }
+    uint64_t ExecuteAsOwner(const TableOwner& owner, const Statement& statement,
+                            Visibility) override {
+        issued.push_back({statement.sql, owner.oid, owner.name, owner.table, true, true});
+        return rows_written_;
+    }
+    bool TryLockRun(uint32_t key) override {
+        run_locks.push_back(key);
+        return true;
+    }
+    void TakeRunSnapshot() override {}
+    bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
+    std::string QuoteIdentifier(const std::string& name) override { return PgQuote(name); }
+    // int4 (OID 23) or text: enough for the catalogs the scripts give.
+    void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) override {
+        column.scalar = {"pg_catalog", typid == 23 ? "int4" : "text", 'b', typmod};
+    }
+    void ReportActivity(const std::string&) override {}
+    void Log(const std::string&) override {}
+    int FailAfterTables() override { return -1; }
+
+  private:
+    Script answer_;
+    uint64_t rows_written_;
+};
+
+inline bool Contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+}  // namespace scrub::testing
