@@ -7,5 +7,6 @@
 // No include guard: each inclusion checks again.
 
 #if defined(POSTGRES_H) || defined(C_H) || defined(PG_VERSION_NUM)
-#error "a pure scrub module includes a PostgreSQL header: only pg_boundary, pg_database and scrub.cpp may"
+#error \
+    "a pure scrub module includes a PostgreSQL header: only pg_boundary, pg_database and scrub.cpp may"
 #endif
