@@ -131,18 +131,25 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
     return risks;
 }
 
-bool ReadsScrubbed(const TablePlan& table, const std::vector<std::string>& columns) {
-    std::vector<std::string> scrubbed = table.ColumnNames(false);
-    // A generated column stands for the columns it is computed from.
-    for (const std::string& name : columns) {
-        if (Contains(scrubbed, name)) return true;
-        for (const ColumnInfo& column : table.table->columns) {
-            if (column.name != name || !column.generated) continue;
-            for (const std::string& source : column.generated_from)
-                if (Contains(scrubbed, source)) return true;
+std::vector<std::string> ScrubbedColumnsRead(const TablePlan& table,
+                                             const std::vector<std::string>& columns) {
+    std::vector<std::string> read;
+    for (const std::string& scrubbed : table.ColumnNames(false)) {
+        bool reads = false;
+        // A generated column stands for the columns it is computed from.
+        for (const std::string& name : columns) {
+            reads = reads || name == scrubbed;
+            for (const ColumnInfo& column : table.table->columns)
+                if (column.name == name && column.generated)
+                    reads = reads || Contains(column.generated_from, scrubbed);
         }
+        if (reads) read.push_back(scrubbed);
     }
-    return false;
+    return read;
+}
+
+bool ReadsScrubbed(const TablePlan& table, const std::vector<std::string>& columns) {
+    return !ScrubbedColumnsRead(table, columns).empty();
 }
 
 std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,

@@ -54,6 +54,12 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
 std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
                                                    const SourceCatalog& catalog);
 
+// The scrubbed columns that `columns` of the table read, in the table's
+// order: each one named, and those a generated one among them is computed
+// from.
+std::vector<std::string> ScrubbedColumnsRead(const TablePlan& table,
+                                             const std::vector<std::string>& columns);
+
 // Whether any of `columns` of the table is scrubbed, or is a generated
 // column computed from a scrubbed one.
 bool ReadsScrubbed(const TablePlan& table, const std::vector<std::string>& columns);

@@ -135,6 +135,10 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
     return name;
 }
 
+TableOwner OwnerOf(const TableInfo& table, const std::string& source_schema) {
+    return {table.owner_oid, table.owner, source_schema + "." + table.name};
+}
+
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
                    const IdentifierQuoter& quote) {
     std::vector<std::string> lines;
@@ -152,10 +156,9 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
         if (smallest == 0 && MinimumFakeBytes(scrubbed, UINT64_MAX) <= kMaxRowBytes) continue;
         // Counted as the table's owner, as every read of its rows is: planning
         // a query over the table can run its owner's code.
-        TableOwner owner{table.table->owner_oid, table.table->owner,
-                         source_schema + "." + table.table->name};
-        std::vector<Row> rows = db.QueryAsOwner(
-            owner, CountRows(*table.table, source_schema, quote), Visibility::kRunSnapshot);
+        std::vector<Row> rows = db.QueryAsOwner(OwnerOf(*table.table, source_schema),
+                                                CountRows(*table.table, source_schema, quote),
+                                                Visibility::kRunSnapshot);
         uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
         if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
             wide.push_back(

@@ -9,6 +9,9 @@
 
 namespace scrub {
 
+// The role whose rights read and check `table`'s rows: its owner.
+TableOwner OwnerOf(const TableInfo& table, const std::string& source_schema);
+
 // Fails (2BP01), naming each dependent and what it depends on, if any
 // object outside schema `target` depends on anything inside it: a table,
 // type, function, operator, sequence, collation, text search object, ...

@@ -37,11 +37,15 @@ void CheckSchemaName(const std::string& name, const char* argument) {
                          "Pass another name.");
 }
 
-std::string FirstValue(Database& db, const Statement& statement, Visibility visibility) {
-    std::vector<Row> rows = db.Query(statement, visibility);
+// The first value of a statement's result, which must have one.
+std::string FirstValueOf(const std::vector<Row>& rows, const Statement& statement) {
     if (rows.empty() || rows[0].empty() || !rows[0][0])
         throw ScrubError(sqlstate::kInternalError, "query returned no value: " + statement.sql);
     return *rows[0][0];
+}
+
+std::string FirstValue(Database& db, const Statement& statement, Visibility visibility) {
+    return FirstValueOf(db.Query(statement, visibility), statement);
 }
 
 // The run lock's key for a target schema (FNV-1a of its name): runs for
@@ -156,17 +160,9 @@ std::string FormatMilliseconds(double ms) {
     return buffer;
 }
 
-// The role whose rights read and check `table`'s rows: its owner.
-TableOwner OwnerOf(const TableInfo& table, const std::string& source_schema) {
-    return {table.owner_oid, table.owner, source_schema + "." + table.name};
-}
-
 std::string FirstValueAsOwner(Database& db, const TableOwner& owner, const Statement& statement,
                               Visibility visibility) {
-    std::vector<Row> rows = db.QueryAsOwner(owner, statement, visibility);
-    if (rows.empty() || rows[0].empty() || !rows[0][0])
-        throw ScrubError(sqlstate::kInternalError, "query returned no value: " + statement.sql);
-    return *rows[0][0];
+    return FirstValueOf(db.QueryAsOwner(owner, statement, visibility), statement);
 }
 
 // Copies one table's rows and proves the copy complete: the source's row
@@ -581,21 +577,12 @@ struct Violations {
     std::vector<std::string> not_null;
 };
 
-// The scrubbed columns among `columns`, and those generated columns among
-// them are computed from, quoted and joined for a hint.
+// The scrubbed columns `columns` read (ScrubbedColumnsRead), quoted and
+// joined for a hint.
 std::string ScrubbedAmong(const TablePlan& table, const std::vector<std::string>& columns) {
     std::vector<std::string> names;
-    for (const std::string& scrubbed : table.ColumnNames(false)) {
-        bool read = false;
-        for (const std::string& name : columns) {
-            read = read || name == scrubbed;
-            for (const ColumnInfo& column : table.table->columns)
-                if (column.name == name && column.generated)
-                    for (const std::string& source : column.generated_from)
-                        read = read || source == scrubbed;
-        }
-        if (read) names.push_back("\"" + scrubbed + "\"");
-    }
+    for (const std::string& name : ScrubbedColumnsRead(table, columns))
+        names.push_back("\"" + name + "\"");
     return JoinLines(names, ", ");
 }
 
@@ -615,10 +602,11 @@ std::function<ScrubError(const ErrorReport&)> Explain(const std::string& message
     };
 }
 
-// What an index is on: the table `where` names, or one of its partitions.
-std::string IndexOn(const Index& index, const std::string& where) {
-    if (index.partition.empty()) return where;
-    return "partition \"" + index.partition + "\" of " + where;
+// What a constraint or index is on: the table `where` names, or, for one
+// of a partition's own, that partition of it.
+std::string TableOrPartition(const std::string& partition, const std::string& where) {
+    if (partition.empty()) return where;
+    return "partition \"" + partition + "\" of " + where;
 }
 
 void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& catalog,
@@ -647,30 +635,29 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
                             Visibility::kLatest);
         for (size_t i = 0; i < checks.size(); ++i)
             if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
-                violations.checks.push_back(
-                    "Constraint \"" + checks[i]->name + "\" of " +
-                    (checks[i]->partition.empty()
-                         ? where
-                         : "partition \"" + checks[i]->partition + "\" of " + where) +
-                    " fails for faked values.");
+                violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " +
+                                            TableOrPartition(checks[i]->partition, where) +
+                                            " fails for faked values.");
     }
     for (const Index* index : UniqueIndexesToVerify(table, catalog)) {
         std::vector<Row> rows = db.QueryAsOwnerExplained(
             owner, FindDuplicates(build_schema, *table.table, *index, quote), Visibility::kLatest,
-            Explain("unique index \"" + index->name + "\" of " + IndexOn(*index, where) +
+            Explain("unique index \"" + index->name + "\" of " +
+                        TableOrPartition(index->partition, where) +
                         " cannot be built on the faked values",
                     ScrubbedAmong(table, index->ColumnsRead())));
         if (!rows.empty() && rows[0][0] && *rows[0][0] == "t")
             violations.unique.push_back("Unique index \"" + index->name + "\" of " +
-                                        IndexOn(*index, where) +
+                                        TableOrPartition(index->partition, where) +
                                         " would hold duplicate faked values.");
     }
     for (const Index* index : IndexesToEvaluate(table, catalog))
-        db.QueryAsOwnerExplained(
-            owner, EvaluateIndex(build_schema, *table.table, *index, quote), Visibility::kLatest,
-            Explain("index \"" + index->name + "\" of " + IndexOn(*index, where) +
-                        " cannot be built on the faked values",
-                    ScrubbedAmong(table, index->ColumnsRead())));
+        db.QueryAsOwnerExplained(owner, EvaluateIndex(build_schema, *table.table, *index, quote),
+                                 Visibility::kLatest,
+                                 Explain("index \"" + index->name + "\" of " +
+                                             TableOrPartition(index->partition, where) +
+                                             " cannot be built on the faked values",
+                                         ScrubbedAmong(table, index->ColumnsRead())));
 }
 
 // Fails the run, before anything commits, naming every violated constraint.
