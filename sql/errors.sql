@@ -29,6 +29,7 @@ SELECT * FROM scrub_to_schema('{"users": ["id", "id"]}', source_schema => 'shop'
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM scrub_to_schema('{"users": ["id"], "shop.users": ["id"]}', source_schema => 'shop');
 \echo :LAST_ERROR_SQLSTATE
+-- A key may name a table of another schema, which must exist.
 SELECT * FROM scrub_to_schema('{"other.users": ["id"]}', source_schema => 'shop');
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM scrub_to_schema('{"": ["id"]}', source_schema => 'shop');

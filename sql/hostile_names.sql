@@ -142,7 +142,7 @@ SELECT * FROM scrub_to_schema(
 SELECT * FROM scrub_to_schema(
     '{"users\"; DROP TABLE users; --": []}',
     target_schema => 'hostile_keys_out', source_schema => 'hostile_keys');
--- A dot makes the first part a schema, which must be the source schema.
+-- A dot makes the first part a schema; a system schema is never read.
 SELECT * FROM scrub_to_schema(
     '{"hostile_keys.users; DROP TABLE y": [], "pg_catalog.pg_class": []}',
     target_schema => 'hostile_keys_out', source_schema => 'hostile_keys');

@@ -127,6 +127,24 @@ TableKey ParseTableKey(const std::string& key) {
     return {parts[0], parts[1]};
 }
 
+namespace {
+
+// One part of a key: quoted if ParseTableKey would not read it back bare.
+std::string KeyPart(const std::string& name) {
+    if (name.find_first_of(".\"") == std::string::npos && !name.empty()) return name;
+    std::string quoted = "\"";
+    for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+}
+
+}  // namespace
+
+std::string TableKeyOf(const std::string& schema, const std::string& table,
+                       const std::string& source_schema) {
+    if (schema == source_schema) return KeyPart(table);
+    return KeyPart(schema) + "." + KeyPart(table);
+}
+
 Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_schema) {
     nlohmann::json document;
     try {
@@ -139,23 +157,23 @@ Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_s
                "The allowlist is a JSON " + JsonTypeName(document) + ".", kShapeHint);
 
     Allowlist allowlist;
-    std::map<std::string, std::string> key_by_table;
+    std::map<std::pair<std::string, std::string>, std::string> key_by_table;
+    std::set<std::string> other_schemas;
     for (const auto& [key, value] : document.items()) {
         TableKey name = ParseTableKey(key);
-        if (!name.schema.empty() && name.schema != source_schema)
-            Reject("allowlist key \"" + key + "\" names a table outside the source schema",
-                   "Its schema is \"" + name.schema + "\"; the source schema is \"" +
-                       source_schema + "\".",
-                   "Run scrub_to_schema with source_schema => '" + name.schema +
-                       "' for that schema, or remove the entry.");
-        auto [previous, inserted] = key_by_table.emplace(name.table, key);
+        if (name.schema.empty()) name.schema = source_schema;
+        auto [previous, inserted] = key_by_table.emplace(std::pair(name.schema, name.table), key);
         if (!inserted)
-            Reject("allowlist names table \"" + name.table + "\" twice",
+            Reject("allowlist names table \"" + name.schema + "." + name.table + "\" twice",
                    "Keys \"" + previous->second + "\" and \"" + key + "\" both name table \"" +
-                       source_schema + "." + name.table + "\".",
+                       name.schema + "." + name.table + "\" (a bare key names a table of the " +
+                       "source schema \"" + source_schema + "\").",
                    "Keep one of the two keys.");
-        allowlist.entries.push_back({key, name.table, ParseColumns(key, value)});
+        if (name.schema != source_schema) other_schemas.insert(name.schema);
+        allowlist.entries.push_back({key, name.table, ParseColumns(key, value), name.schema});
     }
+    allowlist.schemas.push_back(source_schema);
+    allowlist.schemas.insert(allowlist.schemas.end(), other_schemas.begin(), other_schemas.end());
     return allowlist;
 }
 

@@ -4,6 +4,7 @@
 #include "catalog.h"
 
 #include <map>
+#include <set>
 
 #include "database.h"
 #include "error.h"
@@ -389,9 +390,9 @@ void ReadGrouped(Database& db, const std::string& sql, const std::string& oids,
     }
 }
 
-}  // namespace
-
-SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
+// Reads one schema's part of the catalog; its records are not yet
+// marked with their schema.
+SourceCatalog ReadSchema(Database& db, const std::string& schema) {
     Statement relations{kRelationsSql, {}};
     relations.Bind(schema);
 
@@ -550,6 +551,38 @@ SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
     return catalog;
 }
 
+template <typename Record>
+void Append(std::vector<Record>& to, std::vector<Record>& from, const std::string& schema) {
+    for (Record& record : from) {
+        record.schema = schema;
+        to.push_back(std::move(record));
+    }
+}
+
+}  // namespace
+
+SourceCatalog ReadSourceCatalog(Database& db, const std::vector<std::string>& schemas) {
+    SourceCatalog catalog;
+    std::set<uint32_t> sequence_oids;
+    for (const std::string& schema : schemas) {
+        SourceCatalog part = ReadSchema(db, schema);
+        catalog.schemas.push_back(schema);
+        Append(catalog.tables, part.tables, schema);
+        Append(catalog.foreign_keys, part.foreign_keys, schema);
+        Append(catalog.checks, part.checks, schema);
+        Append(catalog.indexes, part.indexes, schema);
+        Append(catalog.partition_keys, part.partition_keys, schema);
+        Append(catalog.exclusions, part.exclusions, schema);
+        Append(catalog.other_relations, part.other_relations, schema);
+        // A sequence of one schema that a table of another draws from is
+        // found by both reads.
+        for (SequenceInfo& sequence : part.sequences)
+            if (sequence_oids.insert(sequence.oid).second)
+                catalog.sequences.push_back(std::move(sequence));
+    }
+    return catalog;
+}
+
 bool Index::HasExpressions() const {
     for (const std::string& expression : expressions)
         if (!expression.empty()) return true;
@@ -564,9 +597,10 @@ std::vector<std::string> Index::ColumnsRead() const {
     return read;
 }
 
-const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& name) {
+const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& schema,
+                           const std::string& name) {
     for (const TableInfo& table : catalog.tables)
-        if (table.name == name) return &table;
+        if (table.schema == schema && table.name == name) return &table;
     return nullptr;
 }
 

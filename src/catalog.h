@@ -56,14 +56,16 @@ struct TableInfo {
     // whose rows live on another server and are never read.
     std::vector<RelationName> leaves;
     std::vector<RelationName> foreign_leaves;
+    std::string schema;  // the schema the table is in
 };
 
 // A column read by the partition key of a partitioned table at any level
 // of the tree under a root table of the source schema.
 struct PartitionKeyColumn {
-    std::string table;        // the root, in the source schema
+    std::string table;        // the root, in `schema`
     std::string partitioned;  // "schema.name" of the partitioned table whose key reads it
     std::string column;
+    std::string schema;
 };
 
 // An exclusion constraint of a source table and the columns it reads.
@@ -71,6 +73,7 @@ struct ExclusionConstraint {
     std::string name;
     std::string table;
     std::vector<std::string> columns;
+    std::string schema;  // the table's
 };
 
 // A relation of the source schema that is not a table scrub copies: a
@@ -78,6 +81,7 @@ struct ExclusionConstraint {
 struct OtherRelation {
     std::string name;
     std::string kind;  // "view", "materialized view", "foreign table", ...
+    std::string schema;
 };
 
 // A foreign key constraint of a source table (not one cloned onto a
@@ -89,6 +93,7 @@ struct ForeignKey {
     std::string referenced_schema;
     std::string referenced_table;
     std::vector<std::string> referenced_columns;
+    std::string schema;  // the referencing table's
 };
 
 // A validated CHECK constraint of a source table.
@@ -101,6 +106,7 @@ struct CheckConstraint {
     // `table` is the root; as for Index.
     std::string partition;
     std::string partition_constraint;
+    std::string schema;  // the table's
 };
 
 // An index of a source table (the index of a PRIMARY KEY or UNIQUE
@@ -122,6 +128,7 @@ struct Index {
     // root's rows it holds (pg_get_partition_constraintdef()).
     std::string partition;  // "schema.name", unquoted, for messages
     std::string partition_constraint;
+    std::string schema;  // the table's
 
     bool HasExpressions() const;
     // The columns the index reads: `reads`, or the key columns if that is empty.
@@ -136,8 +143,11 @@ struct SequenceInfo {
     std::string name;
 };
 
+// Every record names its table by `schema` and name: a run covers
+// several schemas, which may hold tables of one name.
 struct SourceCatalog {
-    std::vector<TableInfo> tables;  // ordinary and partitioned tables and partitions
+    std::vector<std::string> schemas;  // the schemas read, in the order given
+    std::vector<TableInfo> tables;     // ordinary and partitioned tables and partitions
     std::vector<SequenceInfo> sequences;
     std::vector<ForeignKey> foreign_keys;
     std::vector<CheckConstraint> checks;
@@ -147,11 +157,18 @@ struct SourceCatalog {
     std::vector<OtherRelation> other_relations;
 };
 
-// Reads tables, columns and sequences of `schema`, leaving out objects that
-// belong to an extension (they are not the application's data).
-SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema);
+// Reads tables, columns and sequences of every schema of `schemas`,
+// leaving out objects that belong to an extension (they are not the
+// application's data). Foreign keys, checks and indexes of every table are
+// read whichever schema they point into; a sequence used by tables of
+// several schemas is listed once.
+SourceCatalog ReadSourceCatalog(Database& db, const std::vector<std::string>& schemas);
+inline SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
+    return ReadSourceCatalog(db, std::vector<std::string>{schema});
+}
 
-// The table named `name`, or nullptr.
-const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& name);
+// The table `name` of schema `schema`, or nullptr.
+const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& schema,
+                           const std::string& name);
 
 }  // namespace scrub

@@ -18,6 +18,20 @@ std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
 
 }  // namespace
 
+std::string ScratchSchemaName(const std::string& target, const std::string& schema) {
+    std::string name = target + "__" + schema;
+    constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
+    if (name.size() > kMaxIdentifierBytes)
+        throw ScrubError(sqlstate::kNameTooLong,
+                         "the scratch schema name for schema \"" + schema + "\" is too long",
+                         "A run into target schema \"" + target +
+                             "\" builds the copy of schema \"" + schema + "\" in schema \"" + name +
+                             "\", which has " + std::to_string(name.size()) +
+                             " bytes; schema names have at most 63.",
+                         "Choose a shorter target_schema.");
+    return name;
+}
+
 size_t TablePlan::KeptCount() const { return ColumnNames(true).size(); }
 
 size_t TablePlan::ScrubbedCount() const { return ColumnNames(false).size(); }
@@ -31,21 +45,25 @@ std::vector<std::string> TablePlan::ColumnNames(bool kept) const {
 
 namespace {
 
-// The plan that covers table `name`: its own, or its root's for a
-// partition (whose rows are copied through the root).
-// A partition of a table in another schema has none: this run does not
-// read its rows.
-const TablePlan* FindPlan(const Plan& plan, const SourceCatalog& catalog, const std::string& name,
-                          const std::string& source_schema) {
-    const TableInfo* info = FindTable(catalog, name);
-    if (info != nullptr && !info->partition_of.empty() &&
-        info->partition_of_schema != source_schema)
-        return nullptr;
-    const std::string& covering =
-        info != nullptr && !info->partition_of.empty() ? info->partition_of : name;
+// The plan that covers table `name` of `schema`: its own, or its root's
+// for a partition (whose rows are copied through the root). A table of a
+// schema the run does not cover has none, nor has a partition of such a
+// table: this run does not read their rows.
+const TablePlan* FindPlan(const Plan& plan, const SourceCatalog& catalog, const std::string& schema,
+                          const std::string& name) {
+    const TableInfo* info = FindTable(catalog, schema, name);
+    if (info == nullptr) return nullptr;
+    const bool partition = !info->partition_of.empty();
+    const std::string& covering_schema = partition ? info->partition_of_schema : schema;
+    const std::string& covering = partition ? info->partition_of : name;
     for (const TablePlan& table : plan.tables)
-        if (table.table->name == covering) return &table;
+        if (table.table->schema == covering_schema && table.table->name == covering) return &table;
     return nullptr;
+}
+
+// Whether a record of table `table` of `schema` belongs to `plan`'s table.
+bool IsOf(const TablePlan& plan, const std::string& schema, const std::string& table) {
+    return plan.table->schema == schema && plan.table->name == table;
 }
 
 // The first of `columns` that `table` does not keep, or empty.
@@ -60,9 +78,10 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
     return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-const OtherRelation* FindOtherRelation(const SourceCatalog& catalog, const std::string& name) {
+const OtherRelation* FindOtherRelation(const SourceCatalog& catalog, const std::string& schema,
+                                       const std::string& name) {
     for (const OtherRelation& other : catalog.other_relations)
-        if (other.name == name) return &other;
+        if (other.schema == schema && other.name == name) return &other;
     return nullptr;
 }
 
@@ -71,14 +90,13 @@ const OtherRelation* FindOtherRelation(const SourceCatalog& catalog, const std::
 // partitions, or move rows between them) or in an exclusion constraint
 // (fakes may overlap). Unlike CHECKs and unique indexes, these cannot be
 // verified on the scratch table, which is neither partitioned nor indexed.
-void CheckRestorable(const Plan& plan, const SourceCatalog& catalog,
-                     const std::string& source_schema) {
+void CheckRestorable(const Plan& plan, const SourceCatalog& catalog) {
     std::vector<std::string> keys;
     for (const PartitionKeyColumn& key : catalog.partition_keys) {
-        const TablePlan* table = FindPlan(plan, catalog, key.table, source_schema);
+        const TablePlan* table = FindPlan(plan, catalog, key.schema, key.table);
         if (table == nullptr || !table->copy_rows || Contains(table->ColumnNames(true), key.column))
             continue;
-        keys.push_back("Column " + Quoted(source_schema + "." + key.table + "." + key.column) +
+        keys.push_back("Column " + Quoted(key.schema + "." + key.table + "." + key.column) +
                        " is scrubbed, but the partition key of table " + key.partitioned +
                        " reads it.");
     }
@@ -89,12 +107,12 @@ void CheckRestorable(const Plan& plan, const SourceCatalog& catalog,
                          "if they are safe, or list the table with [] to copy no rows.");
     std::vector<std::string> exclusions;
     for (const ExclusionConstraint& constraint : catalog.exclusions) {
-        const TablePlan* table = FindPlan(plan, catalog, constraint.table, source_schema);
+        const TablePlan* table = FindPlan(plan, catalog, constraint.schema, constraint.table);
         if (table == nullptr || !table->copy_rows) continue;
         std::string column = FirstScrubbed(*table, constraint.columns);
         if (column.empty()) continue;
         exclusions.push_back("Exclusion constraint " + Quoted(constraint.name) + " of table " +
-                             Quoted(source_schema + "." + constraint.table) +
+                             Quoted(constraint.schema + "." + constraint.table) +
                              " reads scrubbed column " + Quoted(column) + ".");
     }
     if (!exclusions.empty())
@@ -110,14 +128,20 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
                                               const std::string& source_schema) {
     std::vector<ForeignKeyRisk> risks;
     for (const ForeignKey& key : catalog.foreign_keys) {
-        const TablePlan* table = FindPlan(plan, catalog, key.table, source_schema);
+        const TablePlan* table = FindPlan(plan, catalog, key.schema, key.table);
         if (table == nullptr || !table->copy_rows) continue;
         std::string referenced = Quoted(key.referenced_schema + "." + key.referenced_table);
-        const TablePlan* target = key.referenced_schema == source_schema
-                                      ? FindPlan(plan, catalog, key.referenced_table, source_schema)
-                                      : nullptr;
+        // A table of a schema the run does not cover gets no rows, as one
+        // of a covered schema that the allowlist does not name.
+        const TablePlan* target =
+            FindPlan(plan, catalog, key.referenced_schema, key.referenced_table);
+        bool covered = key.referenced_schema == source_schema ||
+                       Contains(catalog.schemas, key.referenced_schema);
         std::string reason;
-        if (target == nullptr || !target->copy_rows) {
+        if (target == nullptr && !covered) {
+            reason = "table " + referenced + ", which it references, is in schema " +
+                     Quoted(key.referenced_schema) + ", which the allowlist does not name";
+        } else if (target == nullptr || !target->copy_rows) {
             reason = "table " + referenced + ", which it references, is copied without rows";
         } else if (std::string column = FirstScrubbed(*table, key.columns); !column.empty()) {
             reason = "its column " + Quoted(column) + " is scrubbed";
@@ -157,7 +181,7 @@ std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
     std::vector<const CheckConstraint*> checks;
     if (!table.copy_rows) return checks;
     for (const CheckConstraint& check : catalog.checks)
-        if (check.table == table.table->name && ReadsScrubbed(table, check.columns))
+        if (IsOf(table, check.schema, check.table) && ReadsScrubbed(table, check.columns))
             checks.push_back(&check);
     return checks;
 }
@@ -167,7 +191,7 @@ std::vector<const Index*> UniqueIndexesToVerify(const TablePlan& table,
     std::vector<const Index*> indexes;
     if (!table.copy_rows) return indexes;
     for (const Index& index : catalog.indexes) {
-        if (index.table != table.table->name || !index.unique ||
+        if (!IsOf(table, index.schema, index.table) || !index.unique ||
             !ReadsScrubbed(table, index.ColumnsRead()))
             continue;
         // A unique fake in a plain key column keeps every row's key
@@ -188,7 +212,7 @@ std::vector<const Index*> IndexesToEvaluate(const TablePlan& table, const Source
     std::vector<const Index*> indexes;
     if (!table.copy_rows) return indexes;
     for (const Index& index : catalog.indexes)
-        if (index.table == table.table->name && !index.unique &&
+        if (IsOf(table, index.schema, index.table) && !index.unique &&
             (index.HasExpressions() || !index.predicate.empty()) &&
             ReadsScrubbed(table, index.ColumnsRead()))
             indexes.push_back(&index);
@@ -209,13 +233,13 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
     std::vector<std::string> missing;
     std::vector<std::string> partitions;
     std::vector<std::string> not_tables;
-    std::map<std::string, const AllowlistEntry*> entry_by_table;
+    std::map<std::pair<std::string, std::string>, const AllowlistEntry*> entry_by_table;
 
     for (const AllowlistEntry& entry : allowlist.entries) {
-        const TableInfo* table = FindTable(catalog, entry.table);
-        std::string qualified = Quoted(source_schema + "." + entry.table);
+        const TableInfo* table = FindTable(catalog, entry.schema, entry.table);
+        std::string qualified = Quoted(entry.schema + "." + entry.table);
         if (table == nullptr) {
-            const OtherRelation* other = FindOtherRelation(catalog, entry.table);
+            const OtherRelation* other = FindOtherRelation(catalog, entry.schema, entry.table);
             if (other != nullptr)
                 not_tables.push_back("Key " + Quoted(entry.key) + " names " + other->kind + " " +
                                      qualified + ".");
@@ -237,7 +261,7 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                 missing.push_back("Column " + Quoted(column) + " of table " + qualified +
                                   " does not exist (key " + Quoted(entry.key) + ").");
         }
-        entry_by_table[entry.table] = &entry;
+        entry_by_table[{entry.schema, entry.table}] = &entry;
     }
     if (!missing.empty())
         throw ScrubError(sqlstate::kUndefinedObject,
@@ -254,8 +278,9 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
         throw ScrubError(sqlstate::kInvalidParameterValue,
                          "allowlist names partitions instead of their partitioned tables",
                          JoinLines(partitions),
-                         "Name the partitioned table (in its own schema, with source_schema): "
-                         "its entry covers the rows of every partition.");
+                         "Name the partitioned table (\"schema.table\" if it is in another "
+                         "schema than source_schema): its entry covers the rows of every "
+                         "partition.");
 
     Plan plan;
     std::vector<std::string> unsupported;
@@ -263,7 +288,7 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
         if (!table.partition_of.empty()) continue;
         TablePlan table_plan;
         table_plan.table = &table;
-        auto entry = entry_by_table.find(table.name);
+        auto entry = entry_by_table.find({table.schema, table.name});
         table_plan.copy_rows = entry != entry_by_table.end() && !entry->second->columns.empty();
         for (const ColumnInfo& column : table.columns) {
             if (column.generated) continue;
@@ -274,11 +299,13 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
             if (table_plan.copy_rows && !keep &&
                 ClassifyType(column.scalar) == FakeKind::kUnsupported)
                 unsupported.push_back("Column " +
-                                      Quoted(source_schema + "." + table.name + "." + column.name) +
+                                      Quoted(table.schema + "." + table.name + "." + column.name) +
                                       " has type " + column.type_sql + ".");
             table_plan.columns.push_back({column, keep});
         }
-        if (table_plan.copy_rows &&
+        // The manifest shares the target schema with the source schema's
+        // tables only: every other schema has a scratch schema of its own.
+        if (table_plan.copy_rows && table.schema == source_schema &&
             (table.name == kManifestRunTable || table.name == kManifestTablesTable ||
              table.name == kManifestSequencesTable))
             throw ScrubError(sqlstate::kDuplicateTable,
@@ -294,7 +321,7 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                          JoinLines(unsupported),
                          "Add each column to its table's allowlist entry if its values are safe "
                          "to copy verbatim, or change the column to a supported type.");
-    CheckRestorable(plan, catalog, source_schema);
+    CheckRestorable(plan, catalog);
     return plan;
 }
 

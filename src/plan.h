@@ -16,6 +16,13 @@ inline constexpr const char* kManifestRunTable = "_scrub_run";
 inline constexpr const char* kManifestTablesTable = "_scrub_tables";
 inline constexpr const char* kManifestSequencesTable = "_scrub_sequences";
 
+// The scratch schema a run into target schema `target` builds the copy of
+// another source schema `schema` in: "<target>__<schema>" (the target
+// itself holds the source schema's copy and the manifest). Throws
+// ScrubError (42622) when that name has more than 63 bytes, which
+// PostgreSQL would cut short.
+std::string ScratchSchemaName(const std::string& target, const std::string& schema);
+
 struct ColumnPlan {
     ColumnInfo column;
     bool keep = false;  // copied verbatim; otherwise replaced by a fake

@@ -136,7 +136,8 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
 }
 
 TableOwner OwnerOf(const TableInfo& table, const std::string& source_schema) {
-    return {table.owner_oid, table.owner, source_schema + "." + table.name};
+    return {table.owner_oid, table.owner,
+            (table.schema.empty() ? source_schema : table.schema) + "." + table.name};
 }
 
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
@@ -156,20 +157,20 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
         if (smallest == 0 && MinimumFakeBytes(scrubbed, UINT64_MAX) <= kMaxRowBytes) continue;
         // Counted as the table's owner, as every read of its rows is: planning
         // a query over the table can run its owner's code.
-        std::vector<Row> rows = db.QueryAsOwner(OwnerOf(*table.table, source_schema),
-                                                CountRows(*table.table, source_schema, quote),
+        std::vector<Row> rows = db.QueryAsOwner(OwnerOf(*table.table, table.table->schema),
+                                                CountRows(*table.table, table.table->schema, quote),
                                                 Visibility::kRunSnapshot);
         uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
         if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
             wide.push_back(
                 "The fakes of the " + std::to_string(scrubbed.size()) +
-                " scrubbed columns of table \"" + source_schema + "." + table.table->name +
+                " scrubbed columns of table \"" + table.table->schema + "." + table.table->name +
                 "\" take at least " + std::to_string(MinimumFakeBytes(scrubbed, count)) +
                 " bytes per row; a row holds at most " + std::to_string(kMaxRowBytes) + ".");
         for (const ColumnPlan& column : table.columns) {
             uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
             if (capacity == 0 || count <= capacity) continue;
-            lines.push_back("Column \"" + source_schema + "." + table.table->name + "." +
+            lines.push_back("Column \"" + table.table->schema + "." + table.table->name + "." +
                             column.column.name + "\" has type " + column.column.type_sql +
                             ", whose fakes number at most " + std::to_string(capacity) +
                             " rows; the table has " + std::to_string(count) + ".");

@@ -2,6 +2,7 @@
 // holds every write, so a failure at any step leaves the database as it was.
 #include "run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -174,22 +175,25 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
                       const std::string& build_schema, const IdentifierQuoter& quote) {
     auto start = std::chrono::steady_clock::now();
     const std::string& name = table.table->name;
-    TableOwner owner = OwnerOf(*table.table, options.source_schema);
-    uint64_t copied =
-        db.ExecuteAsOwner(owner, CopyRows(table, options.source_schema, build_schema, quote),
-                          Visibility::kRunSnapshot);
-    uint64_t source_rows = std::stoull(
-        FirstValueAsOwner(db, owner, CountRows(*table.table, options.source_schema, quote),
-                          Visibility::kRunSnapshot));
+    const std::string& schema = table.table->schema;
+    TableOwner owner = OwnerOf(*table.table, schema);
+    uint64_t copied = db.ExecuteAsOwner(owner, CopyRows(table, schema, build_schema, quote),
+                                        Visibility::kRunSnapshot);
+    uint64_t source_rows = std::stoull(FirstValueAsOwner(
+        db, owner, CountRows(*table.table, schema, quote), Visibility::kRunSnapshot));
     if (copied != source_rows)
-        throw ScrubError(
-            sqlstate::kDataCorrupted,
-            "row count check failed for table \"" + options.source_schema + "." + name + "\"",
-            "The source has " + std::to_string(source_rows) + " rows at the run snapshot, but " +
-                std::to_string(copied) + " were written to the scratch table.",
-            "Nothing was written. Report this as a bug in scrub.");
-    return {name, source_rows, static_cast<int>(table.KeptCount()),
-            static_cast<int>(table.ScrubbedCount()), MillisecondsSince(start)};
+        throw ScrubError(sqlstate::kDataCorrupted,
+                         "row count check failed for table \"" + schema + "." + name + "\"",
+                         "The source has " + std::to_string(source_rows) +
+                             " rows at the run snapshot, but " + std::to_string(copied) +
+                             " were written to the scratch table.",
+                         "Nothing was written. Report this as a bug in scrub.");
+    // The source schema's tables by their name, as ever; another schema's
+    // as its allowlist key.
+    return {
+        schema == options.source_schema ? name : TableKeyOf(schema, name, options.source_schema),
+        source_rows, static_cast<int>(table.KeptCount()), static_cast<int>(table.ScrubbedCount()),
+        MillisecondsSince(start)};
 }
 
 // Code that ran as the table's owner while its rows were copied and
@@ -274,7 +278,7 @@ void CheckScratchColumnsMatch(Database& db, const TablePlan& table,
 
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
                  const std::string& signature_function, const TablePlan& table,
-                 const TableReport* report) {
+                 const TableReport* report, const std::string& scratch_schema) {
     Statement insert;
     insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestTablesTable) +
                  " VALUES (" + insert.Bind(table.table->name) + ", " +
@@ -287,7 +291,8 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
                  "::pg_catalog.text[], " +
                  insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
                                     : std::nullopt) +
-                 "::pg_catalog.numeric, " + SignatureOf(table, signature_function, insert) + ")";
+                 "::pg_catalog.numeric, " + SignatureOf(table, signature_function, insert) + ", " +
+                 insert.Bind(table.table->schema) + ", " + insert.Bind(scratch_schema) + ")";
     db.Execute(insert, Visibility::kLatest);
 }
 
@@ -390,13 +395,13 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
                       const RunOptions& options, const IdentifierQuoter& quote) {
     std::vector<std::string> violations;
     for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
-        const TableInfo* table = FindTable(catalog, risk.key->table);
-        Statement probe = AnyRowWithValues(*table, options.source_schema, risk.key->columns, quote);
-        if (FirstValueAsOwner(db, OwnerOf(*table, options.source_schema), probe,
+        const TableInfo* table = FindTable(catalog, risk.key->schema, risk.key->table);
+        Statement probe = AnyRowWithValues(*table, table->schema, risk.key->columns, quote);
+        if (FirstValueAsOwner(db, OwnerOf(*table, table->schema), probe,
                               Visibility::kRunSnapshot) != "t")
             continue;
         violations.push_back("Constraint \"" + risk.key->name + "\" of table \"" +
-                             options.source_schema + "." + risk.key->table +
+                             risk.key->schema + "." + risk.key->table +
                              "\": copied rows refer to other rows, but " + risk.reason + ".");
     }
     if (!violations.empty())
@@ -412,16 +417,18 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
 // or stale. Every table read (partitions included) must be unchanged since
 // the snapshot. In READ COMMITTED the snapshot follows the locks and this
 // always holds.
-void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalog& catalog,
-                              const std::string& source_schema) {
+void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalog& catalog) {
     for (const TableInfo& table : catalog.tables) {
-        const std::string& root = table.partition_of.empty() ? table.name : table.partition_of;
+        const bool partition = !table.partition_of.empty();
+        const std::string& root = partition ? table.partition_of : table.name;
+        const std::string& root_schema = partition ? table.partition_of_schema : table.schema;
         bool read = false;
         for (const TablePlan& planned : plan.tables)
-            read = read || (planned.copy_rows && planned.table->name == root);
+            read = read || (planned.copy_rows && planned.table->name == root &&
+                            planned.table->schema == root_schema);
         if (read && db.ChangedAfterRunSnapshot(table.oid))
             throw ScrubError(sqlstate::kSerializationFailure,
-                             "table \"" + source_schema + "." + table.name +
+                             "table \"" + table.schema + "." + table.name +
                                  "\" changed after this transaction's snapshot was taken",
                              "A TRUNCATE, table rewrite or ALTER TABLE committed after the "
                              "snapshot, so the snapshot no longer shows the table's contents.",
@@ -439,32 +446,34 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
 // expressions and predicates, statistics expressions, partition keys)
 // and runs the functions they call, which another role wrote, with the
 // caller's rights.
-void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& source_schema) {
+void CheckCallerMayReadAll(Database& db, const Plan& plan) {
     std::vector<std::string> oids;
     for (const TablePlan& table : plan.tables)
         if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
     if (oids.empty()) return;
     Statement refused{
-        "SELECT c.relname, NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+        "SELECT c.relname, NOT pg_catalog.has_table_privilege(c.oid, 'SELECT'), n.nspname"
         " FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
         " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
         " AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
         "      OR pg_catalog.row_security_active(c.oid))"
-        " ORDER BY c.relname LIMIT 1",
+        " ORDER BY n.nspname, c.relname LIMIT 1",
         {}};
     refused.Bind(TextArrayLiteral(oids));
     std::vector<Row> rows = db.Query(refused, Visibility::kLatest);
     if (rows.empty()) return;
     const std::string table = rows[0][0].value_or("");
+    const std::string schema = rows[0][2].value_or("");
     if (rows[0][1].value_or("") == "t")
         throw ScrubError(
             sqlstate::kInsufficientPrivilege, "permission denied for table " + table,
-            "The run copies table \"" + source_schema + "." + table + "\" and needs SELECT on it.",
+            "The run copies table \"" + schema + "." + table + "\" and needs SELECT on it.",
             "Grant SELECT on the table to the role that runs scrub.");
     throw ScrubError(
         sqlstate::kInsufficientPrivilege,
         "query would be affected by row-level security policy for table \"" + table + "\"",
-        "Row-level security of table \"" + source_schema + "." + table +
+        "Row-level security of table \"" + schema + "." + table +
             "\" would hide rows from the role that runs scrub, and a copy must "
             "hold every row.",
         "Give the role that runs scrub BYPASSRLS, or run scrub as the table's "
@@ -476,8 +485,7 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan, const std::string& so
 // the partition's owner wrote: they would run with the rights of the
 // root's owner, whose rights the copy has. So every partition must belong
 // to the root's owner.
-void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan,
-                                     const std::string& source_schema) {
+void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan) {
     std::vector<std::string> lines;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows || !table.table->partitioned) continue;
@@ -494,7 +502,7 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan,
         others.Bind(std::to_string(table.table->owner_oid));
         for (const Row& row : db.Query(others, Visibility::kLatest))
             lines.push_back("Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
-                            "\" of table \"" + source_schema + "." + table.table->name +
+                            "\" of table \"" + table.table->schema + "." + table.table->name +
                             "\" is owned by role \"" + row[2].value_or("") +
                             "\", the table by role \"" + table.table->owner + "\".");
     }
@@ -510,8 +518,7 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan,
 
 // The run reads every sequence's value for the manifest; a role that may
 // not read one would fail only after copying everything, so check first.
-void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
-                            const std::string& source_schema) {
+void CheckSequencesReadable(Database& db, const SourceCatalog& catalog) {
     if (catalog.sequences.empty()) return;
     std::vector<std::string> oids;
     for (const SequenceInfo& sequence : catalog.sequences)
@@ -534,7 +541,8 @@ void CheckSequencesReadable(Database& db, const SourceCatalog& catalog,
         names.push_back(row[0].value_or(""));
     if (!names.empty())
         throw ScrubError(sqlstate::kInsufficientPrivilege,
-                         "permission denied for sequences of schema \"" + source_schema + "\"",
+                         "permission denied for sequences of schema \"" +
+                             JoinLines(catalog.schemas, "\", \"") + "\"",
                          "The run records the value of every sequence of the schema, and of "
                          "every sequence its tables' defaults draw from, for the restore, and "
                          "cannot read " +
@@ -703,12 +711,170 @@ Allowlist ParseAllowlistInServerEncoding(const RunOptions& options) {
         report.hint = options.from_utf8(report.hint);
         throw ScrubError(report);
     }
+    for (std::string& schema : allowlist.schemas) schema = options.from_utf8(schema);
     for (AllowlistEntry& entry : allowlist.entries) {
         entry.key = options.from_utf8(entry.key);
+        entry.schema = options.from_utf8(entry.schema);
         entry.table = options.from_utf8(entry.table);
         for (std::string& column : entry.columns) column = options.from_utf8(column);
     }
     return allowlist;
+}
+
+// One source schema's scratch schema: built under a random name, then
+// renamed to `name` (ScratchSchemaName) at the swap.
+struct Scratch {
+    std::string source;
+    std::string name;
+    std::string build;
+};
+
+// Who holds schema `name`: nobody (it does not exist), the caller, or
+// another role.
+struct SchemaHolder {
+    bool exists = false;
+    bool caller = false;
+    std::string owner;
+};
+
+SchemaHolder HolderOf(Database& db, const std::string& name) {
+    Statement probe{
+        "SELECT pg_catalog.pg_get_userbyid(n.nspowner),"
+        " n.nspowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r"
+        "   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"
+        " FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
+        {}};
+    probe.Bind(name);
+    std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
+    if (rows.empty()) return {};
+    return {true, rows[0][1].value_or("") == "t", rows[0][0].value_or("")};
+}
+
+// The scratch schemas of other source schemas that the run which built
+// `target` recorded in its manifest, each under the name this target
+// gives it (anything else recorded there is not one of ours, whoever
+// wrote it). None for a manifest older than the columns that record them.
+std::vector<std::string> EarlierScratchSchemas(Database& db, const std::string& target,
+                                               const IdentifierQuoter& quote) {
+    Statement recorded{
+        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a"
+        " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        " WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2"
+        " AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT a.attisdropped"
+        " AND a.attname OPERATOR(pg_catalog.=) ANY (ARRAY['source_schema', 'scratch_schema'])",
+        {}};
+    recorded.Bind(target);
+    recorded.Bind(std::string(kManifestTablesTable));
+    std::vector<std::string> names;
+    if (FirstValue(db, recorded, Visibility::kLatest) != "2") return names;
+    Statement pairs{"SELECT DISTINCT t.source_schema, t.scratch_schema FROM ONLY " +
+                        QualifiedName(quote, target, kManifestTablesTable) + " t",
+                    {}};
+    for (const Row& row : db.Query(pairs, Visibility::kLatest)) {
+        if (!row[0] || !row[1] || *row[1] == target) continue;
+        try {
+            if (ScratchSchemaName(target, *row[0]) == *row[1]) names.push_back(*row[1]);
+        } catch (const ScrubError&) {
+            // a name too long to be one this target builds
+        }
+    }
+    return names;
+}
+
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Checks every schema the allowlist names besides the source schema, names
+// the scratch schema of each, and lists the scratch schemas of the earlier
+// run into the target that the swap drops: those replaced and those no
+// longer needed. Refuses a scratch schema name that is taken by a schema
+// scrub did not build for this target, or owned by another role, or that
+// objects outside it depend on.
+std::vector<Scratch> PlanScratchSchemas(Database& db, const RunOptions& options,
+                                        const Allowlist& allowlist, bool replace,
+                                        const IdentifierQuoter& quote,
+                                        std::vector<std::string>& to_drop) {
+    const std::string& target = options.target_schema;
+    std::vector<std::string> earlier;
+    if (replace) earlier = EarlierScratchSchemas(db, target, quote);
+    std::vector<Scratch> scratches{{options.source_schema, target, ""}};
+    for (const std::string& schema : allowlist.schemas) {
+        if (schema == options.source_schema) continue;
+        std::string key;
+        for (const AllowlistEntry& entry : allowlist.entries)
+            if (entry.schema == schema && key.empty()) key = entry.key;
+        const std::string names = "allowlist key \"" + key + "\" names a table of ";
+        if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
+            throw ScrubError("42939", names + "system schema \"" + schema + "\"", "",
+                             "Name tables of the application's schemas only.");
+        if (schema.size() > kMaxIdentifierBytes)
+            throw ScrubError(sqlstate::kNameTooLong, names + "a schema whose name is too long",
+                             "Schema names are at most 63 bytes; this one has " +
+                                 std::to_string(schema.size()) + ".",
+                             "Correct the schema name in the key.");
+        if (schema == target)
+            throw ScrubError(sqlstate::kInvalidParameterValue,
+                             names + "the target schema \"" + target + "\"", "",
+                             "scrub writes into a schema of its own and never reads from it.");
+        if (Contains(earlier, schema))
+            throw ScrubError(sqlstate::kInvalidParameterValue,
+                             names + "schema \"" + schema +
+                                 "\", a scratch schema of target schema \"" + target + "\"",
+                             "The run into \"" + target + "\" replaces it.",
+                             "Name the tables of the schema it was built from.");
+        if (!HolderOf(db, schema).exists)
+            throw ScrubError(sqlstate::kInvalidSchemaName,
+                             names + "schema \"" + schema + "\", which does not exist", "",
+                             "Correct the schema name in the key, or remove the entry.");
+        scratches.push_back({schema, ScratchSchemaName(target, schema), ""});
+    }
+    for (const Scratch& scratch : scratches) {
+        if (scratch.name == target) continue;
+        if (Contains(allowlist.schemas, scratch.name) || scratch.name == options.source_schema)
+            throw ScrubError(sqlstate::kDuplicateSchema,
+                             "the scratch schema of schema \"" + scratch.source +
+                                 "\" would be schema \"" + scratch.name + "\", which the run reads",
+                             "A run into target schema \"" + target +
+                                 "\" builds the copy of schema \"" + scratch.source +
+                                 "\" in schema \"" + scratch.name + "\".",
+                             "Choose another target_schema.");
+        SchemaHolder holder = HolderOf(db, scratch.name);
+        if (!holder.exists) continue;
+        if (!Contains(earlier, scratch.name))
+            throw ScrubError(
+                sqlstate::kDuplicateSchema,
+                "schema \"" + scratch.name +
+                    "\" exists and was not created by scrub for target \"" + target + "\"",
+                "A run into target schema \"" + target + "\" builds the copy of schema \"" +
+                    scratch.source + "\" in schema \"" + scratch.name + "\"; the manifest of \"" +
+                    target + "\" does not list that schema.",
+                "Choose another target_schema, or drop or rename schema \"" + scratch.name +
+                    "\" yourself.");
+    }
+    for (const std::string& name : earlier) {
+        SchemaHolder holder = HolderOf(db, name);
+        if (!holder.exists) continue;
+        if (!holder.caller)
+            throw ScrubError(
+                sqlstate::kInsufficientPrivilege,
+                "schema \"" + name + "\" is not owned by the role running scrub_to_schema",
+                "Schema \"" + name + "\" is a scratch schema of target schema \"" + target +
+                    "\", owned by role \"" + holder.owner +
+                    "\"; a run replaces only scratch schemas that the role running it owns.",
+                "Choose another target_schema, or, if that schema holds nothing but an earlier "
+                "scrubbed copy, drop it yourself or have its owner run scrub_to_schema.");
+        CheckNothingOutsideDepends(db, name);
+        to_drop.push_back(name);
+    }
+    return scratches;
+}
+
+const Scratch& ScratchOf(const std::vector<Scratch>& scratches, const std::string& schema) {
+    for (const Scratch& scratch : scratches)
+        if (scratch.source == schema) return scratch;
+    throw ScrubError(sqlstate::kInternalError, "no scratch schema for schema \"" + schema + "\"");
 }
 
 }  // namespace
@@ -729,42 +895,48 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                    Visibility::kLatest);
     std::string caller =
         FirstValue(db, {"SELECT CAST(CURRENT_USER AS pg_catalog.text)", {}}, Visibility::kLatest);
+    // One lock for the target and every scratch schema named after it.
     LockTarget(db, options.target_schema);
     CheckSourceSchema(db, options.source_schema);
     bool replace = TargetExists(db, options.target_schema);
     if (replace) CheckNothingOutsideDepends(db, options.target_schema);
+    std::vector<std::string> earlier_scratches;
+    std::vector<Scratch> scratches =
+        PlanScratchSchemas(db, options, allowlist, replace, quote, earlier_scratches);
 
-    db.ReportActivity("reading the catalog of schema " + options.source_schema);
-    SourceCatalog catalog = ReadSourceCatalog(db, options.source_schema);
+    db.ReportActivity("reading the catalog of schema " + JoinLines(allowlist.schemas, ", "));
+    SourceCatalog catalog = ReadSourceCatalog(db, allowlist.schemas);
     Plan plan = BuildPlan(allowlist, catalog, options.source_schema);
-    CheckSequencesReadable(db, catalog, options.source_schema);
+    CheckSequencesReadable(db, catalog);
 
+    // Every table of every schema in one LOCK statement, then one snapshot.
     db.ReportActivity("locking source tables");
-    Statement lock = LockSourceTables(plan, options.source_schema, quote);
+    Statement lock = LockSourceTables(plan, quote);
     if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
     // A schema change that committed while LOCK TABLE waited (ALTER TABLE
     // ... ADD COLUMN, say) is missing from the catalog read above, and the
     // copy would silently lack it. Now that no copied table can change,
     // read the catalog again and plan from that; the tables to lock must
     // be those just locked.
-    SourceCatalog locked_catalog = ReadSourceCatalog(db, options.source_schema);
+    SourceCatalog locked_catalog = ReadSourceCatalog(db, allowlist.schemas);
     Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema);
-    if (LockSourceTables(locked_plan, options.source_schema, quote).sql != lock.sql)
+    if (LockSourceTables(locked_plan, quote).sql != lock.sql)
         throw ScrubError(sqlstate::kSerializationFailure,
                          "source tables changed while scrub_to_schema waited for their locks", "",
                          "Run scrub_to_schema again.");
     plan = std::move(locked_plan);        // points into locked_catalog's table array,
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
-    CheckTablesMatchSnapshot(db, plan, catalog, options.source_schema);
-    CheckCallerMayReadAll(db, plan, options.source_schema);
-    CheckPartitionTreesHaveOneOwner(db, plan, options.source_schema);
+    CheckTablesMatchSnapshot(db, plan, catalog);
+    CheckCallerMayReadAll(db, plan);
+    CheckPartitionTreesHaveOneOwner(db, plan);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
     CheckFakesFit(db, plan, options.source_schema, quote);
 
     std::string signature_function = SignatureFunction(db, quote);
-    std::string build_schema = CreateBuildSchema(db, quote);
+    for (Scratch& scratch : scratches) scratch.build = CreateBuildSchema(db, quote);
+    const std::string& build_schema = scratches.front().build;  // the target's: the manifest
     for (const Statement& statement : CreateManifest(build_schema, quote))
         db.Execute(statement, Visibility::kLatest);
     // Sequences are read with the caller's rights, so before any table's
@@ -778,51 +950,60 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     Violations violations;
     int failure_point = db.FailAfterTables();
     for (const TablePlan& table : plan.tables) {
+        const std::string& schema = table.table->schema;
+        const Scratch& scratch = ScratchOf(scratches, schema);
         if (!table.copy_rows) {
-            RecordTable(db, build_schema, quote, signature_function, table, nullptr);
+            RecordTable(db, build_schema, quote, signature_function, table, nullptr, scratch.name);
             continue;
         }
         if (failure_point >= 0 && static_cast<int>(reports.size()) >= failure_point)
             throw std::runtime_error("injected failure after " + std::to_string(reports.size()) +
                                      " tables (scrub.debug_fail_after_tables)");
-        db.ReportActivity("copying table " + options.source_schema + "." + table.table->name);
-        db.Execute(CreateScratchTable(table, build_schema, quote), Visibility::kLatest);
-        CheckScratchColumnsMatch(db, table, options.source_schema, build_schema);
+        db.ReportActivity("copying table " + schema + "." + table.table->name);
+        db.Execute(CreateScratchTable(table, scratch.build, quote), Visibility::kLatest);
+        CheckScratchColumnsMatch(db, table, schema, scratch.build);
         const std::string& owner = table.table->owner;
         bool grant = owner != caller;
         if (grant)
             for (const Statement& statement :
-                 ScratchTableAccess(true, build_schema, table.table->name, owner, quote))
+                 ScratchTableAccess(true, scratch.build, table.table->name, owner, quote))
                 db.Execute(statement, Visibility::kLatest);
-        reports.push_back(CopyTable(db, table, options, build_schema, quote));
-        FindViolations(db, table, catalog, options.source_schema, build_schema, quote, violations);
+        reports.push_back(CopyTable(db, table, options, scratch.build, quote));
+        FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
         const TableReport& report = reports.back();
         if (grant) {
             for (const Statement& statement :
-                 ScratchTableAccess(false, build_schema, table.table->name, owner, quote))
+                 ScratchTableAccess(false, scratch.build, table.table->name, owner, quote))
                 db.Execute(statement, Visibility::kLatest);
-            CheckNoRowsAdded(db, table, report, options.source_schema, build_schema, quote);
+            CheckNoRowsAdded(db, table, report, schema, scratch.build, quote);
         }
-        RecordTable(db, build_schema, quote, signature_function, table, &report);
-        db.Log("scrub: copied table " + options.source_schema + "." + report.table_name + ": " +
+        RecordTable(db, build_schema, quote, signature_function, table, &report, scratch.name);
+        db.Log("scrub: copied table " + schema + "." + table.table->name + ": " +
                std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
                " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
                FormatMilliseconds(report.milliseconds) + " ms");
     }
 
     ThrowIfViolated(violations);
-    CheckNothingMadeOnCopy(db, build_schema, options.target_schema);
+    for (const Scratch& scratch : scratches)
+        CheckNothingMadeOnCopy(db, scratch.build, scratch.name);
 
     db.ReportActivity("recording the manifest");
     RecordRun(db, options, build_schema, quote, started_at);
 
-    // The swap: within this transaction the old schema goes and the new one
-    // takes its name, so readers see either the old or the new, never a mix.
+    // The swap: within this transaction the old schemas go and the new ones
+    // take their names, so readers see either the old or the new, never a
+    // mix. The target first: an export reading it holds its manifest
+    // locked, and waits for nothing this transaction holds.
     if (replace) Run(db, "DROP SCHEMA " + quote(options.target_schema) + " CASCADE");
-    Run(db, "ALTER SCHEMA " + quote(build_schema) + " RENAME TO " + quote(options.target_schema));
-    db.Log("scrub: built schema " + options.target_schema + " from " + options.source_schema +
-           " (" + std::to_string(reports.size()) + " tables copied with rows, " +
-           std::to_string(plan.tables.size() - reports.size()) + " structure only)");
+    for (const std::string& name : earlier_scratches)
+        Run(db, "DROP SCHEMA " + quote(name) + " CASCADE");
+    for (const Scratch& scratch : scratches)
+        Run(db, "ALTER SCHEMA " + quote(scratch.build) + " RENAME TO " + quote(scratch.name));
+    db.Log("scrub: built schema " + options.target_schema + " from " +
+           JoinLines(allowlist.schemas, ", ") + " (" + std::to_string(reports.size()) +
+           " tables copied with rows, " + std::to_string(plan.tables.size() - reports.size()) +
+           " structure only)");
     return reports;
 }
 

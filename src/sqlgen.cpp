@@ -22,13 +22,12 @@ std::string TextArrayLiteral(const std::vector<std::string>& elements) {
     return literal + "}";
 }
 
-Statement LockSourceTables(const Plan& plan, const std::string& source_schema,
-                           const IdentifierQuoter& quote) {
+Statement LockSourceTables(const Plan& plan, const IdentifierQuoter& quote) {
     std::string list;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         if (!list.empty()) list += ", ";
-        list += QualifiedName(quote, source_schema, table.table->name);
+        list += QualifiedName(quote, table.table->schema, table.table->name);
     }
     if (list.empty()) return {};
     return {"LOCK TABLE " + list + " IN ACCESS SHARE MODE", {}};
@@ -252,7 +251,8 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
              " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
              "NULL,"
-             " milliseconds pg_catalog.numeric, source_signature pg_catalog.text)",
+             " milliseconds pg_catalog.numeric, source_signature pg_catalog.text,"
+             " source_schema pg_catalog.text NOT NULL, scratch_schema pg_catalog.text NOT NULL)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
              " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"

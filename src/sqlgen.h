@@ -10,9 +10,9 @@
 
 namespace scrub {
 
-// LOCK TABLE ... IN ACCESS SHARE MODE over every table whose rows are read.
-Statement LockSourceTables(const Plan& plan, const std::string& source_schema,
-                           const IdentifierQuoter& quote);
+// LOCK TABLE ... IN ACCESS SHARE MODE over every table whose rows are
+// read, of every schema: one statement, so one wait, before the snapshot.
+Statement LockSourceTables(const Plan& plan, const IdentifierQuoter& quote);
 
 // CREATE TABLE in the build schema with the table's copied columns, their
 // exact types, and no constraints, defaults or indexes.

@@ -1,6 +1,8 @@
 // Allowlist parsing: accepted shapes and every rejection.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "allowlist.h"
 #include "error.h"
 
@@ -75,13 +77,45 @@ TEST(Allowlist, RejectsBadKeys) {
     EXPECT_EQ(Rejection(R"({"t\"x": []})").first, "22023");
 }
 
-TEST(Allowlist, RejectsOtherSchemasAndDuplicateTables) {
-    EXPECT_EQ(Rejection(R"({"other.t": []})").second,
-              "allowlist key \"other.t\" names a table outside the source schema | Its schema is "
-              "\"other\"; the source schema is \"public\".");
+TEST(Allowlist, ResolvesKeysToTheirSchemas) {
+    Allowlist list = ParseAllowlist(
+        R"({"users": ["id"], "audit.users": [], "\"a.\"\"b c\"\"; --\".t": ["x"], "app.orders": []})",
+        "app");
+    ASSERT_EQ(list.entries.size(), 4u);
+    std::vector<std::string> resolved;
+    for (const auto& entry : list.entries) resolved.push_back(entry.schema + "|" + entry.table);
+    std::sort(resolved.begin(), resolved.end());
+    EXPECT_EQ(resolved, (std::vector<std::string>{"a.\"b c\"; --|t", "app|orders", "app|users",
+                                                  "audit|users"}))
+        << "a bare key means the source schema";
+    EXPECT_EQ(list.schemas, (std::vector<std::string>{"app", "a.\"b c\"; --", "audit"}))
+        << "the source schema first, then the others, each once";
+}
+
+TEST(Allowlist, RejectsDuplicateTablesAcrossSpellings) {
+    EXPECT_EQ(Rejection(R"({"other.t": []})").second, "accepted");
     EXPECT_EQ(Rejection(R"({"t": [], "public.t": ["a"]})").second,
-              "allowlist names table \"t\" twice | Keys \"public.t\" and \"t\" both name table "
-              "\"public.t\".");
+              "allowlist names table \"public.t\" twice | Keys \"public.t\" and \"t\" both name "
+              "table \"public.t\" (a bare key names a table of the source schema \"public\").");
+    EXPECT_EQ(Rejection(R"({"other.t": [], "\"other\".\"t\"": ["a"]})").first, "22023");
+    EXPECT_EQ(Rejection(R"({"other.t": [], "t": ["a"], "\"other.t\"": []})").second, "accepted")
+        << "three tables: other.t, public.t and public.\"other.t\"";
+}
+
+TEST(Allowlist, TableKeysReadBackAsTheirTable) {
+    for (const auto& [schema, table] :
+         std::vector<std::pair<std::string, std::string>>{{"public", "t"},
+                                                          {"audit", "t"},
+                                                          {"a.b", "c.d"},
+                                                          {"q\"x", "\"y\""},
+                                                          {"public", "x.y"}}) {
+        std::string key = TableKeyOf(schema, table, "public");
+        TableKey parsed = ParseTableKey(key);
+        EXPECT_EQ(parsed.schema.empty() ? "public" : parsed.schema, schema) << key;
+        EXPECT_EQ(parsed.table, table) << key;
+    }
+    EXPECT_EQ(TableKeyOf("public", "t", "public"), "t");
+    EXPECT_EQ(TableKeyOf("audit", "t", "public"), "audit.t");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Planning: the allowlist semantics table and every planning error.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "error.h"
 #include "plan.h"
 #include "sqlgen.h"
@@ -34,6 +36,21 @@ SourceCatalog Catalog() {
     generated.generated = true;
     catalog.tables.push_back(Table("calc", {Column("x", "int4"), generated}));
     return catalog;
+}
+
+// Marks every record without a schema as one of schema public.
+void InPublic(SourceCatalog& catalog) {
+    auto mark = [](auto& records) {
+        for (auto& record : records)
+            if (record.schema.empty()) record.schema = "public";
+    };
+    mark(catalog.tables);
+    mark(catalog.foreign_keys);
+    mark(catalog.checks);
+    mark(catalog.indexes);
+    mark(catalog.partition_keys);
+    mark(catalog.exclusions);
+    mark(catalog.other_relations);
 }
 
 ErrorReport PlanError(const std::string& json, SourceCatalog catalog = Catalog()) {
@@ -124,6 +141,7 @@ TEST(ForeignKeys, FlagsKeysTheCopyCannotSatisfy) {
     catalog.foreign_keys.push_back(
         {"child_parent_fk", "child", {"parent_id"}, "public", "parent", {"id"}});
     catalog.foreign_keys.push_back({"child_ext_fk", "child", {"id"}, "other", "ext", {"id"}});
+    InPublic(catalog);
     auto risks = [&](const std::string& json) {
         Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
         std::vector<std::string> reasons;
@@ -134,7 +152,8 @@ TEST(ForeignKeys, FlagsKeysTheCopyCannotSatisfy) {
     using Reasons = std::vector<std::string>;
     EXPECT_EQ(
         risks(R"({"child": ["id", "parent_id"], "parent": ["id"]})"),
-        Reasons{"child_ext_fk: table \"other.ext\", which it references, is copied without rows"});
+        Reasons{"child_ext_fk: table \"other.ext\", which it references, is in schema \"other\", "
+                "which the allowlist does not name"});
     EXPECT_EQ(
         risks(R"({"child": ["id", "parent_id"]})")[0],
         "child_parent_fk: table \"public.parent\", which it references, is copied without rows");
@@ -154,6 +173,7 @@ TEST(Checks, VerifiesChecksOnScrubbedColumns) {
     catalog.checks.push_back({"email_at", "people", "(email ~~ '%@%'::text)", {"email"}});
     catalog.checks.push_back({"age_adult", "people", "(age >= 18)", {"age"}});
     catalog.checks.push_back({"email_owner_fn", "people", "other.f(email)", {"email"}});
+    InPublic(catalog);
     Plan plan =
         BuildPlan(ParseAllowlist(R"({"people": ["id", "age"]})", "public"), catalog, "public");
     std::vector<const CheckConstraint*> checks = ChecksToVerify(plan.tables[0], catalog);
@@ -178,6 +198,7 @@ TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
     catalog.indexes.push_back({"members_tier_key", "members", {"tier"}, {""}, false});
     catalog.indexes.push_back({"one_per_handle", "members", {"active", "handle"}, {"", ""}, false});
     catalog.indexes.push_back({"tier_active", "members", {"tier", "active"}, {"", ""}, true});
+    InPublic(catalog);
     auto names = [&](const std::string& json) {
         Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
         std::vector<std::string> result;
@@ -220,6 +241,7 @@ TEST(Checks, ComputesGeneratedColumnsFromTheirExpressions) {
                                               Column("name", "text"), domain, shout}));
     catalog.checks.push_back({"has_domain", "people", "(domain <> ''::text)", {"domain"}});
     catalog.checks.push_back({"loud", "people", "(shout <> ''::text)", {"shout"}});
+    InPublic(catalog);
     Plan plan = BuildPlan(ParseAllowlist(R"({"people": ["id"]})", "public"), catalog, "public");
     std::vector<const CheckConstraint*> checks = ChecksToVerify(plan.tables[0], catalog);
     ASSERT_EQ(checks.size(), 2u)
@@ -243,6 +265,7 @@ TEST(Restorable, RefusesScrubbedPartitionKeysAndExclusionColumns) {
     SourceCatalog catalog = Catalog();
     catalog.partition_keys.push_back({"orders", "public.orders", "id"});
     catalog.partition_keys.push_back({"orders", "archive.orders_old", "total"});
+    InPublic(catalog);
     ErrorReport keys = PlanError(R"({"orders": ["id"]})", catalog);
     EXPECT_EQ(keys.sqlstate, "0A000");
     EXPECT_EQ(keys.message, "scrubbed columns are partition keys");
@@ -258,6 +281,7 @@ TEST(Restorable, RefusesScrubbedPartitionKeysAndExclusionColumns) {
     bookings.tables.push_back(Table(
         "bookings", {Column("id", "int4"), Column("room", "int4"), Column("during", "text")}));
     bookings.exclusions.push_back({"no_overlap", "bookings", {"room", "during"}});
+    InPublic(bookings);
     try {
         BuildPlan(ParseAllowlist(R"({"bookings": ["id", "room"]})", "public"), bookings, "public");
         ADD_FAILURE() << "planned";
@@ -271,10 +295,127 @@ TEST(Restorable, RefusesScrubbedPartitionKeysAndExclusionColumns) {
                               bookings, "public"));
 }
 
+// An allowlist of (key, columns) entries as JSON text.
+std::string Json(const std::vector<std::pair<std::string, std::vector<std::string>>>& entries) {
+    nlohmann::json document = nlohmann::json::object();
+    for (const auto& [key, columns] : entries) document[key] = columns;
+    return document.dump();
+}
+
+// Two schemas with tables of one name, one of them hostile, and foreign
+// keys within and across them.
+SourceCatalog TwoSchemas() {
+    SourceCatalog catalog;
+    const std::string odd = "a.\"b c\"; --";
+    catalog.schemas = {"public", odd};
+    catalog.tables.push_back(Table("users", {Column("id", "int4"), Column("email", "text")}));
+    catalog.tables.push_back(
+        Table("users", {Column("id", "int4"), Column("user_id", "int4")}, odd));
+    catalog.tables.push_back(Table("events", {Column("id", "int4"), Column("who", "int4")}, odd));
+    catalog.other_relations.push_back({"report", "view", odd});
+    ForeignKey into_public{"events_who", "events", {"who"}, "public", "users", {"id"}, odd};
+    ForeignKey across{"users_user", "users", {"user_id"}, "public", "users", {"id"}, odd};
+    catalog.foreign_keys = {into_public, across};
+    CheckConstraint positive{"positive", "users", "(id > 0)", {"id"}};
+    positive.schema = odd;
+    catalog.checks.push_back(positive);
+    return catalog;
+}
+
+TEST(Schemas, KeysFindTablesOfTheirOwnSchema) {
+    SourceCatalog catalog = TwoSchemas();
+    const std::string odd = catalog.schemas[1];
+    const std::string odd_key = "\"a.\"\"b c\"\"; --\"";
+    Plan plan =
+        BuildPlan(ParseAllowlist(Json({{"users", {"id"}}, {odd_key + ".users", {"id", "user_id"}}}),
+                                 "public"),
+                  catalog, "public");
+    ASSERT_EQ(plan.tables.size(), 3u);
+    EXPECT_EQ(plan.tables[0].table->schema, "public");
+    EXPECT_EQ(plan.tables[0].ColumnNames(true), (std::vector<std::string>{"id"}));
+    EXPECT_EQ(plan.tables[1].table->schema, odd);
+    EXPECT_EQ(plan.tables[1].ColumnNames(true), (std::vector<std::string>{"id", "user_id"}));
+    EXPECT_FALSE(plan.tables[2].copy_rows) << "a table of a covered schema not named gets no rows";
+    EXPECT_EQ(FindTable(catalog, odd, "users"), &catalog.tables[1]);
+    EXPECT_EQ(FindTable(catalog, "public", "events"), nullptr);
+    EXPECT_EQ(FindTable(catalog, "a", "users"), nullptr);
+
+    // The check of the other schema's "users" is not the public one's.
+    Plan scrubbed =
+        BuildPlan(ParseAllowlist(R"({"users": ["email"]})", "public"), catalog, "public");
+    EXPECT_TRUE(ChecksToVerify(scrubbed.tables[0], catalog).empty());
+    Plan other = BuildPlan(ParseAllowlist(Json({{odd_key + ".users", {"user_id"}}}), "public"),
+                           catalog, "public");
+    ASSERT_EQ(ChecksToVerify(other.tables[1], catalog).size(), 1u);
+
+    // Foreign keys across schemas: kept when both sides are copied with
+    // their keys, flagged otherwise, each named by its own schema.
+    auto reasons = [&](const std::string& json) {
+        Plan p = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
+        std::vector<std::string> result;
+        for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(p, catalog, "public"))
+            result.push_back(risk.key->schema + "|" + risk.key->name + ": " + risk.reason);
+        return result;
+    };
+    EXPECT_TRUE(reasons(Json({{"users", {"id"}},
+                              {odd_key + ".users", {"id", "user_id"}},
+                              {odd_key + ".events", {"id", "who"}}}))
+                    .empty());
+    EXPECT_EQ(reasons(Json({{odd_key + ".events", {"id", "who"}}})),
+              std::vector<std::string>{odd + "|events_who: table \"public.users\", which it "
+                                             "references, is copied without rows"});
+    EXPECT_EQ(
+        reasons(Json({{"users", {"email"}}, {odd_key + ".events", {"id", "who"}}})),
+        std::vector<std::string>{odd + "|events_who: column \"id\" of table \"public.users\", "
+                                       "which it references, is scrubbed"});
+}
+
+TEST(Schemas, ErrorsNameTheKeysSchema) {
+    SourceCatalog catalog = TwoSchemas();
+    const std::string odd_key = "\"a.\"\"b c\"\"; --\"";
+    ErrorReport missing = PlanError(
+        Json({{odd_key + ".ghost", {}}, {odd_key + ".users", {"nope"}}, {"events", {}}}), catalog);
+    EXPECT_EQ(missing.sqlstate, "42704");
+    EXPECT_EQ(
+        missing.detail,
+        "Table \"a.\"b c\"; --.ghost\" does not exist (key \"" + odd_key +
+            ".ghost\").\nColumn \"nope\" of table \"a.\"b c\"; --.users\" does not exist (key \"" +
+            odd_key + ".users\").\nTable \"public.events\" does not exist (key \"events\").");
+    ErrorReport view = PlanError(Json({{odd_key + ".report", {}}}), catalog);
+    EXPECT_EQ(view.sqlstate, "42809");
+    EXPECT_EQ(PlanError(R"({"report": []})", catalog).sqlstate, "42704")
+        << "the view is in the other schema only";
+}
+
+TEST(Schemas, ManifestNamesAreReservedInTheSourceSchemaOnly) {
+    SourceCatalog catalog;
+    catalog.schemas = {"public", "audit"};
+    catalog.tables.push_back(Table("_scrub_run", {Column("id", "int4")}, "audit"));
+    EXPECT_EQ(PlanError(R"({"audit._scrub_run": ["id"]})", catalog).message, "planned")
+        << "the other schema's copy is in a scratch schema of its own";
+    catalog.tables.push_back(Table("_scrub_run", {Column("id", "int4")}));
+    EXPECT_EQ(PlanError(R"({"_scrub_run": ["id"]})", catalog).sqlstate, "42P07");
+}
+
+TEST(Schemas, ScratchSchemaNamesAreDerivedAndBounded) {
+    EXPECT_EQ(ScratchSchemaName("scrubbed", "audit"), "scrubbed__audit");
+    EXPECT_EQ(ScratchSchemaName("t", "a.\"b c\""), "t__a.\"b c\"");
+    EXPECT_EQ(ScratchSchemaName("t", std::string(60, 'x')), "t__" + std::string(60, 'x'))
+        << "63 bytes fit";
+    try {
+        ScratchSchemaName("tt", std::string(60, 'x'));
+        ADD_FAILURE() << "64 bytes accepted";
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "42622");
+        EXPECT_NE(e.report().detail.find("64 bytes"), std::string::npos) << e.report().detail;
+    }
+}
+
 TEST(Plan, SaysWhatANonTableIs) {
     SourceCatalog catalog = Catalog();
     catalog.other_relations.push_back({"user_report", "view"});
     catalog.other_relations.push_back({"remote_users", "foreign table"});
+    InPublic(catalog);
     ErrorReport report = PlanError(R"({"user_report": ["id"], "remote_users": []})", catalog);
     EXPECT_EQ(report.sqlstate, "42809");
     EXPECT_EQ(report.detail,
@@ -302,6 +443,7 @@ TEST(Indexes, PartialAndExpressionIndexesAreEvaluatedOnTheFakes) {
     Index plain{"by_customer", "subs", {"customer"}, {""}, false};
     plain.unique = false;
     catalog.indexes = {active, by_prefix, plain};
+    InPublic(catalog);
     auto names = [](const std::vector<const Index*>& indexes) {
         std::vector<std::string> result;
         for (const Index* index : indexes) result.push_back(index->name);

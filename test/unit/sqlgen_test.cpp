@@ -106,14 +106,14 @@ TEST(SqlGen, ScratchColumnsKeepTheirCollation) {
 }
 
 TEST(SqlGen, HostileIdentifiersAreQuotedEverywhere) {
-    TableInfo table = Table(kHostile, {Column(kHostile, "text"), Column("Id", "int4")});
+    TableInfo table = Table(kHostile, {Column(kHostile, "text"), Column("Id", "int4")}, kHostile);
     Plan plan;
     plan.tables.push_back(PlanFor(table, {false, true}));
     const std::string quoted = "\"x\"\"; DROP TABLE users; --\"";
 
     Statement copy = CopyRows(plan.tables[0], kHostile, kHostile, kQuote);
     Statement create = CreateScratchTable(plan.tables[0], kHostile, kQuote);
-    Statement lock = LockSourceTables(plan, kHostile, kQuote);
+    Statement lock = LockSourceTables(plan, kQuote);
     for (const Statement* statement : {&copy, &create, &lock}) {
         // With every quoted occurrence removed, no trace of the name is left.
         std::string stripped = statement->sql;
@@ -147,10 +147,15 @@ TEST(SqlGen, LockOnlyTablesWhoseRowsAreRead) {
     plan.tables.push_back(PlanFor(copied, {true}));
     plan.tables.push_back(PlanFor(skipped, {true}));
     plan.tables.back().copy_rows = false;
-    EXPECT_EQ(LockSourceTables(plan, "public", kQuote).sql,
-              "LOCK TABLE public.a IN ACCESS SHARE MODE");
+    EXPECT_EQ(LockSourceTables(plan, kQuote).sql, "LOCK TABLE public.a IN ACCESS SHARE MODE");
+    TableInfo other = Table("a", {Column("x", "int4")}, "audit \"x\"");
+    plan.tables.push_back(PlanFor(other, {true}));
+    EXPECT_EQ(LockSourceTables(plan, kQuote).sql,
+              "LOCK TABLE public.a, \"audit \"\"x\"\"\".a IN ACCESS SHARE MODE")
+        << "one statement over the tables of every schema";
     plan.tables.front().copy_rows = false;
-    EXPECT_TRUE(LockSourceTables(plan, "public", kQuote).sql.empty());
+    plan.tables.back().copy_rows = false;
+    EXPECT_TRUE(LockSourceTables(plan, kQuote).sql.empty());
 }
 
 TEST(SqlGen, TextArrayLiteralEscapesQuotesAndBackslashes) {

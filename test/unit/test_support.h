@@ -37,9 +37,11 @@ inline ColumnInfo Column(const std::string& name, const std::string& type, int32
     return column;
 }
 
-inline TableInfo Table(const std::string& name, std::vector<ColumnInfo> columns) {
+inline TableInfo Table(const std::string& name, std::vector<ColumnInfo> columns,
+                       const std::string& schema = "public") {
     TableInfo table;
     table.name = name;
+    table.schema = schema;
     table.columns = std::move(columns);
     return table;
 }
