@@ -75,13 +75,13 @@ sub dir_entries
 }
 
 # pg_dump --schema-only with a fixed \restrict key (pg_dump 15.14+ picks a
-# random one), without the scratch schema and the scrub extension, which a
-# restored copy does not have. Every other line is compared as it is.
+# random one), without the scratch schemas (pg_dump patterns) and the scrub
+# extension, which a restored copy does not have. Every other line is compared as it is.
 sub schema_dump
 {
-    my ($node, $db, $scratch) = @_;
+    my ($node, $db, @scratch) = @_;
     my @command = ('pg_dump', '--schema-only', '--restrict-key=scrubtest', '-d', $node->connstr($db));
-    push @command, "--exclude-schema=$scratch" if defined $scratch;
+    push @command, map { "--exclude-schema=$_" } grep { defined } @scratch;
     my ($status, $dump, $stderr) = run_tool(@command);
     die "pg_dump of $db failed: $stderr" if $status;
     # pg_dump writes one block per object, each starting with a
