@@ -126,6 +126,28 @@ SELECT expect_error($$SELECT table_name, rows_copied, columns_kept, columns_scru
 SELECT expect_error($$SELECT table_name, rows_copied, columns_kept, columns_scrubbed FROM scrub_to_schema('{"users": [], "ms_out__ms_audit.events": []}', target_schema => 'ms_out', source_schema => 'ms_app')$$);
 SELECT expect_error($$SELECT table_name, rows_copied, columns_kept, columns_scrubbed FROM scrub_to_schema('{"users": [], "ms_app.users": []}', target_schema => 'ms_out', source_schema => 'ms_app')$$);
 SELECT expect_error($$SELECT table_name, rows_copied, columns_kept, columns_scrubbed FROM scrub_to_schema('{"ms_audit.users": []}', target_schema => 'ms_out', source_schema => 'ms_app')$$);
+SELECT expect_error($$SELECT * FROM scrub_to_schema('{"events": []}', target_schema => 'ms_out', source_schema => 'ms_out__ms_audit')$$);
+-- A hostile 63-byte schema name (quote, dot, spaces, SQL): as
+-- source_schema its tables go into the target as ever; as a key's schema
+-- its scratch schema's name would be too long.
+SELECT rpad('h"; DROP SCHEMA ms_app; --. ', 63, 'x') AS hostile \gset
+CREATE SCHEMA :"hostile";
+CREATE TABLE :"hostile".t (id int, secret text);
+INSERT INTO :"hostile".t VALUES (1, 'real');
+SELECT table_name, rows_copied, columns_kept, columns_scrubbed
+  FROM scrub_to_schema('{"t": ["id"], "ms_audit.items": ["sku", "price"]}', target_schema => 'ms_h',
+                       source_schema => :'hostile')
+ ORDER BY table_name COLLATE "C";
+SELECT * FROM ms_h.t;
+SELECT * FROM ms_h__ms_audit.items ORDER BY sku;
+SELECT source_schema = :'hostile' AS hostile_recorded FROM ms_h._scrub_run;
+SELECT count(*) FILTER (WHERE source_schema = :'hostile' AND scratch_schema = 'ms_h') AS in_target,
+       count(*) FILTER (WHERE source_schema = 'ms_audit' AND scratch_schema = 'ms_h__ms_audit') AS in_scratch
+  FROM ms_h._scrub_tables;
+DROP SCHEMA ms_h, ms_h__ms_audit CASCADE;
+SELECT expect_error(format($$SELECT * FROM scrub_to_schema(%L, target_schema => 'ms_out', source_schema => 'ms_app')$$,
+                           jsonb_build_object(format('%I.t', :'hostile'), '[]'::jsonb)));
+DROP SCHEMA :"hostile" CASCADE;
 -- Nothing changed by the failures.
 SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ms\_out%' ORDER BY 1;
 

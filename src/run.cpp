@@ -799,6 +799,12 @@ std::vector<Scratch> PlanScratchSchemas(Database& db, const RunOptions& options,
     const std::string& target = options.target_schema;
     std::vector<std::string> earlier;
     if (replace) earlier = EarlierScratchSchemas(db, target, quote);
+    if (Contains(earlier, options.source_schema))
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "source_schema \"" + options.source_schema +
+                             "\" is a scratch schema of target schema \"" + target + "\"",
+                         "The run into \"" + target + "\" replaces it.",
+                         "Pass the schema it was built from as source_schema.");
     std::vector<Scratch> scratches{{options.source_schema, target, ""}};
     for (const std::string& schema : allowlist.schemas) {
         if (schema == options.source_schema) continue;
