@@ -1,5 +1,5 @@
-// Reads the source schema's tables, columns and sequences from the system
-// catalogs. Runs under the function's pinned search_path; operators are
+// Reads each covered schema's tables, columns and sequences from the
+// system catalogs. Runs under the function's pinned search_path; operators are
 // schema-qualified all the same so the text is safe anywhere.
 #include "catalog.h"
 

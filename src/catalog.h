@@ -1,6 +1,6 @@
-// What scrub knows of the source schema: tables, their columns' types,
-// sequences. Plain structs filled by catalog.cpp through the Database
-// interface; no PostgreSQL headers.
+// What scrub knows of the schemas a run covers: tables, their columns'
+// types, sequences, constraints and indexes. Plain structs filled by
+// catalog.cpp through the Database interface; no PostgreSQL headers.
 #pragma once
 
 #include <cstdint>
@@ -76,7 +76,7 @@ struct ExclusionConstraint {
     std::string schema;  // the table's
 };
 
-// A relation of the source schema that is not a table scrub copies: a
+// A relation of a covered schema that is not a table scrub copies: a
 // view, materialized view, foreign table, ...
 struct OtherRelation {
     std::string name;
@@ -84,8 +84,8 @@ struct OtherRelation {
     std::string schema;
 };
 
-// A foreign key constraint of a source table (not one cloned onto a
-// partition from its parent).
+// A foreign key constraint of a table of any covered schema (not one
+// cloned onto a partition from its parent).
 struct ForeignKey {
     std::string name;
     std::string table;  // the referencing table, in the source schema
@@ -163,9 +163,6 @@ struct SourceCatalog {
 // read whichever schema they point into; a sequence used by tables of
 // several schemas is listed once.
 SourceCatalog ReadSourceCatalog(Database& db, const std::vector<std::string>& schemas);
-inline SourceCatalog ReadSourceCatalog(Database& db, const std::string& schema) {
-    return ReadSourceCatalog(db, std::vector<std::string>{schema});
-}
 
 // The table `name` of schema `schema`, or nullptr.
 const TableInfo* FindTable(const SourceCatalog& catalog, const std::string& schema,
