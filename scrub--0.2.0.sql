@@ -3,7 +3,9 @@
 
 -- Builds target_schema from the rows of source_schema: tables the allowlist
 -- lists with columns get every row, those columns verbatim and the others
--- faked; every other table gets no rows. See docs/allowlist.md.
+-- faked; every other table gets no rows. A key "schema.table" names a table
+-- of another schema, copied into target_schema__schema. See
+-- docs/allowlist.md.
 --
 -- search_path is pinned so that no object a user creates can change what
 -- the generated SQL means; row_security is off so that a policy which
