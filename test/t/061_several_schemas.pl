@@ -104,6 +104,11 @@ $node->safe_psql('postgres', 'CREATE DATABASE from_schema');
 is($status, 0, 'psql -1 -f restores the --from-schema artifact') or diag($stderr);
 check_copy('from_schema', '--from-schema');
 
+# --verify restores the artifact of every schema into a temporary cluster.
+($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'), '--from-schema',
+    '--verify', '-o', "$out/verified.sql");
+is($status, 0, 'scrub-dump --verify accepts the artifact of three schemas') or diag($stderr);
+
 # A manifest whose row for audit.unlisted (a plain table, which passes
 # every shape check) names the source schema itself as its scratch schema
 # would export its real rows: refused, naming it.
