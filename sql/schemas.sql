@@ -89,6 +89,27 @@ SELECT expect_error($$SELECT table_name, rows_copied, columns_kept, columns_scru
                                                    target_schema => 'ms_out', source_schema => 'ms_app')$$);
 SELECT count(*) FROM public.ms_watch;
 DROP VIEW public.ms_watch;
+-- A scratch schema another role owns is not replaced (42501).
+CREATE ROLE ms_other;
+ALTER SCHEMA ms_out__ms_audit OWNER TO ms_other;
+SELECT expect_error($$SELECT * FROM scrub_to_schema('{"users": ["id"]}',
+                                                   target_schema => 'ms_out', source_schema => 'ms_app')$$);
+ALTER SCHEMA ms_out__ms_audit OWNER TO CURRENT_USER;
+DROP ROLE ms_other;
+-- The manifest names the scratch schemas a re-run drops, but only under
+-- the name a run into the target gives them: a manifest edited to name
+-- another schema (here the source schema ms_audit itself) drops nothing
+-- else, and the scratch schema it no longer names is not touched either.
+UPDATE ms_out._scrub_tables SET scratch_schema = 'ms_audit' WHERE source_schema = 'ms_audit';
+SELECT table_name, rows_copied FROM scrub_to_schema('{"users": ["id"]}', target_schema => 'ms_out', source_schema => 'ms_app');
+SELECT count(*) AS audit_events_kept FROM ms_audit.events;
+SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ms\_out%' OR nspname = 'ms_audit' ORDER BY 1;
+SELECT expect_error($$SELECT * FROM scrub_to_schema('{"users": ["id"], "ms_audit.events": ["id", "user_id"]}',
+                                                   target_schema => 'ms_out', source_schema => 'ms_app')$$);
+DROP SCHEMA ms_out__ms_audit CASCADE;
+SELECT table_name, rows_copied FROM scrub_to_schema('{"users": ["id"], "ms_audit.events": ["id", "user_id"]}',
+                                                    target_schema => 'ms_out', source_schema => 'ms_app')
+ ORDER BY table_name COLLATE "C";
 
 -- A schema under the scratch name that scrub did not build for this
 -- target is never replaced.
