@@ -18,6 +18,7 @@ struct ScalarType {
     std::string name;     // type name, e.g. "varchar"
     char typtype = 'b';   // pg_type.typtype: 'b' base, 'e' enum, 'c' composite, ...
     int32_t typmod = -1;  // the scalar's own type modifier
+    int enum_labels = 0;  // for an enum: how many labels it has
 };
 
 struct ColumnInfo {
