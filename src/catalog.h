@@ -21,6 +21,14 @@ struct ScalarType {
     int enum_labels = 0;  // for an enum: how many labels it has
 };
 
+// How the unique indexes (primary keys and UNIQUE constraints included) of
+// a column's table use it, those unique by kept columns alone left out.
+enum class UniqueUse {
+    kNone,
+    kRead,  // read by one, but no key of it: an INCLUDE column or its predicate's
+    kKey,   // a key column of one, or read by a key expression: its fakes must differ
+};
+
 struct ColumnInfo {
     std::string name;
     std::string type_sql;  // format_type() under a pinned search_path: valid SQL
@@ -35,6 +43,10 @@ struct ColumnInfo {
     // columns it reads.
     std::string generation;
     std::vector<std::string> generated_from;
+    // Set by BuildPlan from the table's unique indexes; `unique_index` names
+    // the first one that makes the column a key (kKey).
+    UniqueUse unique_use = UniqueUse::kNone;
+    std::string unique_index;
 };
 
 // A relation named by schema and name.
