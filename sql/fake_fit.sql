@@ -62,11 +62,14 @@ INSERT INTO uq_small SELECT i - 20000, 'n' FROM generate_series(1, 40000) i;
 CREATE TABLE uq_num (id int, n numeric(3,0), d numeric(2,2));
 CREATE UNIQUE INDEX uq_num_n_d ON uq_num (n, d);
 INSERT INTO uq_num SELECT i, i - 500, 0.5 FROM generate_series(1, 1001) i;
+CREATE TABLE uq_time (id int, t time UNIQUE);
+INSERT INTO uq_time SELECT i, time '00:00' + i * interval '1 millisecond'
+  FROM generate_series(1, 86401) i;
 -- (owner, tag) is not unique by the kept owner alone: tag must be distinct.
 CREATE TABLE owned (owner int, tag char(1), UNIQUE (owner, tag));
 INSERT INTO owned SELECT i % 2, chr(64 + i) FROM generate_series(1, 20) i;
 SELECT * FROM scrub_to_schema('{"uq_code": ["id"], "uq_small": ["note"], "uq_num": ["id"],
-                                "owned": ["owner"]}', 'fit_scrubbed', 'fit');
+                                "uq_time": ["id"], "owned": ["owner"]}', 'fit_scrubbed', 'fit');
 -- Nothing was changed: the earlier copy is still there.
 SELECT count(*) FROM fit_scrubbed.narrow;
 -- Below the limit the same keys are distinct.

@@ -144,8 +144,9 @@ std::string HexFake(const std::string& seed, int digits, const char* type) {
 std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumns& seeds,
                        const IdentifierQuoter& quote, Statement& statement) {
     // Fakes that count from a base wrap around where they may; numeric
-    // and time fakes wrap by their own form.
-    const bool wraps = Wraps(column) && kind != FakeKind::kNumeric;
+    // and time fakes wrap by their own form, real ones round (no error).
+    const bool wraps = Wraps(column) && kind != FakeKind::kNumeric && kind != FakeKind::kTime &&
+                       kind != FakeKind::kFloat;
     const std::string seed = wraps ? WrappedSeed(seeds.number, FakeCapacity(column)) : seeds.number;
     const std::string interval = "pg_catalog.make_interval(secs => " + seed + ")";
     // Booleans and enums cycle through their values, so that a filter on
@@ -240,11 +241,8 @@ bool FakeIsUnique(const ColumnInfo& column) {
     switch (ClassifyType(column.scalar)) {
         case FakeKind::kBoolean:
         case FakeKind::kEnum:
-        case FakeKind::kTime:
         case FakeKind::kUnsupported:
             return false;
-        case FakeKind::kFloat:
-            return column.scalar.name == "float8";
         default:
             return !Wraps(column);
     }
@@ -263,6 +261,11 @@ uint64_t FakeCapacity(const ColumnInfo& column) {
             if (column.scalar.name == "int2") return 32767;
             if (column.scalar.name == "int4") return 2147483647;
             return 0;
+        case FakeKind::kFloat:
+            // real holds every integer exactly up to 2^24; double up to 2^53.
+            return column.scalar.name == "float4" ? 16777216 : 0;
+        case FakeKind::kTime:
+            return 86400;  // the seconds of a day
         case FakeKind::kNumeric: {
             int32_t precision = 0, scale = 0;
             if (!NumericPrecisionScale(column.scalar, precision, scale)) return 0;

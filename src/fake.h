@@ -41,8 +41,8 @@ FakeKind ClassifyType(const ScalarType& type);
 
 // True if the fake gives every row of a table a different value (or the
 // run fails loudly before it copies, when it cannot: CheckFakesFit); false
-// for booleans, enums, time and real fakes, and for fakes that wrap around
-// (those of columns that no unique index needs distinct, column.unique_use).
+// for booleans and enums, and for fakes that wrap around (those of columns
+// that no unique index needs distinct, column.unique_use).
 bool FakeIsUnique(const ColumnInfo& column);
 
 // The largest number of characters a text fake may take; -1 when unbounded.
@@ -51,8 +51,9 @@ int TextLengthLimit(const ScalarType& type);
 // The most rows a table may have before the fake for `column` runs out of
 // distinct values that fit its type (the row number outgrows a char(n) /
 // varchar(n), an integer type, numeric(p,s)'s digits, date's last day, the
-// years of an interval restricted to some fields, the IPv4 range); 0 when
-// no table reaches the limit. Past it, a column a unique index needs
+// years of an interval restricted to some fields, the IPv4 range, the
+// seconds of a day, the integers a real holds exactly); 0 when no table
+// reaches the limit. Past it, a column a unique index needs
 // distinct (UniqueUse::kKey) fails the run; any other fake wraps around,
 // starting from row 1's value again.
 uint64_t FakeCapacity(const ColumnInfo& column);

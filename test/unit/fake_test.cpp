@@ -179,6 +179,10 @@ TEST(Fake, NarrowFakesWrapUnlessAUniqueIndexNeedsThem) {
     EXPECT_NE(FakeExpression(Column("ip", "inet"), kSeed, kQuote, statement)
                   .find("OPERATOR(pg_catalog.%) 4127195135"),
               std::string::npos);
+    // Time fakes wrap by their form, real ones only round: no added wrap.
+    EXPECT_EQ(FakeExpression(Column("t", "time"), kSeed, kQuote, statement),
+              FakeExpression(Key(Column("t", "time")), kSeed, kQuote, statement));
+    EXPECT_EQ(FakeExpression(Column("f", "float4"), kSeed, kQuote, statement), "s.seed");
     EXPECT_EQ(FakeExpression(Column("ts", "timestamp"), kSeed, kQuote, statement),
               FakeExpression(Key(Column("ts", "timestamp")), kSeed, kQuote, statement))
         << "no table outgrows a timestamp";
@@ -196,7 +200,11 @@ TEST(Fake, FakeIsUniqueWhereItNeverWraps) {
     EXPECT_TRUE(FakeIsUnique(Column("n", "numeric"))) << "unconstrained: the row number";
     EXPECT_FALSE(FakeIsUnique(Key(Column("b", "bool"))));
     EXPECT_FALSE(FakeIsUnique(Key(Enum("state", 3))));
-    EXPECT_FALSE(FakeIsUnique(Key(Column("t", "time"))));
+    EXPECT_TRUE(FakeIsUnique(Key(Column("t", "time")))) << "86,400 rows, checked before the copy";
+    EXPECT_FALSE(FakeIsUnique(Column("t", "time")));
+    EXPECT_TRUE(FakeIsUnique(Key(Column("f", "float4"))));
+    EXPECT_FALSE(FakeIsUnique(Column("f", "float4")));
+    EXPECT_TRUE(FakeIsUnique(Column("f", "float8")));
 }
 
 TEST(Fake, ArraysWrapTheElementFake) {
@@ -229,6 +237,9 @@ TEST(Fake, CapacityIsTheRowsWhoseNumberFits) {
     EXPECT_EQ(FakeCapacity(Column("iv", "interval")), 0u) << "seconds";
     EXPECT_EQ(FakeCapacity(Column("ip", "inet")), 4127195135u) << "up to 255.255.255.255";
     EXPECT_EQ(FakeCapacity(Column("ts", "timestamptz")), 0u);
+    EXPECT_EQ(FakeCapacity(Column("t", "time")), 86400u) << "00:00:01 to 23:59:59, 00:00";
+    EXPECT_EQ(FakeCapacity(Column("f", "float4")), 16777216u) << "2^24: exact in a real";
+    EXPECT_EQ(FakeCapacity(Column("f", "float8")), 0u);
 }
 
 TEST(Fake, RowBytesOfFakes) {
