@@ -1,6 +1,7 @@
 -- Default fakes for every supported type: never the original value, NULL
--- kept NULL, unique within the table, within length limits, valid for
--- enums and domains, and arrays of all of these.
+-- kept NULL, unique within the table where a unique index needs it, within
+-- length limits, valid for enums and domains, and arrays of all of these.
+-- (fake_fit covers fakes that wrap or cycle in tables of many rows.)
 CREATE EXTENSION IF NOT EXISTS citext;
 CREATE SCHEMA typed;
 SET search_path = typed, public;
@@ -66,12 +67,13 @@ SELECT count(DISTINCT t) AS t, count(DISTINCT vc) AS vc, count(DISTINCT c) AS c,
        count(DISTINCT code) AS code
   FROM scrubbed.everything;
 
--- Within limits and valid for the column's type, enum and domain.
+-- Within limits and valid for the column's type, enum and domain; enums
+-- and booleans cycle through their values in row order.
 SELECT max(length(vc)) <= 5 AS vc_fits, max(octet_length(c)) <= 4 AS char_fits,
        bool_and(n33 < 1) AS n33_fits, bool_and(abs(n52) < 1000) AS n52_fits,
-       bool_and(dom > 0) AS domain_holds, bool_and(e = 'sad') AS first_enum_label,
-       bool_and(ea = ARRAY['sad'::mood]) AS enum_array
+       bool_and(dom > 0) AS domain_holds
   FROM scrubbed.everything WHERE id <= 40;
+SELECT id, b, e, ea FROM scrubbed.everything WHERE id <= 4 ORDER BY id;
 SELECT pg_typeof(dom) AS dom_type, pg_typeof(code) AS code_type, pg_typeof(ci) AS ci_type,
        pg_typeof(da) AS da_type
   FROM scrubbed.everything LIMIT 1;
@@ -80,13 +82,13 @@ SELECT t, vc, c, ci, i4, n52, d, ts, u, jb, by, ip, net, mac, ta
   FROM scrubbed.everything WHERE id <= 3 ORDER BY id;
 
 -- varchar(n) fakes never get truncated into duplicates: too many rows for
--- the width fails loudly instead.
+-- the width of a unique column fails loudly instead, naming it.
 CREATE TABLE tiny (id int, v varchar(1) UNIQUE);
 INSERT INTO tiny SELECT i, chr(96 + i) FROM generate_series(1, 9) i;
 SELECT rows_copied FROM scrub_to_schema('{"tiny": ["id"]}', source_schema => 'typed');
 SELECT string_agg(v, ',' ORDER BY id) FROM scrubbed.tiny;
 INSERT INTO tiny VALUES (10, 'j');
-SELECT expect_error($$SELECT * FROM scrub_to_schema('{"tiny": ["id"]}', source_schema => 'typed')$$);
+SELECT * FROM scrub_to_schema('{"tiny": ["id"]}', source_schema => 'typed');
 
 -- A type without a default fake fails the run, naming every such column.
 CREATE TYPE pair AS (a int, b int);

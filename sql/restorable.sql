@@ -41,7 +41,7 @@ SELECT table_name, rows_copied
 DROP TABLE rs.bookings;
 
 -- Relations that are not tables say what they are.
-CREATE TABLE rs.people (id int, email text, flag char(1), code varchar(2));
+CREATE TABLE rs.people (id int, email text, flag char(1) UNIQUE, code varchar(2) UNIQUE);
 CREATE VIEW rs.people_view AS SELECT id FROM rs.people;
 CREATE MATERIALIZED VIEW rs.people_stats AS SELECT count(*) FROM rs.people;
 CREATE FOREIGN DATA WRAPPER rs_dummy;
@@ -55,15 +55,18 @@ SELECT * FROM scrub_to_schema('{"people_view": ["id"], "people_stats": [], "peop
                               'rs_out', 'rs');
 \echo :LAST_ERROR_SQLSTATE
 
--- Fakes that cannot number every row: char(1) holds rows 1 to 9 only.
-INSERT INTO rs.people SELECT g, 'p' || g || '@example.com', 'y', 'ab' FROM generate_series(1, 12) g;
+-- Unique fakes that cannot number every row: char(1) holds rows 1 to 9
+-- only. (Without a unique index they would wrap: fake_fit.)
+INSERT INTO rs.people SELECT g, 'p' || g || '@example.com', chr(64 + g), to_hex(g)
+  FROM generate_series(1, 12) g;
 SELECT * FROM scrub_to_schema('{"people": ["id", "email"]}', 'rs_out', 'rs');
 \echo :LAST_ERROR_SQLSTATE
 -- varchar(2) holds 99 rows: enough here.
 SELECT table_name, rows_copied
   FROM scrub_to_schema('{"people": ["id", "email", "flag"]}', 'rs_out', 'rs');
 CREATE TEMP TABLE rs_previous AS SELECT finished_at FROM rs_out._scrub_run;
-INSERT INTO rs.people SELECT g, 'p' || g || '@example.com', 'y', 'ab' FROM generate_series(13, 100) g;
+INSERT INTO rs.people SELECT g, 'p' || g || '@example.com', chr(64 + g), to_hex(g)
+  FROM generate_series(13, 100) g;
 SELECT * FROM scrub_to_schema('{"people": ["id", "email", "flag"]}', 'rs_out', 'rs');
 \echo :LAST_ERROR_SQLSTATE
 SELECT r.finished_at = p.finished_at AS previous_run_intact

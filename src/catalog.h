@@ -18,6 +18,15 @@ struct ScalarType {
     std::string name;     // type name, e.g. "varchar"
     char typtype = 'b';   // pg_type.typtype: 'b' base, 'e' enum, 'c' composite, ...
     int32_t typmod = -1;  // the scalar's own type modifier
+    int enum_labels = 0;  // for an enum: how many labels it has
+};
+
+// How the unique indexes (primary keys and UNIQUE constraints included) of
+// a column's table use it, those unique by kept columns alone left out.
+enum class UniqueUse {
+    kNone,
+    kRead,  // read by one, but no key of it: an INCLUDE column or its predicate's
+    kKey,   // a key column of one, or read by a key expression: its fakes must differ
 };
 
 struct ColumnInfo {
@@ -34,6 +43,10 @@ struct ColumnInfo {
     // columns it reads.
     std::string generation;
     std::vector<std::string> generated_from;
+    // Set by BuildPlan from the table's unique indexes; `unique_index` names
+    // the first one that makes the column a key (kKey).
+    UniqueUse unique_use = UniqueUse::kNone;
+    std::string unique_index;
 };
 
 // A relation named by schema and name.

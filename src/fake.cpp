@@ -33,6 +33,42 @@ constexpr int32_t kVarHeaderSize = 4;  // typmods of varchar, bpchar, numeric ca
 
 constexpr int kMaxSeedDigits = 19;  // a bigint row number
 
+// Rows whose fake still fits its type, for fakes that count from a base:
+// days from 2000-01-01 to 5874897-12-31, date's last day; whole years an
+// interval holds (its months are an int4); addresses from 10.0.0.0 to
+// 255.255.255.255.
+constexpr uint64_t kDateCapacity = 2145031948;
+constexpr uint64_t kIntervalYearsCapacity = 2147483647 / 12;
+constexpr uint64_t kInetCapacity = 4294967295ull - 167772160;
+
+uint64_t PowerOfTen(int digits) {
+    uint64_t power = 1;
+    for (int i = 0; i < digits; ++i) power *= 10;
+    return power;
+}
+
+// numeric(p,s)'s precision and scale, when its typmod sets them.
+bool NumericPrecisionScale(const ScalarType& type, int32_t& precision, int32_t& scale) {
+    if (type.typmod < kVarHeaderSize) return false;
+    precision = ((type.typmod - kVarHeaderSize) >> 16) & 0xffff;
+    scale = (type.typmod - kVarHeaderSize) & 0x7ff;
+    if (scale & 0x400) scale -= 0x800;  // PostgreSQL 15 allows negative scales
+    return true;
+}
+
+// Whether the fake of `column` wraps around past FakeCapacity() rows
+// instead of failing: always, unless a unique index needs it distinct.
+bool Wraps(const ColumnInfo& column) {
+    return column.unique_use != UniqueUse::kKey && FakeCapacity(column) != 0;
+}
+
+// The row number `seed` brought into 1 .. capacity: unchanged up to the
+// capacity, then counting from 1 again.
+std::string WrappedSeed(const std::string& seed, uint64_t capacity) {
+    return "(((" + seed + " OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.%) " +
+           std::to_string(capacity) + ") OPERATOR(pg_catalog.+) 1)";
+}
+
 bool IsAscii(const std::string& text) {
     for (unsigned char c : text)
         if (c >= 0x80) return false;
@@ -41,10 +77,16 @@ bool IsAscii(const std::string& text) {
 
 // A fake for string types: a prefix from the column name, then the row
 // number. When a length limit could cut into the number, the prefix is
-// shortened per row so that the number always fits whole.
-std::string TextFake(const ColumnInfo& column, const std::string& seed_text, Statement& statement) {
-    std::string prefix_text = column.name + "_";
+// shortened per row so that the number always fits whole; where the fake
+// wraps, a number too long for the limit keeps its last digits.
+std::string TextFake(const ColumnInfo& column, const std::string& seed_text, bool bare,
+                     Statement& statement) {
     int limit = TextLengthLimit(column.scalar);
+    std::string number =
+        Wraps(column) ? "pg_catalog.\"right\"(" + seed_text + ", " + std::to_string(limit) + ")"
+                      : seed_text;
+    if (bare) return number;
+    std::string prefix_text = column.name + "_";
     // name's limit counts bytes, but left() and length() count characters:
     // a multibyte prefix would clip the row number and make every row the
     // same. The row number alone (at most 19 bytes) always fits.
@@ -57,18 +99,16 @@ std::string TextFake(const ColumnInfo& column, const std::string& seed_text, Sta
     if (always_fits) return "pg_catalog.textcat(" + prefix + ", " + seed_text + ")";
     return "pg_catalog.textcat(pg_catalog.\"left\"(" + prefix + ", GREATEST(0, " +
            std::to_string(limit) + " OPERATOR(pg_catalog.-) pg_catalog.length(" + seed_text +
-           "))), " + seed_text + ")";
+           "))), " + number + ")";
 }
 
 // The row number brought into numeric(p,s): integers below 10^(p-s) where
 // the precision leaves room for an integer part, else fractions; with a
-// negative scale, multiples of 10^-s (unique for up to 10^p rows).
+// negative scale, multiples of 10^-s. Each form takes FakeCapacity()
+// values, then repeats.
 std::string NumericFake(const ColumnInfo& column, const std::string& seed) {
-    int32_t typmod = column.scalar.typmod;
-    if (typmod < kVarHeaderSize) return seed;
-    int32_t precision = ((typmod - kVarHeaderSize) >> 16) & 0xffff;
-    int32_t scale = (typmod - kVarHeaderSize) & 0x7ff;
-    if (scale & 0x400) scale -= 0x800;  // PostgreSQL 15 allows negative scales
+    int32_t precision = 0, scale = 0;
+    if (!NumericPrecisionScale(column.scalar, precision, scale)) return seed;
     if (scale < 0)
         return "((" + seed + " OPERATOR(pg_catalog.%) 1" +
                std::string(static_cast<size_t>(precision), '0') + ") OPERATOR(pg_catalog.*) 1" +
@@ -84,6 +124,17 @@ std::string NumericFake(const ColumnInfo& column, const std::string& seed) {
            std::string(static_cast<size_t>(scale), '0');
 }
 
+// An enum's labels, in their sort order, fetched once per statement (an
+// uncorrelated subquery runs once, as an InitPlan), then subscripted per
+// row: label `index` (1-based).
+std::string EnumLabel(const ColumnInfo& column, const std::string& index,
+                      const IdentifierQuoter& quote) {
+    std::string type = QualifiedName(quote, column.scalar.schema, column.scalar.name);
+    // An enum without labels has no values, so no row reaches its fake.
+    if (column.scalar.enum_labels <= 0) return "CAST(NULL AS " + type + ")";
+    return "(SELECT pg_catalog.enum_range(CAST(NULL AS " + type + ")))[" + index + "]";
+}
+
 // A hexadecimal rendering of the row number, zero-padded to `digits`.
 std::string HexFake(const std::string& seed, int digits, const char* type) {
     return "CAST(pg_catalog.lpad(pg_catalog.to_hex(" + seed + "), " + std::to_string(digits) +
@@ -92,18 +143,28 @@ std::string HexFake(const std::string& seed, int digits, const char* type) {
 
 std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumns& seeds,
                        const IdentifierQuoter& quote, Statement& statement) {
-    const std::string& seed = seeds.number;
+    // Fakes that count from a base wrap around where they may; numeric
+    // and time fakes wrap by their own form, real ones round (no error).
+    const bool wraps = Wraps(column) && kind != FakeKind::kNumeric && kind != FakeKind::kTime &&
+                       kind != FakeKind::kFloat;
+    const std::string seed = wraps ? WrappedSeed(seeds.number, FakeCapacity(column)) : seeds.number;
     const std::string interval = "pg_catalog.make_interval(secs => " + seed + ")";
+    // Booleans and enums cycle through their values, so that a filter on
+    // them still finds rows, unless a unique index reads them: one value
+    // then, as a partial index such as UNIQUE (user_id) WHERE is_primary
+    // holds for no row rather than for every other one.
+    const bool cycles = column.unique_use == UniqueUse::kNone;
     switch (kind) {
         case FakeKind::kText:
-            return seeds.bare_text ? seeds.text : TextFake(column, seeds.text, statement);
+            return TextFake(column, seeds.text, seeds.bare_text, statement);
         case FakeKind::kInteger:
         case FakeKind::kFloat:
             return seed;
         case FakeKind::kNumeric:
             return NumericFake(column, seed);
         case FakeKind::kBoolean:
-            return "false";
+            if (!cycles) return "false";
+            return "((" + seed + " OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 0)";
         case FakeKind::kDate:
             return "pg_catalog.make_date(2000, 1, 1) OPERATOR(pg_catalog.+) CAST(" + seed +
                    " AS pg_catalog.int4)";
@@ -148,8 +209,9 @@ std::string ScalarFake(FakeKind kind, const ColumnInfo& column, const SeedColumn
         case FakeKind::kMacaddr8:
             return HexFake(seed, 16, "macaddr8");
         case FakeKind::kEnum:
-            return "pg_catalog.enum_first(CAST(NULL AS " +
-                   QualifiedName(quote, column.scalar.schema, column.scalar.name) + "))";
+            if (!cycles || column.scalar.enum_labels <= 1) return EnumLabel(column, "1", quote);
+            return EnumLabel(
+                column, WrappedSeed(seed, static_cast<uint64_t>(column.scalar.enum_labels)), quote);
         case FakeKind::kUnsupported:
             break;
     }
@@ -179,14 +241,10 @@ bool FakeIsUnique(const ColumnInfo& column) {
     switch (ClassifyType(column.scalar)) {
         case FakeKind::kBoolean:
         case FakeKind::kEnum:
-        case FakeKind::kNumeric:
-        case FakeKind::kTime:
         case FakeKind::kUnsupported:
             return false;
-        case FakeKind::kFloat:
-            return column.scalar.name == "float8";
         default:
-            return true;
+            return !Wraps(column);
     }
 }
 
@@ -197,15 +255,33 @@ uint64_t FakeCapacity(const ColumnInfo& column) {
             // fit: at most 10^limit - 1 rows.
             int limit = TextLengthLimit(column.scalar);
             if (limit < 0 || limit >= kMaxSeedDigits) return 0;
-            uint64_t capacity = 1;
-            for (int i = 0; i < limit; ++i) capacity *= 10;
-            return capacity - 1;
+            return PowerOfTen(limit) - 1;
         }
         case FakeKind::kInteger:
             if (column.scalar.name == "int2") return 32767;
             if (column.scalar.name == "int4") return 2147483647;
             return 0;
+        case FakeKind::kFloat:
+            // real holds every integer exactly up to 2^24; double up to 2^53.
+            return column.scalar.name == "float4" ? 16777216 : 0;
+        case FakeKind::kTime:
+            return 86400;  // the seconds of a day
+        case FakeKind::kNumeric: {
+            int32_t precision = 0, scale = 0;
+            if (!NumericPrecisionScale(column.scalar, precision, scale)) return 0;
+            int digits = scale >= 0 && precision > scale ? precision - scale : precision;
+            return digits >= kMaxSeedDigits ? 0 : PowerOfTen(digits);
+        }
+        case FakeKind::kDate:
+            return kDateCapacity;
+        case FakeKind::kInterval:
+            return column.scalar.typmod != -1 ? kIntervalYearsCapacity : 0;
+        case FakeKind::kInet:
+        case FakeKind::kCidr:
+            return kInetCapacity;
         default:
+            // Timestamps and unrestricted intervals count seconds: a table
+            // of 2^63 / 10^6 rows would not fit in PostgreSQL's 32 TB.
             return 0;
     }
 }
@@ -222,8 +298,15 @@ size_t MinimumFakeBytes(const std::vector<ColumnInfo>& scrubbed, uint64_t rows) 
     size_t digits = 1;
     for (uint64_t n = rows; n >= 10; n /= 10) ++digits;
     size_t bytes = 0;
-    for (const ColumnInfo& column : scrubbed)
-        bytes += ClassifyType(column.scalar) == FakeKind::kText ? 1 + digits : 1;
+    for (const ColumnInfo& column : scrubbed) {
+        if (ClassifyType(column.scalar) != FakeKind::kText) {
+            bytes += 1;
+            continue;
+        }
+        // A length limit caps a wrapped fake; a unique one fails to fit first.
+        int limit = TextLengthLimit(column.scalar);
+        bytes += 1 + (limit >= 0 && size_t(limit) < digits ? size_t(limit) : digits);
+    }
     return bytes;
 }
 

@@ -16,6 +16,7 @@ extern "C" {
 #include "storage/lock.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
+#include "utils/catcache.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -82,6 +83,7 @@ struct TypeDescription {
     char typtype;
     int32 typmod;
     bool is_array;
+    int enum_labels;
 };
 
 }  // namespace
@@ -329,11 +331,17 @@ void PgDatabase::DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& 
             d.typtype = form->typtype;
             d.typmod = mod;
             ReleaseSysCache(tuple);
+            if (d.typtype == TYPTYPE_ENUM) {
+                CatCList* labels = SearchSysCacheList1(ENUMTYPOIDNAME, ObjectIdGetDatum(type));
+                d.enum_labels = labels->n_members;
+                ReleaseSysCacheList(labels);
+            }
             return d;
         }
     });
     column.is_array = description.is_array;
-    column.scalar = {description.schema, description.name, description.typtype, description.typmod};
+    column.scalar = {description.schema, description.name, description.typtype, description.typmod,
+                     description.enum_labels};
 }
 
 void PgDatabase::ReportActivity(const std::string& activity) {

@@ -122,6 +122,49 @@ void CheckRestorable(const Plan& plan, const SourceCatalog& catalog) {
                          "verbatim if they are safe, or list the table with [] to copy no rows.");
 }
 
+// Whether `index` holds whatever the scrubbed columns become: another
+// unique index of the table (or the index itself), over all its rows and
+// plain columns, has kept key columns only, all among `index`'s keys.
+// (Rows a NULL leaves out of that one must be left out of `index` too.)
+bool UniqueByKeptColumns(const Index& index, const TablePlan& table, const SourceCatalog& catalog) {
+    std::vector<std::string> kept = table.ColumnNames(true);
+    for (const Index& other : catalog.indexes) {
+        if (other.schema != index.schema || other.table != index.table || !other.unique || !other.predicate.empty() ||
+            other.HasExpressions() || other.columns.empty() ||
+            (!other.partition.empty() && other.partition != index.partition) ||
+            (index.nulls_not_distinct && !other.nulls_not_distinct))
+            continue;
+        bool covered = true;
+        for (const std::string& column : other.columns)
+            covered = covered && Contains(kept, column) && Contains(index.columns, column);
+        if (covered) return true;
+    }
+    return false;
+}
+
+// Records on each column of `table` how its unique indexes use it, so that
+// its fake wraps to fit its type only where no index needs it distinct. A
+// key expression is not taken apart: every column such an index reads is
+// a key.
+void MarkUniqueUse(TablePlan& table, const SourceCatalog& catalog) {
+    for (const Index& index : catalog.indexes) {
+        if (!IsOf(table, index.schema, index.table) || !index.unique ||
+            UniqueByKeptColumns(index, table, catalog))
+            continue;
+        std::vector<std::string> read = index.ColumnsRead();
+        for (ColumnPlan& column : table.columns) {
+            ColumnInfo& info = column.column;
+            if (!Contains(read, info.name) || info.unique_use == UniqueUse::kKey) continue;
+            if (index.HasExpressions() || Contains(index.columns, info.name)) {
+                info.unique_use = UniqueUse::kKey;
+                info.unique_index = index.name;
+            } else {
+                info.unique_use = UniqueUse::kRead;
+            }
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCatalog& catalog,
@@ -303,6 +346,7 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                                       " has type " + column.type_sql + ".");
             table_plan.columns.push_back({column, keep});
         }
+        MarkUniqueUse(table_plan, catalog);
         // The manifest shares the target schema with the source schema's
         // tables only: every other schema has a scratch schema of its own.
         if (table_plan.copy_rows && table.schema == source_schema &&

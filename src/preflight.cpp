@@ -144,12 +144,18 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
                    const IdentifierQuoter& quote) {
     std::vector<std::string> lines;
     std::vector<std::string> wide;
+    // The limit a column's fakes must stay within: only a key of a unique
+    // index has one; any other fake wraps to fit.
+    auto limit = [](const ColumnPlan& column) -> uint64_t {
+        if (column.keep || column.column.unique_use != UniqueUse::kKey) return 0;
+        return FakeCapacity(column.column);
+    };
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         uint64_t smallest = 0;
         std::vector<ColumnInfo> scrubbed;
         for (const ColumnPlan& column : table.columns) {
-            uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
+            uint64_t capacity = limit(column);
             if (capacity != 0 && (smallest == 0 || capacity < smallest)) smallest = capacity;
             if (!column.keep) scrubbed.push_back(column.column);
         }
@@ -168,12 +174,14 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
                 "\" take at least " + std::to_string(MinimumFakeBytes(scrubbed, count)) +
                 " bytes per row; a row holds at most " + std::to_string(kMaxRowBytes) + ".");
         for (const ColumnPlan& column : table.columns) {
-            uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
+            uint64_t capacity = limit(column);
             if (capacity == 0 || count <= capacity) continue;
             lines.push_back("Column \"" + table.table->schema + "." + table.table->name + "." +
                             column.column.name + "\" has type " + column.column.type_sql +
-                            ", whose fakes number at most " + std::to_string(capacity) +
-                            " rows; the table has " + std::to_string(count) + ".");
+                            ", whose distinct fakes number at most " + std::to_string(capacity) +
+                            "; the table has " + std::to_string(count) +
+                            " rows, and unique index \"" + column.column.unique_index +
+                            "\" needs a different value in each.");
         }
     }
     if (!wide.empty())
@@ -183,7 +191,8 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
                          "the tables with [] to copy no rows. Nothing was changed.");
     if (!lines.empty())
         throw ScrubError(sqlstate::kStringDataRightTruncation,
-                         "fakes would not fit the types of some scrubbed columns", JoinLines(lines),
+                         "unique fakes would not fit the types of some scrubbed columns",
+                         JoinLines(lines),
                          "Keep these columns verbatim if their values are safe, widen their "
                          "types, or list the tables with [] to copy no rows. Nothing was "
                          "changed.");

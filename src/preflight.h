@@ -25,10 +25,13 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target);
 // fails (42P06) naming the schema and its owner.
 std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
 
-// Fails (22001), naming each column, if a table copied with rows has more
-// rows than the fake of one of its scrubbed columns can number (a char(1)
-// fake fits rows 1 to 9), instead of a "value too long" error naming no
-// column halfway through the copy. Counts under the run snapshot.
+// Fails (22001), naming each column, its type, the row count and the
+// unique index, if a table copied with rows has more rows than the fake of
+// a scrubbed key of a unique index can number distinctly (a char(1) fake
+// fits rows 1 to 9; FakeCapacity), instead of a "value too long" error
+// naming no column halfway through the copy; other fakes wrap to fit.
+// Fails (54000) if the fakes of a row would be too big to store. Counts
+// under the run snapshot.
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
                    const IdentifierQuoter& quote);
 

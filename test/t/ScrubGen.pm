@@ -83,6 +83,9 @@ sub column_types
         { type => 'text', value => sub { quote("person $_[0] o'neil") }, unique_fakes => 1, textual => 1 },
         { type => 'varchar(24)', value => sub { quote("v$_[0]\@example.com") }, unique_fakes => 1, textual => 1 },
         { type => 'char(10)', value => sub { quote("c$_[0]") }, unique_fakes => 1, textual => 1 },
+        # Nine distinct fakes: past 9 rows they wrap, or fail the run
+        # naming the column where a unique index needs them distinct.
+        { type => 'char(1)', value => sub { quote(chr(65 + $_[0] % 26)) }, unique_fakes => 0 },
         { type => 'boolean', value => sub { $_[0] % 2 ? 'true' : 'false' }, unique_fakes => 0 },
         { type => 'date', value => sub { "DATE '2021-03-01' + $_[0]" }, unique_fakes => 1 },
         { type => 'timestamptz', value => sub { "TIMESTAMPTZ '2022-05-06 07:08:09+02' + interval '$_[0] hours'" }, unique_fakes => 1 },

@@ -12,6 +12,19 @@ using testing::kQuote;
 
 const SeedColumns kSeed{"s.seed", "s.seed_text"};
 
+// `column` as a key of a unique index: its fake must never repeat.
+ColumnInfo Key(ColumnInfo column) {
+    column.unique_use = UniqueUse::kKey;
+    column.unique_index = "some_key";
+    return column;
+}
+
+ColumnInfo Enum(const std::string& name, int labels) {
+    ColumnInfo column = Column(name, "public.mood");
+    column.scalar = {"public", "mood", 'e', -1, labels};
+    return column;
+}
+
 TEST(Fake, ClassifiesSupportedTypes) {
     for (const char* name :
          {"text",   "varchar", "bpchar", "int2",  "int4",   "int8",      "numeric",     "float4",
@@ -75,10 +88,14 @@ TEST(Fake, RestrictedIntervalCountsYears) {
     const int32_t kIntervalDay = (1 << 3) << 16 | 0xFFFF;  // INTERVAL_TYPMOD(full, DAY)
     for (int32_t typmod : {kIntervalDay, 0}) {
         std::string sql =
-            FakeExpression(Column("iv", "interval", typmod), kSeed, kQuote, statement);
+            FakeExpression(Key(Column("iv", "interval", typmod)), kSeed, kQuote, statement);
         EXPECT_EQ(sql, "pg_catalog.make_interval(years => CAST(s.seed AS pg_catalog.int4))")
             << typmod;
     }
+    // Elsewhere the years wrap before make_interval() overflows the months.
+    EXPECT_EQ(FakeExpression(Column("iv", "interval", kIntervalDay), kSeed, kQuote, statement),
+              "pg_catalog.make_interval(years => CAST((((s.seed OPERATOR(pg_catalog.-) 1) "
+              "OPERATOR(pg_catalog.%) 178956970) OPERATOR(pg_catalog.+) 1) AS pg_catalog.int4))");
     EXPECT_EQ(FakeExpression(Column("iv", "interval"), kSeed, kQuote, statement),
               "pg_catalog.make_interval(secs => s.seed)");
 }
@@ -99,14 +116,100 @@ TEST(Fake, NameFakeDropsAMultibytePrefix) {
 TEST(Fake, EnumFakeQuotesTheTypeName) {
     Statement statement;
     ColumnInfo column = Column("state", "\"My Schema\".\"Mood\"");
-    column.scalar = {"My Schema", "Mood \"x\"", 'e', -1};
+    column.scalar = {"My Schema", "Mood \"x\"", 'e', -1, 1};
     EXPECT_EQ(FakeExpression(column, kSeed, kQuote, statement),
-              "pg_catalog.enum_first(CAST(NULL AS \"My Schema\".\"Mood \"\"x\"\"\"))");
+              "(SELECT pg_catalog.enum_range(CAST(NULL AS \"My Schema\".\"Mood \"\"x\"\"\")))[1]");
+}
+
+TEST(Fake, EnumFakesCycleThroughTheLabels) {
+    // The labels are fetched once per statement (an uncorrelated subquery
+    // is an InitPlan) and subscripted by the row number modulo their count.
+    Statement statement;
+    EXPECT_EQ(FakeExpression(Enum("state", 3), kSeed, kQuote, statement),
+              "(SELECT pg_catalog.enum_range(CAST(NULL AS public.mood)))[(((s.seed "
+              "OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.%) 3) OPERATOR(pg_catalog.+) 1)]");
+    EXPECT_TRUE(statement.params.empty());
+    // A unique index reading it: one label, which leaves a partial index
+    // over the column's rows empty rather than half full.
+    for (UniqueUse use : {UniqueUse::kKey, UniqueUse::kRead}) {
+        ColumnInfo column = Enum("state", 3);
+        column.unique_use = use;
+        EXPECT_EQ(FakeExpression(column, kSeed, kQuote, statement),
+                  "(SELECT pg_catalog.enum_range(CAST(NULL AS public.mood)))[1]");
+    }
+    // An enum with no label has no value to fake.
+    EXPECT_EQ(FakeExpression(Enum("state", 0), kSeed, kQuote, statement),
+              "CAST(NULL AS public.mood)");
+}
+
+TEST(Fake, BooleanFakesAlternate) {
+    Statement statement;
+    EXPECT_EQ(FakeExpression(Column("b", "bool"), kSeed, kQuote, statement),
+              "((s.seed OPERATOR(pg_catalog.%) 2) OPERATOR(pg_catalog.=) 0)")
+        << "false, true, false, ...";
+    ColumnInfo read = Column("b", "bool");
+    read.unique_use = UniqueUse::kRead;
+    EXPECT_EQ(FakeExpression(read, kSeed, kQuote, statement), "false");
+    EXPECT_EQ(FakeExpression(Key(Column("b", "bool")), kSeed, kQuote, statement), "false");
+}
+
+TEST(Fake, NarrowFakesWrapUnlessAUniqueIndexNeedsThem) {
+    Statement statement;
+    // varchar(3): the last three digits once the row number is longer.
+    std::string text = FakeExpression(Column("code", "varchar", 4 + 3), kSeed, kQuote, statement);
+    EXPECT_NE(text.find(", pg_catalog.\"right\"(s.seed_text, 3))"), std::string::npos) << text;
+    std::string key =
+        FakeExpression(Key(Column("code", "varchar", 4 + 3)), kSeed, kQuote, statement);
+    EXPECT_EQ(key.find("right"), std::string::npos) << key;
+    // Wide rows drop the prefix: the digits alone, wrapped likewise.
+    const SeedColumns bare{"s.seed", "s.seed_text", true};
+    EXPECT_EQ(FakeExpression(Column("code", "bpchar", 4 + 2), bare, kQuote, statement),
+              "pg_catalog.\"right\"(s.seed_text, 2)");
+    EXPECT_EQ(FakeExpression(Key(Column("code", "bpchar", 4 + 2)), bare, kQuote, statement),
+              "s.seed_text");
+    // Counting fakes: the row number modulo the capacity, from 1.
+    EXPECT_EQ(FakeExpression(Column("n", "int2"), kSeed, kQuote, statement),
+              "(((s.seed OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.%) 32767) "
+              "OPERATOR(pg_catalog.+) 1)");
+    EXPECT_EQ(FakeExpression(Key(Column("n", "int2")), kSeed, kQuote, statement), "s.seed");
+    EXPECT_EQ(FakeExpression(Column("n", "int8"), kSeed, kQuote, statement), "s.seed");
+    EXPECT_NE(FakeExpression(Column("d", "date"), kSeed, kQuote, statement)
+                  .find("OPERATOR(pg_catalog.%) 2145031948"),
+              std::string::npos);
+    EXPECT_NE(FakeExpression(Column("ip", "inet"), kSeed, kQuote, statement)
+                  .find("OPERATOR(pg_catalog.%) 4127195135"),
+              std::string::npos);
+    // Time fakes wrap by their form, real ones only round: no added wrap.
+    EXPECT_EQ(FakeExpression(Column("t", "time"), kSeed, kQuote, statement),
+              FakeExpression(Key(Column("t", "time")), kSeed, kQuote, statement));
+    EXPECT_EQ(FakeExpression(Column("f", "float4"), kSeed, kQuote, statement), "s.seed");
+    EXPECT_EQ(FakeExpression(Column("ts", "timestamp"), kSeed, kQuote, statement),
+              FakeExpression(Key(Column("ts", "timestamp")), kSeed, kQuote, statement))
+        << "no table outgrows a timestamp";
+}
+
+TEST(Fake, FakeIsUniqueWhereItNeverWraps) {
+    EXPECT_TRUE(FakeIsUnique(Key(Column("code", "varchar", 4 + 3))));
+    EXPECT_FALSE(FakeIsUnique(Column("code", "varchar", 4 + 3)));
+    EXPECT_TRUE(FakeIsUnique(Column("note", "text")));
+    EXPECT_TRUE(FakeIsUnique(Key(Column("n", "int4"))));
+    EXPECT_FALSE(FakeIsUnique(Column("n", "int4")));
+    EXPECT_TRUE(FakeIsUnique(Column("n", "int8")));
+    EXPECT_TRUE(FakeIsUnique(Key(Column("n", "numeric", ((3 << 16) | 0) + 4))));
+    EXPECT_FALSE(FakeIsUnique(Column("n", "numeric", ((3 << 16) | 0) + 4)));
+    EXPECT_TRUE(FakeIsUnique(Column("n", "numeric"))) << "unconstrained: the row number";
+    EXPECT_FALSE(FakeIsUnique(Key(Column("b", "bool"))));
+    EXPECT_FALSE(FakeIsUnique(Key(Enum("state", 3))));
+    EXPECT_TRUE(FakeIsUnique(Key(Column("t", "time")))) << "86,400 rows, checked before the copy";
+    EXPECT_FALSE(FakeIsUnique(Column("t", "time")));
+    EXPECT_TRUE(FakeIsUnique(Key(Column("f", "float4"))));
+    EXPECT_FALSE(FakeIsUnique(Column("f", "float4")));
+    EXPECT_TRUE(FakeIsUnique(Column("f", "float8")));
 }
 
 TEST(Fake, ArraysWrapTheElementFake) {
     Statement statement;
-    EXPECT_EQ(FakeExpression(Column("ids", "int4", -1, true), kSeed, kQuote, statement),
+    EXPECT_EQ(FakeExpression(Column("ids", "int8", -1, true), kSeed, kQuote, statement),
               "ARRAY[s.seed]");
 }
 
@@ -120,6 +223,23 @@ TEST(Fake, CapacityIsTheRowsWhoseNumberFits) {
     EXPECT_EQ(FakeCapacity(Column("n", "int4")), 2147483647u);
     EXPECT_EQ(FakeCapacity(Column("n", "int8")), 0u);
     EXPECT_EQ(FakeCapacity(Column("flag", "bool")), 0u) << "repeats, never overflows";
+    auto numeric = [](int precision, int scale) {
+        return Column("n", "numeric", ((precision << 16) | (scale & 0x7ff)) + 4);
+    };
+    EXPECT_EQ(FakeCapacity(numeric(3, 0)), 1000u) << "0 to 999";
+    EXPECT_EQ(FakeCapacity(numeric(5, 2)), 1000u) << "integers below 1000";
+    EXPECT_EQ(FakeCapacity(numeric(2, 2)), 100u) << "0.00 to 0.99";
+    EXPECT_EQ(FakeCapacity(numeric(3, -2)), 1000u) << "multiples of 100";
+    EXPECT_EQ(FakeCapacity(numeric(40, 2)), 0u);
+    EXPECT_EQ(FakeCapacity(Column("n", "numeric")), 0u);
+    EXPECT_EQ(FakeCapacity(Column("d", "date")), 2145031948u) << "2000-01-02 to 5874897-12-31";
+    EXPECT_EQ(FakeCapacity(Column("iv", "interval", 0)), 178956970u) << "years in int4 months";
+    EXPECT_EQ(FakeCapacity(Column("iv", "interval")), 0u) << "seconds";
+    EXPECT_EQ(FakeCapacity(Column("ip", "inet")), 4127195135u) << "up to 255.255.255.255";
+    EXPECT_EQ(FakeCapacity(Column("ts", "timestamptz")), 0u);
+    EXPECT_EQ(FakeCapacity(Column("t", "time")), 86400u) << "00:00:01 to 23:59:59, 00:00";
+    EXPECT_EQ(FakeCapacity(Column("f", "float4")), 16777216u) << "2^24: exact in a real";
+    EXPECT_EQ(FakeCapacity(Column("f", "float8")), 0u);
 }
 
 TEST(Fake, RowBytesOfFakes) {
@@ -130,16 +250,21 @@ TEST(Fake, RowBytesOfFakes) {
     std::vector<ColumnInfo> wide(1600, Column("c", "text"));
     EXPECT_LE(MinimumFakeBytes(wide, 9999), kMaxRowBytes);
     EXPECT_GT(MinimumFakeBytes(wide, 10000), kMaxRowBytes) << "1600 columns of 5 digits";
+    std::vector<ColumnInfo> narrow(1600, Column("c", "bpchar", 4 + 2));
+    EXPECT_EQ(MinimumFakeBytes(narrow, 1000000), 1600u * (1 + 2)) << "wrapped to two digits";
 }
 
 TEST(Fake, EveryFunctionIsSchemaQualified) {
-    for (const char* type :
-         {"text", "date", "time", "timestamp", "timestamptz", "interval", "uuid", "json", "jsonb",
-          "bytea", "inet", "cidr", "macaddr", "macaddr8", "numeric"}) {
+    for (const char* type : {"text", "date", "time", "timestamp", "timestamptz", "interval", "uuid",
+                             "json", "jsonb", "bytea", "inet", "cidr", "macaddr", "macaddr8",
+                             "numeric", "varchar", "int2", "bool", "enum"}) {
         Statement statement;
-        std::string sql =
-            FakeExpression(Column("c", type, type == std::string("numeric") ? 327686 : -1), kSeed,
-                           kQuote, statement);
+        ColumnInfo column = Column("c", type,
+                                   type == std::string("numeric")   ? 327686
+                                   : type == std::string("varchar") ? 4 + 2
+                                                                    : -1);
+        if (type == std::string("enum")) column = Enum("c", 3);
+        std::string sql = FakeExpression(column, kSeed, kQuote, statement);
         // Every identifier followed by "(" must be a pg_catalog function,
         // CAST, GREATEST or ARRAY.
         for (size_t pos = sql.find('('); pos != std::string::npos; pos = sql.find('(', pos + 1)) {

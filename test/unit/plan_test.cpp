@@ -1,6 +1,8 @@
 // Planning: the allowlist semantics table and every planning error.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "error.h"
@@ -421,6 +423,70 @@ TEST(Plan, SaysWhatANonTableIs) {
     EXPECT_EQ(report.detail,
               "Key \"remote_users\" names foreign table \"public.remote_users\".\nKey "
               "\"user_report\" names view \"public.user_report\".");
+}
+
+TEST(UniqueIndexes, MarkWhichColumnsNeedDistinctFakes) {
+    SourceCatalog catalog;
+    catalog.tables.push_back(Table(
+        "items", {Column("id", "int4"), Column("sku", "varchar", 4 + 3),
+                  Column("code", "bpchar", 4 + 2), Column("slot", "int2"),
+                  Column("lower_name", "text"), Column("live", "bool"), Column("note", "int2"),
+                  Column("extra", "int2"), Column("owner", "int4"), Column("rank", "int2")}));
+    catalog.indexes.push_back({"items_pkey", "items", {"id"}, {""}, false});
+    catalog.indexes.push_back({"items_sku_key", "items", {"sku"}, {""}, false});
+    // Unique by its kept key id alone: code needs nothing.
+    catalog.indexes.push_back({"items_id_code_key", "items", {"id", "code"}, {"", ""}, false});
+    // Not unique by owner alone (no unique index on it): slot is a key.
+    catalog.indexes.push_back(
+        {"items_owner_slot_key", "items", {"owner", "slot"}, {"", ""}, false});
+    // An expression key: every column it reads is a key.
+    Index by_name{"items_name_key", "items", {""}, {""}, false};
+    by_name.expressions = {"lower(lower_name)"};
+    by_name.reads = {"lower_name"};
+    catalog.indexes.push_back(by_name);
+    // A predicate and an INCLUDE column are read, not keys.
+    Index partial{"items_owner_live", "items", {"owner"}, {""}, false};
+    partial.predicate = "live";
+    partial.reads = {"owner", "live", "note"};
+    catalog.indexes.push_back(partial);
+    // A non-unique index asks for nothing.
+    Index plain{"items_extra", "items", {"extra"}, {""}, false};
+    plain.unique = false;
+    catalog.indexes.push_back(plain);
+    // NULLS NOT DISTINCT is not implied by the primary key (owner may be
+    // NULL in several rows), nor is a partial unique index a guarantee.
+    Index nnd{"items_owner_rank", "items", {"owner", "rank"}, {"", ""}, true};
+    catalog.indexes.push_back(nnd);
+    for (Index& index : catalog.indexes) index.schema = "public";
+
+    Plan plan =
+        BuildPlan(ParseAllowlist(R"({"items": ["id", "owner"]})", "public"), catalog, "public");
+    std::map<std::string, std::pair<UniqueUse, std::string>> uses;
+    for (const ColumnPlan& column : plan.tables[0].columns)
+        uses[column.column.name] = {column.column.unique_use, column.column.unique_index};
+    using Use = std::pair<UniqueUse, std::string>;
+    EXPECT_EQ(uses["id"], (Use{UniqueUse::kNone, ""})) << "kept: the primary key holds as it is";
+    EXPECT_EQ(uses["sku"], (Use{UniqueUse::kKey, "items_sku_key"}));
+    EXPECT_EQ(uses["code"], (Use{UniqueUse::kNone, ""}));
+    EXPECT_EQ(uses["slot"], (Use{UniqueUse::kKey, "items_owner_slot_key"}));
+    EXPECT_EQ(uses["lower_name"], (Use{UniqueUse::kKey, "items_name_key"}));
+    EXPECT_EQ(uses["live"], (Use{UniqueUse::kRead, ""}));
+    EXPECT_EQ(uses["note"], (Use{UniqueUse::kRead, ""}));
+    EXPECT_EQ(uses["extra"], (Use{UniqueUse::kNone, ""}));
+    EXPECT_EQ(uses["rank"], (Use{UniqueUse::kKey, "items_owner_rank"}));
+
+    // Once id is scrubbed, (id, code) is no longer unique by kept columns.
+    Plan scrubbed =
+        BuildPlan(ParseAllowlist(R"({"items": ["owner"]})", "public"), catalog, "public");
+    EXPECT_EQ(scrubbed.tables[0].columns[2].column.name, "code");
+    EXPECT_EQ(scrubbed.tables[0].columns[2].column.unique_use, UniqueUse::kKey);
+    // The wrapped code makes items_id_code_key depend on the kept id: it is
+    // verified on the fakes, not assumed.
+    std::vector<std::string> verified;
+    for (const Index* index : UniqueIndexesToVerify(plan.tables[0], catalog))
+        verified.push_back(index->name);
+    EXPECT_EQ(verified, (std::vector<std::string>{"items_id_code_key", "items_name_key",
+                                                  "items_owner_live"}));
 }
 
 TEST(Indexes, PartialAndExpressionIndexesAreEvaluatedOnTheFakes) {

@@ -45,10 +45,21 @@ TEST(Preflight, BuildSchemaIsCreatedUnderItsRandomName) {
     EXPECT_EQ(db.ExecutedByCaller()[0], "CREATE SCHEMA scrub_build_42_abc");
 }
 
+Index UniqueIndex(const std::string& name, const std::string& table,
+                  std::vector<std::string> columns) {
+    Index index;
+    index.name = name;
+    index.table = table;
+    index.schema = "public";
+    index.columns = std::move(columns);
+    return index;
+}
+
 TEST(Preflight, FakesThatCannotFitFailNamingEachColumnAndTable) {
     SourceCatalog catalog;
     catalog.tables.push_back(
         Table("flags", {Column("id", "int4"), Column("flag", "bpchar", 4 + 1)}));
+    catalog.indexes.push_back(UniqueIndex("flags_flag_key", "flags", {"flag"}));
     std::vector<ColumnInfo> wide_columns{Column("id", "int4")};
     for (int i = 0; i < 1600 - 1; ++i)
         wide_columns.push_back(Column("c" + std::to_string(i), "text"));
@@ -81,9 +92,30 @@ TEST(Preflight, FakesThatCannotFitFailNamingEachColumnAndTable) {
     } catch (const ScrubError& e) {
         EXPECT_EQ(e.report().sqlstate, "22001");
         EXPECT_EQ(e.report().detail,
-                  "Column \"public.flags.flag\" has type bpchar, whose fakes number at most 9 "
-                  "rows; the table has 10.");
+                  "Column \"public.flags.flag\" has type bpchar, whose distinct fakes number at "
+                  "most 9; the table has 10 rows, and unique index \"flags_flag_key\" needs a "
+                  "different value in each.");
+        EXPECT_NE(e.report().hint.find("widen their types"), std::string::npos);
     }
+}
+
+TEST(Preflight, FakesNoUniqueIndexNeedsDistinctWrapWithoutCounting) {
+    // char(1) and smallint in a table of a million rows: no unique index
+    // covers them, so their fakes wrap and no row is counted.
+    SourceCatalog catalog;
+    catalog.tables.push_back(Table("codes", {Column("id", "int4"), Column("code", "bpchar", 4 + 1),
+                                             Column("n", "int2"), Column("d", "date")}));
+    catalog.indexes.push_back(UniqueIndex("codes_pkey", "codes", {"id"}));
+    // Unique by its kept column alone: (id, code) holds whatever code is.
+    catalog.indexes.push_back(UniqueIndex("codes_id_code_key", "codes", {"id", "code"}));
+    Plan plan = BuildPlan(ParseAllowlist(R"({"codes": ["id"]})", "public"), catalog, "public");
+    std::vector<std::string> counted;
+    ScriptedDatabase db([&](const Statement& statement) -> std::vector<Row> {
+        counted.push_back(statement.sql);
+        return {{"1000000"}};
+    });
+    CheckFakesFit(db, plan, "public", testing::kQuote);
+    EXPECT_TRUE(counted.empty());
 }
 
 }  // namespace
