@@ -129,8 +129,8 @@ void CheckRestorable(const Plan& plan, const SourceCatalog& catalog) {
 bool UniqueByKeptColumns(const Index& index, const TablePlan& table, const SourceCatalog& catalog) {
     std::vector<std::string> kept = table.ColumnNames(true);
     for (const Index& other : catalog.indexes) {
-        if (other.schema != index.schema || other.table != index.table || !other.unique || !other.predicate.empty() ||
-            other.HasExpressions() || other.columns.empty() ||
+        if (other.schema != index.schema || other.table != index.table || !other.unique ||
+            !other.predicate.empty() || other.HasExpressions() || other.columns.empty() ||
             (!other.partition.empty() && other.partition != index.partition) ||
             (index.nulls_not_distinct && !other.nulls_not_distinct))
             continue;
