@@ -10,7 +10,7 @@ SCRIPTS = bin/scrub-dump bin/scrub-restore bin/scrub-verify
 
 # Modules without PostgreSQL headers (unit-tested on their own) and the
 # PostgreSQL-facing layer.
-PURE_OBJS = src/allowlist.o src/catalog.o src/fake.o src/plan.o src/sqlgen.o src/run.o \
+PURE_OBJS = src/allowlist.o src/catalog.o src/fake.o src/plan.o src/rules.o src/sqlgen.o src/run.o \
 	src/preflight.o
 PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o
 OBJS = $(PURE_OBJS) $(PG_OBJS)
@@ -126,7 +126,8 @@ demo:
 # slower than 5 s fails the target and leaves the input in test/fuzz/.
 FUZZ_CXX ?= $(firstword $(shell command -v clang++-14 clang++ 2>/dev/null))
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/allowlist.cpp src/catalog.cpp src/fake.cpp src/plan.cpp src/sqlgen.cpp
+FUZZ_SRCS = src/allowlist.cpp src/catalog.cpp src/fake.cpp src/plan.cpp src/rules.cpp src/sqlgen.cpp \
+	src/preflight.cpp
 test/fuzz/allowlist_fuzzer: test/fuzz/allowlist_fuzzer.cpp $(FUZZ_SRCS) $(wildcard src/*.h)
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Isrc -o $@ test/fuzz/allowlist_fuzzer.cpp $(FUZZ_SRCS)

@@ -89,6 +89,9 @@ struct ForeignKey {
     std::string referenced_schema;
     std::string referenced_table;
     std::vector<std::string> referenced_columns;
+    // Per column pair: the constraint's equality operator (conpfeqop) as
+    // OPERATOR(schema.name).
+    std::vector<std::string> equality_operators;
 };
 
 // A validated CHECK constraint of a source table.

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "fake.h"
+#include "rules.h"
 #include "sqlgen.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
@@ -148,17 +149,18 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
         uint64_t smallest = 0;
         std::vector<ColumnInfo> scrubbed;
         for (const ColumnPlan& column : table.columns) {
-            uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
+            uint64_t capacity = column.DefaultFake() ? FakeCapacity(column.column) : 0;
             if (capacity != 0 && (smallest == 0 || capacity < smallest)) smallest = capacity;
-            if (!column.keep) scrubbed.push_back(column.column);
+            if (column.DefaultFake()) scrubbed.push_back(column.column);
         }
         // Counting rows costs a scan: only where a limit may be reached.
         if (smallest == 0 && MinimumFakeBytes(scrubbed, UINT64_MAX) <= kMaxRowBytes) continue;
         // Counted as the table's owner, as every read of its rows is: planning
         // a query over the table can run its owner's code.
-        std::vector<Row> rows = db.QueryAsOwner(OwnerOf(*table.table, source_schema),
-                                                CountRows(*table.table, source_schema, quote),
-                                                Visibility::kRunSnapshot);
+        std::vector<Row> rows =
+            db.QueryAsOwner(OwnerOf(*table.table, source_schema),
+                            CountRows(*table.table, source_schema, quote, FilterCondition(table)),
+                            Visibility::kRunSnapshot);
         uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
         if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
             wide.push_back(
@@ -167,7 +169,7 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
                 "\" take at least " + std::to_string(MinimumFakeBytes(scrubbed, count)) +
                 " bytes per row; a row holds at most " + std::to_string(kMaxRowBytes) + ".");
         for (const ColumnPlan& column : table.columns) {
-            uint64_t capacity = column.keep ? 0 : FakeCapacity(column.column);
+            uint64_t capacity = column.DefaultFake() ? FakeCapacity(column.column) : 0;
             if (capacity == 0 || count <= capacity) continue;
             lines.push_back("Column \"" + source_schema + "." + table.table->name + "." +
                             column.column.name + "\" has type " + column.column.type_sql +

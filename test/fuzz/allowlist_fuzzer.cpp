@@ -314,7 +314,7 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
 
         Statement create = CreateScratchTable(table, build_schema, QuoteIdentifier);
         CheckSql(create);
-        Statement copy = CopyRows(table, source_schema, build_schema, QuoteIdentifier);
+        Statement copy = CopyRows(table, source_schema, build_schema, QuoteIdentifier, "ext");
         std::vector<std::string> identifiers = CheckSql(copy);
         // Every name reaches the SQL as itself: the source table and each
         // column appear among the identifiers exactly as named (when they
