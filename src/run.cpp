@@ -287,7 +287,7 @@ std::string ColumnRules(const TablePlan& table, Statement& statement) {
         rules.push_back(column.RuleName());
         whys.push_back(column.rule.why);
     }
-    return "(SELECT pg_catalog.coalesce(pg_catalog.jsonb_object_agg(r.name,"
+    return "(SELECT COALESCE(pg_catalog.jsonb_object_agg(r.name,"
            " pg_catalog.jsonb_build_object('rule', r.rule) OPERATOR(pg_catalog.||)"
            " CASE WHEN r.why OPERATOR(pg_catalog.=) '' THEN CAST('{}' AS pg_catalog.jsonb)"
            " ELSE pg_catalog.jsonb_build_object('why', r.why) END), CAST('{}' AS pg_catalog.jsonb))"
