@@ -12,10 +12,10 @@ SCRIPTS = bin/scrub-dump bin/scrub-restore bin/scrub-verify
 # PostgreSQL-facing layer.
 PURE_OBJS = src/allowlist.o src/catalog.o src/fake.o src/plan.o src/sqlgen.o src/run.o \
 	src/preflight.o src/realistic.o src/pseudonym.o src/json_keep.o
-PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o
+PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o src/pg_functions.o
 OBJS = $(PURE_OBJS) $(PG_OBJS)
 
-REGRESS = setup core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore
+REGRESS = setup core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore generators
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # `make installcheck` runs the three suites below through PGXS's own
