@@ -5,6 +5,7 @@
 
 #include "pg_boundary.h"
 #include "pg_database.h"
+#include "pg_functions.h"
 #include "run.h"
 
 extern "C" {
@@ -124,7 +125,12 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     }
 
     scrub::pg::PgDatabase db;
-    std::vector<scrub::TableReport> reports = scrub::RunScrub(db, options);
+    std::vector<scrub::TableReport> reports;
+    {
+        // The run's generated SQL may call scrub_hash for this caller.
+        scrub::pg::HashPermit permit;
+        reports = scrub::RunScrub(db, options);
+    }
     db.Finish();
     ReturnReport(fcinfo, reports);
     return static_cast<Datum>(0);
@@ -143,5 +149,6 @@ extern "C" void _PG_init(void) {
         "For testing error handling only; -1 (the default) disables it.",
         &scrub_debug_fail_after_tables, -1, -1, INT_MAX, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr,
         nullptr, nullptr);
+    scrub::pg::InitGenerators();
     MarkGUCPrefixReserved("scrub");
 }
