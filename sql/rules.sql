@@ -114,3 +114,56 @@ SELECT id, notes FROM scrubbed.people ORDER BY id;
 -- Every failure above left the database as it was.
 SELECT count(*) AS people FROM rules.people;
 SELECT count(*) AS build_schemas FROM pg_namespace WHERE nspname LIKE 'scrub_build%';
+
+-- Realistic rules, json and hash: plausible values of the column's type
+-- and length, from the row number only; NULL stays NULL.
+CREATE TABLE rules.contacts (
+    id int PRIMARY KEY,
+    email varchar(40) UNIQUE,
+    first text, last text, full_name text, login varchar(12),
+    phone text, site text, addr inet, addr_text text, bio text,
+    prefs jsonb, legacy json, token uuid, ref bigint
+);
+INSERT INTO rules.contacts VALUES
+    (1, 'ann.real@corp.test', 'Ann', 'Real', 'Ann Real', 'annreal', '+49 30 1234567',
+     'https://corp.test/ann', '10.1.2.3', '10.1.2.3', 'Loves long walks on the beach',
+     '{"theme": "dark", "notifications": {"email": true, "sms": "+44 7700"}, "tags": ["a", "b"], "n": 42}',
+     '{"k": "v", "list": [1, "x"]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 17),
+    (2, 'bob.real@corp.test', 'Bob', 'Real', 'Bob Real', 'bobreal', '+1 555 0100',
+     'https://corp.test/bob', '10.9.9.9', '10.9.9.9', 'Short', NULL, NULL, NULL, -5),
+    (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '[]', '{}', NULL, NULL);
+SET scrub.key = 'rules-regress-key-0123456789';
+SELECT table_name, rows_copied, columns_kept, columns_scrubbed
+  FROM scrub_to_schema('{"contacts": {"columns": {
+    "id": "keep", "email": "email", "first": "first_name", "last": "last_name",
+    "full_name": "full_name", "login": "username", "phone": "phone", "site": "url",
+    "addr": "ip", "addr_text": "ip", "bio": "text",
+    "prefs": {"json": {"keep": ["theme", "notifications.email"]}},
+    "legacy": {"json": {"keep": ["list"]}}, "token": "hash", "ref": "hash"}}}', source_schema => 'rules');
+\x on
+SELECT * FROM scrubbed.contacts ORDER BY id;
+\x off
+-- Nothing of the real values is left; lengths hold; hash keeps the sign.
+SELECT c.id, s.email NOT LIKE '%real%' AND s.email LIKE '%@example.%' AS email_reserved,
+       length(s.email) <= 40 AS email_fits, length(s.login) <= 12 AS login_fits,
+       s.token <> c.token AS token_changed, sign(s.ref) = sign(c.ref) AS sign_kept,
+       s.ref <> c.ref AS ref_changed
+  FROM rules.contacts c JOIN scrubbed.contacts s USING (id) ORDER BY id;
+-- The hash of a value is scrub_hash() of it: the same in every table and run.
+SELECT bool_and(s.ref = public.scrub_hash(c.ref)) AND bool_and(s.token = public.scrub_hash(c.token)) AS same_as_scrub_hash
+  FROM rules.contacts c JOIN scrubbed.contacts s USING (id) WHERE c.ref IS NOT NULL;
+
+-- A realistic rule on a column too short for any of its values (22001).
+CREATE TABLE rules.short (id int, mail varchar(4), who varchar(1));
+SELECT * FROM scrub_to_schema('{"short": {"columns": {"mail": "email", "who": "full_name"}}}',
+                              source_schema => 'rules');
+-- A malformed json path is refused when the allowlist is read (22023).
+SELECT * FROM scrub_to_schema('{"contacts": {"columns": {"prefs": {"json": {"keep": ["a..b"]}}}}}',
+                              source_schema => 'rules');
+-- A unique column with more rows than its realistic rule has values (23505).
+CREATE TABLE rules.many (id int, code varchar(6) UNIQUE);
+INSERT INTO rules.many SELECT g, 'c' || g FROM generate_series(1, 20000) g;
+SELECT * FROM scrub_to_schema('{"many": {"columns": {"id": "keep", "code": "first_name"}}}',
+                              source_schema => 'rules');
+SELECT count(*) AS build_schemas FROM pg_namespace WHERE nspname LIKE 'scrub_build%';
+RESET scrub.key;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "error.h"
+#include "json_keep.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -197,6 +198,15 @@ ColumnRule ParseRule(const std::string& key, const std::string& column,
                            "A path of its \"keep\" is a JSON " + JsonTypeName(path) + ".",
                            "Write each path as a string, for example \"notifications.email\".");
                 rule.json_keep.push_back(path.get<std::string>());
+            }
+            try {
+                ValidateJsonPaths(rule.json_keep);
+            } catch (const ScrubError& error) {
+                Reject(
+                    RuleAt(key, column) + " has a malformed \"json\" rule",
+                    error.report().detail.empty() ? error.report().message : error.report().detail,
+                    "Write each path as keys joined by dots, for example "
+                    "\"notifications.email\".");
             }
         } else if (name == "sql") {
             rule.kind = RuleKind::kSql;

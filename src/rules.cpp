@@ -7,6 +7,7 @@
 #include "error.h"
 #include "fake.h"
 #include "preflight.h"
+#include "realistic.h"
 #include "sqlgen.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
@@ -165,7 +166,7 @@ std::string FilterCondition(const TablePlan& table) {
 std::string SqlRuleText(const ColumnRule& rule) { return "(" + rule.sql + "\n)"; }
 
 void ApplyRules(Plan& plan, const SourceCatalog& catalog, const std::string& source_schema) {
-    std::vector<std::string> mismatched, not_null, unique, broken;
+    std::vector<std::string> mismatched, not_null, unique, broken, too_short;
     for (TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         for (ColumnPlan& column : table.columns) {
@@ -182,12 +183,22 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, const std::string& sou
                                          " is read by a unique index, but its rule gives every "
                                          "row the same value.");
                     break;
-                case RuleKind::kRealistic:
-                    if (!RealisticFits(column))
+                case RuleKind::kRealistic: {
+                    if (!RealisticFits(column)) {
                         mismatched.push_back(entry + " has type " + column.column.type_sql +
                                              ", which rule \"" + rule.realistic +
                                              "\" cannot fill.");
+                        break;
+                    }
+                    std::optional<RealisticRule> realistic = ParseRealisticRule(rule.realistic);
+                    int limit = TextLengthLimit(column.column.scalar);
+                    if (realistic && limit >= 0 && RealisticCapacity(*realistic, limit) == 0)
+                        too_short.push_back(entry + " holds at most " + std::to_string(limit) +
+                                            " characters; rule \"" + rule.realistic +
+                                            "\" needs at least " +
+                                            std::to_string(RealisticMinLength(*realistic)) + ".");
                     break;
+                }
                 case RuleKind::kJson:
                     if (!JsonFits(column))
                         mismatched.push_back(entry + " has type " + column.column.type_sql +
@@ -213,6 +224,9 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, const std::string& sou
     ThrowIfAny(mismatched, "42804", "allowlist rules do not fit the types of their columns",
                "Choose a rule that fits each column's type (docs/allowlist.md lists them), or "
                "keep, fake or null the column.");
+    ThrowIfAny(too_short, sqlstate::kStringDataRightTruncation,
+               "columns are too short for their realistic rules",
+               "Give these columns another rule (fake, hash, text), or widen them.");
     ThrowIfAny(not_null, "23502", "allowlist rules make NOT NULL columns NULL",
                "Give these columns another rule: fake, a constant or a realistic rule.");
     ThrowIfAny(unique, "23505", "allowlist rules repeat one value in unique columns",
@@ -225,8 +239,110 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, const std::string& sou
                "\"hash\"; hash a key only where every column referencing it can be hashed.");
 }
 
+namespace {
+
+// The realistic rule of a column and the number of distinct values it
+// has within the column's length.
+uint64_t RealisticCapacityOf(const ColumnPlan& column) {
+    std::optional<RealisticRule> rule = ParseRealisticRule(column.rule.realistic);
+    if (!rule) return 0;
+    return RealisticCapacity(*rule, TextLengthLimit(column.column.scalar));
+}
+
+// Whether a unique index has the column as its one plain key.
+bool UniqueAlone(const SourceCatalog& catalog, const TablePlan& table, const std::string& column) {
+    for (const Index& index : catalog.indexes)
+        if (index.table == table.table->name && index.unique && !index.HasExpressions() &&
+            index.columns.size() == 1 && index.columns[0] == column)
+            return true;
+    return false;
+}
+
+}  // namespace
+
+void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                       const std::string& source_schema, const IdentifierQuoter& quote) {
+    std::vector<std::string> lines;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        std::optional<uint64_t> count;
+        for (const ColumnPlan& column : table.columns) {
+            if (column.keep || column.rule.kind != RuleKind::kRealistic ||
+                !UniqueAlone(catalog, table, column.column.name))
+                continue;
+            uint64_t capacity = RealisticCapacityOf(column);
+            if (!count) {
+                std::vector<Row> rows = db.QueryAsOwner(
+                    OwnerOf(*table.table, source_schema),
+                    CountRows(*table.table, source_schema, quote, FilterCondition(table)),
+                    Visibility::kRunSnapshot);
+                count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
+            }
+            if (*count > capacity)
+                lines.push_back("Column \"" + source_schema + "." + table.table->name + "." +
+                                column.column.name + "\" (" + column.column.type_sql +
+                                ") is unique, but rule \"" + column.rule.realistic + "\" has " +
+                                std::to_string(capacity) + " distinct values for its " +
+                                std::to_string(*count) + " rows.");
+        }
+    }
+    if (!lines.empty())
+        throw ScrubError("23505", "realistic rules have too few values for unique columns",
+                         JoinLines(lines),
+                         "Give these columns a rule with more values (fake, hash, or a longer "
+                         "one such as email), or widen them. Nothing was changed.");
+}
+
+void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& source_schema,
+                         const std::string& build_schema, const IdentifierQuoter& quote) {
+    TableOwner owner = OwnerOf(*table.table, source_schema);
+    std::vector<std::string> names;
+    for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
+    for (const ColumnPlan& column : table.columns) {
+        if (column.keep || column.rule.kind != RuleKind::kHash ||
+            HashAs(column.hash_type) != "pg_catalog.text")
+            continue;
+        std::string input = "CAST(src." + quote(column.column.name) + " AS pg_catalog.text)";
+        if (column.column.scalar.name == "citext") input = "pg_catalog.lower(" + input + ")";
+        std::string filter = FilterCondition(table);
+        Statement inputs{"SELECT pg_catalog.count(DISTINCT " + input + ") FROM " +
+                             SourceRows(*table.table, source_schema, names, quote) + " AS src" +
+                             (filter.empty() ? "" : " WHERE " + filter),
+                         {}};
+        Statement outputs{"SELECT pg_catalog.count(DISTINCT CAST(" + quote(column.column.name) +
+                              " AS pg_catalog.text)) FROM ONLY " +
+                              QualifiedName(quote, build_schema, table.table->name),
+                          {}};
+        std::vector<Row> before = db.QueryAsOwner(owner, inputs, Visibility::kRunSnapshot);
+        std::vector<Row> after = db.QueryAsOwner(owner, outputs, Visibility::kLatest);
+        std::string distinct_in = before.empty() ? "" : before[0][0].value_or("");
+        std::string distinct_out = after.empty() ? "" : after[0][0].value_or("");
+        if (distinct_in != distinct_out)
+            throw ScrubError("23505",
+                             "hashes of column \"" + source_schema + "." + table.table->name + "." +
+                                 column.column.name + "\" collide",
+                             "Its " + distinct_in + " distinct values have " + distinct_out +
+                                 " distinct hashes within the column's " +
+                                 (column.hash_max_length < 0
+                                      ? std::string("type")
+                                      : std::to_string(column.hash_max_length) + " characters") +
+                                 ".",
+                             "Widen the column (and the columns referencing it), or give it "
+                             "another rule. Nothing was changed.");
+    }
+}
+
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& source_schema,
-                        const IdentifierQuoter& quote) {
+                        const std::string& extension_schema, const IdentifierQuoter& quote) {
+    bool hashes = false;
+    for (const TablePlan& table : plan.tables)
+        for (const ColumnPlan& column : table.columns)
+            hashes =
+                hashes || (table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash);
+    if (hashes)
+        db.Query(
+            {"SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8))", {}},
+            Visibility::kLatest);
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         TableOwner owner = OwnerOf(*table.table, source_schema);

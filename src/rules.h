@@ -38,9 +38,28 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, const std::string& sou
 // and row filter parsed as one expression (Database::IsOneExpression) and
 // planned over the table (a filter must be boolean, an expression must
 // cast to the column's type). The first failure ends the run, naming its
-// allowlist entry and column, with PostgreSQL's error in the detail.
+// allowlist entry and column, with PostgreSQL's error in the detail. When
+// a column is hashed, scrub_hash() (of the extension's schema) is called
+// once first, so that a missing or short scrub.key fails the run here,
+// with scrub_hash()'s own error, before anything is copied.
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& source_schema,
-                        const IdentifierQuoter& quote);
+                        const std::string& extension_schema, const IdentifierQuoter& quote);
+
+// Fails (23505), naming every column, if a column that a unique index has
+// as its one key gets a realistic rule with fewer distinct values within
+// the column's length (RealisticCapacity) than the table has rows (of
+// those its filter keeps), as CheckFakesFit does for the default fakes.
+// Counts as the table's owner under the run snapshot.
+void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                       const std::string& source_schema, const IdentifierQuoter& quote);
+
+// After a table is copied, while its owner may read the scratch table:
+// fails (23505) if a text column's hashes, cut to its length, collide,
+// i.e. if the scratch rows hold fewer distinct hashes than the source rows
+// the copy read hold distinct values. Integer and uuid hashes are
+// one-to-one and never collide.
+void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& source_schema,
+                         const std::string& build_schema, const IdentifierQuoter& quote);
 
 // The row filter of a table as a SQL condition over the alias `src` of its
 // rows: "(filter\n)", or empty for a table without one. The newline ends a

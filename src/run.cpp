@@ -862,10 +862,11 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     CheckCallerMayReadAll(db, plan, options.source_schema);
     CheckPartitionTreesHaveOneOwner(db, plan, options.source_schema);
     db.ReportActivity("checking the allowlist's rules");
-    CheckRulesOnServer(db, plan, options.source_schema, quote);
+    CheckRulesOnServer(db, plan, options.source_schema, options.extension_schema, quote);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
     CheckFakesFit(db, plan, options.source_schema, quote);
+    CheckRealisticFit(db, plan, catalog, options.source_schema, quote);
 
     std::string signature_function = SignatureFunction(db, quote);
     std::string build_schema = CreateBuildSchema(db, quote);
@@ -900,6 +901,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                 db.Execute(statement, Visibility::kLatest);
         reports.push_back(CopyTable(db, table, options, build_schema, quote));
         FindViolations(db, table, catalog, options.source_schema, build_schema, quote, violations);
+        CheckHashCollisions(db, table, options.source_schema, build_schema, quote);
         const TableReport& report = reports.back();
         if (grant) {
             for (const Statement& statement :

@@ -344,7 +344,7 @@ TEST(Rules, ServerChecksRunAsTheOwnerAndRefuseMoreThanOneExpression) {
                                          "public"),
                           catalog, "public");
     testing::ScriptedDatabase db([](const Statement&) { return std::vector<Row>{}; });
-    CheckRulesOnServer(db, plan, "public", kQuote);
+    CheckRulesOnServer(db, plan, "public", "ext", kQuote);
     ASSERT_EQ(db.issued.size(), 3u);
     for (const testing::Issued& issued : db.issued) {
         EXPECT_TRUE(issued.as_owner) << issued.sql;
@@ -353,7 +353,7 @@ TEST(Rules, ServerChecksRunAsTheOwnerAndRefuseMoreThanOneExpression) {
     EXPECT_EQ(db.issued[0].sql, "SELECT FROM ONLY public.users AS src WHERE (id > 0\n) LIMIT 0");
     db.not_one_expression = {"upper(nick)"};
     try {
-        CheckRulesOnServer(db, plan, "public", kQuote);
+        CheckRulesOnServer(db, plan, "public", "ext", kQuote);
         FAIL() << "accepted";
     } catch (const ScrubError& e) {
         EXPECT_EQ(e.report().sqlstate, "22023");
