@@ -120,9 +120,11 @@ void SpreadHash(Plan& plan, const SourceCatalog& catalog, const std::string& sou
                 std::string own = HashAs(column->column.scalar);
                 std::string as = HashAs(referenced->hash_type);
                 int own_limit = TextLengthLimit(column->column.scalar);
+                // Integer hashes keep each value within its band of
+                // magnitude (pseudonym.h), so a value that fits the
+                // referencing column has a hash that fits it too.
                 bool fits = !column->column.is_array && !own.empty() &&
-                            (own == as || (IntegerWidth(own) != 0 && IntegerWidth(as) != 0 &&
-                                           IntegerWidth(own) >= IntegerWidth(as)));
+                            (own == as || (IntegerWidth(own) != 0 && IntegerWidth(as) != 0));
                 if (fits && as == "pg_catalog.text")
                     fits = own_limit < 0 || (referenced->hash_max_length >= 0 &&
                                              referenced->hash_max_length <= own_limit);

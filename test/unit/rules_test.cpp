@@ -247,8 +247,16 @@ TEST(Rules, RefusesRulesThatBreakHashedJoins) {
                                        "which it references, has rule \"keep\""),
               std::string::npos)
         << unhashed_key.detail;
-    // A narrower referencing column cannot hold a wider key's hashes.
+    // A shorter referencing text column cannot hold a longer key's hashes;
+    // a narrower integer one can (integer hashes keep each value's band).
     catalog.tables[2].columns[0] = Column("order_id", "int2");
+    EXPECT_EQ(
+        PlanError(R"({"orders": {"columns": {"id": "hash", "user_id": "null"}}, "notes": {}})",
+                  catalog)
+            .message,
+        "planned");
+    catalog.tables[1].columns[0] = Column("id", "varchar", 14);
+    catalog.tables[2].columns[0] = Column("order_id", "varchar", 8);
     ErrorReport narrow = PlanError(
         R"({"orders": {"columns": {"id": "hash", "user_id": "null"}}, "notes": {}})", catalog);
     EXPECT_EQ(narrow.sqlstate, "23503");
