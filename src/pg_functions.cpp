@@ -249,15 +249,19 @@ Datum FakeText(FunctionCallInfo fcinfo) {
     int max_length = OptionalLength(fcinfo, 2, "max_length");
     int source_length = PG_ARGISNULL(3) ? -1 : PG_GETARG_INT32(3);
     if (source_length < 0) source_length = -1;
-    auto* cache = static_cast<FakeTextCache*>(fcinfo->flinfo->fn_extra);
-    if (cache == nullptr || cache->generator.rule() != *rule ||
-        cache->generator.max_length() != max_length) {
+    // One block per call site, overwritten when the rule or limit changes
+    // (never in a run; possibly per row in a hand-written query).
+    void* memory = fcinfo->flinfo->fn_extra;
+    if (memory == nullptr) {
         MemoryContext context = fcinfo->flinfo->fn_mcxt;
-        void* memory = Guard(
+        memory = Guard(
             [context]() noexcept { return MemoryContextAlloc(context, sizeof(FakeTextCache)); });
-        cache = new (memory) FakeTextCache{RealisticGenerator(*rule, max_length)};
-        fcinfo->flinfo->fn_extra = cache;
+        fcinfo->flinfo->fn_extra = memory;
+        new (memory) FakeTextCache{RealisticGenerator(*rule, max_length)};
     }
+    auto* cache = static_cast<FakeTextCache*>(memory);
+    if (cache->generator.rule() != *rule || cache->generator.max_length() != max_length)
+        cache->generator = RealisticGenerator(*rule, max_length);
     int64 seed = PG_GETARG_INT64(1);
     return TextResult(cache->generator.Generate(static_cast<uint64_t>(seed), source_length));
 }
