@@ -126,12 +126,13 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION scrub_fake_text(pg_catalog.text, pg_catalog.int8, pg_catalog.int4, pg_catalog.int4) IS
     'a realistic fake (email, name, phone, ...) for a row number, never derived from real data';
 
--- Keyed pseudonyms under the superuser-only setting scrub.key: the same
--- value and key give the same pseudonym everywhere; integers and uuids are
--- permuted one-to-one (integers keep their sign and stay within their
--- type), text becomes letters and digits of about its length, at most
--- max_length characters. Only superusers may call them, except from inside
--- a scrub_to_schema run: nobody may use them to probe the key. PARALLEL
+-- Keyed pseudonyms under a secret key (the superuser-only setting
+-- scrub.key, or the file scrub.key_file names): the same value and key
+-- give the same pseudonym everywhere; integers and uuids are permuted
+-- one-to-one (integers keep their sign and stay within their type), text
+-- becomes letters and digits of about its length, at most max_length
+-- characters. Only superusers may call them, except from inside a
+-- scrub_to_schema run: nobody may use them to probe the key. PARALLEL
 -- RESTRICTED: that permission lives in the backend running the scrub.
 CREATE FUNCTION scrub_hash(value pg_catalog.int2) RETURNS pg_catalog.int2
 AS 'MODULE_PATHNAME', 'scrub_hash_int2'

@@ -174,25 +174,27 @@ SELECT scrub_fake_text('first_name', 1) AS fake_needs_no_key;
 RESET ROLE;
 
 -- Inside a run the same non-superuser may: its table's CHECK calls
--- scrub_hash, and the run evaluates it on the copied rows.
+-- scrub_hash on a faked column, so the run evaluates it on the faked rows,
+-- as the table's owner.
 CREATE SCHEMA gen_src AUTHORIZATION regress_gen_user;
 GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) TO regress_gen_user;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_gen_user', current_database());
 END $$;
 SET ROLE regress_gen_user;
-CREATE TABLE gen_src.accounts (id int PRIMARY KEY CHECK (scrub_hash(id) IS NOT NULL));
+CREATE TABLE gen_src.accounts (id int PRIMARY KEY CHECK (scrub_hash(id) IS NOT NULL), note text);
 RESET ROLE;
-INSERT INTO gen_src.accounts VALUES (1), (2), (3);
+INSERT INTO gen_src.accounts VALUES (1, 'a'), (2, 'b'), (3, 'c');
 SET ROLE regress_gen_user;
-SELECT gen_error($$INSERT INTO gen_src.accounts VALUES (4)$$);
-SELECT table_name, rows_copied FROM scrub_to_schema('{"accounts": ["id"]}', 'gen_out', 'gen_src');
+SELECT gen_error($$INSERT INTO gen_src.accounts VALUES (4, 'd')$$);
+SELECT table_name, rows_copied, columns_scrubbed
+  FROM scrub_to_schema('{"accounts": ["note"]}', 'gen_out', 'gen_src');
 -- The permit ends with the run, and with a failed run too.
 SELECT gen_error($$SELECT scrub_hash(1)$$);
 RESET ROLE;
 SET scrub.debug_fail_after_tables = 0;
 SET ROLE regress_gen_user;
-SELECT gen_error($$SELECT * FROM scrub_to_schema('{"accounts": ["id"]}', 'gen_out', 'gen_src')$$);
+SELECT gen_error($$SELECT * FROM scrub_to_schema('{"accounts": ["note"]}', 'gen_out', 'gen_src')$$);
 SELECT gen_error($$SELECT scrub_hash(1)$$);
 RESET ROLE;
 RESET scrub.debug_fail_after_tables;

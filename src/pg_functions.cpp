@@ -22,10 +22,13 @@
 #include "realistic.h"
 
 extern "C" {
+#include <sys/stat.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "storage/fd.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -57,15 +60,100 @@ namespace {
 // PostgreSQL's message for a rejected value would quote the value.
 char* scrub_key = nullptr;
 
-// Bumped whenever scrub.key is assigned, so the cached key schedule is
-// derived again only when the setting changed.
+// scrub.key_file: a file holding the secret instead (docs/operations.md:
+// unlike a setting's value, the key then never shows in a backend that
+// has not loaded scrub yet, nor in the "parameter changed" log line of a
+// reload).
+char* scrub_key_file = nullptr;
+
+// Bumped whenever either setting is assigned and whenever a run starts,
+// so that the key schedule is derived again (and the key file read again)
+// only then.
 uint64_t key_generation = 0;
 
 void AssignKey(const char*, void*) { ++key_generation; }
 
-// The key schedule of the current scrub.key. Trivially destructible.
+// The key schedule of the current key. Trivially destructible.
 std::optional<Pseudonymizer> cached_key;
 uint64_t cached_generation = std::numeric_limits<uint64_t>::max();
+
+constexpr size_t kMaxKeyFileBytes = 1024;
+
+// Wipes a string's bytes before its memory goes back to the heap.
+void Wipe(char* bytes, size_t size) {
+    volatile char* wipe = bytes;
+    for (size_t i = 0; i < size; ++i) wipe[i] = 0;
+}
+
+// The secret read from scrub.key_file: its bytes without trailing
+// whitespace. The file must be a regular file no group or other user may
+// access.
+std::string ReadKeyFile(const char* path) {
+    static char buffer[kMaxKeyFileBytes + 1];
+    struct Read {
+        int error;      // errno of a failed stat, open or read, else 0
+        bool not_file;  // a directory or the like
+        bool exposed;   // group or others have permissions on it
+        size_t length;
+    };
+    Read read = Guard([path]() noexcept {
+        Read result{0, false, false, 0};
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            result.error = errno;
+            return result;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            result.not_file = true;
+            return result;
+        }
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+            result.exposed = true;
+            return result;
+        }
+        FILE* file = AllocateFile(path, "r");
+        if (file == nullptr) {
+            result.error = errno;
+            return result;
+        }
+        result.length = fread(buffer, 1, sizeof buffer, file);
+        if (ferror(file)) result.error = errno != 0 ? errno : EIO;
+        FreeFile(file);
+        return result;
+    });
+    std::string quoted = std::string("\"") + path + "\"";
+    const char* hint =
+        "Point scrub.key_file at a file of the server's operating system user, mode 0600, "
+        "holding a random secret of at least 16 bytes.";
+    if (read.error != 0) {
+        Wipe(buffer, sizeof buffer);
+        int error = read.error;
+        const char* reason = Guard([error]() noexcept { return strerror(error); });
+        throw ScrubError("58P01", "could not read scrub.key_file " + quoted,
+                         std::string(reason) + ".", hint);
+    }
+    if (read.not_file)
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "scrub.key_file " + quoted + " is not a regular file", "", hint);
+    if (read.exposed)
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "scrub.key_file " + quoted + " is accessible to other users",
+                         "Group and others must have no permissions on the key file.",
+                         "Run chmod 600 on it.");
+    if (read.length > kMaxKeyFileBytes) {
+        Wipe(buffer, sizeof buffer);
+        throw ScrubError(
+            sqlstate::kInvalidParameterValue, "scrub.key_file " + quoted + " is too long",
+            "A key file holds at most " + std::to_string(kMaxKeyFileBytes) + " bytes.", hint);
+    }
+    size_t length = read.length;
+    while (length > 0 && (buffer[length - 1] == '\n' || buffer[length - 1] == '\r' ||
+                          buffer[length - 1] == ' ' || buffer[length - 1] == '\t'))
+        --length;
+    std::string secret(buffer, length);
+    Wipe(buffer, sizeof buffer);
+    return secret;
+}
 
 // Live HashPermits of this backend.
 int hash_permits = 0;
@@ -85,7 +173,25 @@ const Pseudonymizer& Key() {
                          "scrub_to_schema compute the pseudonyms.");
     if (!cached_key || cached_generation != key_generation) {
         cached_key.reset();
-        cached_key = Pseudonymizer::FromKey(scrub_key != nullptr ? scrub_key : "", "scrub.key");
+        bool have_key = scrub_key != nullptr && scrub_key[0] != '\0';
+        bool have_file = scrub_key_file != nullptr && scrub_key_file[0] != '\0';
+        if (have_key && have_file)
+            throw ScrubError(
+                sqlstate::kInvalidParameterValue, "scrub.key and scrub.key_file are both set",
+                "scrub_hash takes its secret from one place only.", "Reset one of them.");
+        if (have_file) {
+            std::string secret = ReadKeyFile(scrub_key_file);
+            std::optional<ScrubError> error;
+            try {
+                cached_key = Pseudonymizer::FromKey(secret, "scrub.key_file");
+            } catch (const ScrubError& e) {
+                error = e;
+            }
+            Wipe(secret.data(), secret.size());
+            if (error) throw *error;
+        } else {
+            cached_key = Pseudonymizer::FromKey(have_key ? scrub_key : "", "scrub.key");
+        }
         cached_generation = key_generation;
     }
     return *cached_key;
@@ -143,15 +249,19 @@ Datum FakeText(FunctionCallInfo fcinfo) {
     int max_length = OptionalLength(fcinfo, 2, "max_length");
     int source_length = PG_ARGISNULL(3) ? -1 : PG_GETARG_INT32(3);
     if (source_length < 0) source_length = -1;
-    auto* cache = static_cast<FakeTextCache*>(fcinfo->flinfo->fn_extra);
-    if (cache == nullptr || cache->generator.rule() != *rule ||
-        cache->generator.max_length() != max_length) {
+    // One block per call site, overwritten when the rule or limit changes
+    // (never in a run; possibly per row in a hand-written query).
+    void* memory = fcinfo->flinfo->fn_extra;
+    if (memory == nullptr) {
         MemoryContext context = fcinfo->flinfo->fn_mcxt;
-        void* memory = Guard(
+        memory = Guard(
             [context]() noexcept { return MemoryContextAlloc(context, sizeof(FakeTextCache)); });
-        cache = new (memory) FakeTextCache{RealisticGenerator(*rule, max_length)};
-        fcinfo->flinfo->fn_extra = cache;
+        fcinfo->flinfo->fn_extra = memory;
+        new (memory) FakeTextCache{RealisticGenerator(*rule, max_length)};
     }
+    auto* cache = static_cast<FakeTextCache*>(memory);
+    if (cache->generator.rule() != *rule || cache->generator.max_length() != max_length)
+        cache->generator = RealisticGenerator(*rule, max_length);
     int64 seed = PG_GETARG_INT64(1);
     return TextResult(cache->generator.Generate(static_cast<uint64_t>(seed), source_length));
 }
@@ -246,7 +356,10 @@ Datum JsonKeepFunction(FunctionCallInfo fcinfo) {
 
 }  // namespace
 
-HashPermit::HashPermit() { ++hash_permits; }
+HashPermit::HashPermit() {
+    ++hash_permits;
+    ++key_generation;  // each run reads the key (file) afresh
+}
 
 HashPermit::~HashPermit() {
     if (hash_permits > 0) --hash_permits;
@@ -258,6 +371,10 @@ void InitGenerators() {
         "At least 16 bytes. Changing it changes every pseudonym. Superusers only.", &scrub_key, "",
         PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, AssignKey,
         nullptr);
+    DefineCustomStringVariable(
+        "scrub.key_file", "File holding the secret key of scrub_hash (instead of scrub.key).",
+        "Read when a run starts; mode 0600, at least 16 bytes. Superusers only.", &scrub_key_file,
+        "", PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE, nullptr, AssignKey, nullptr);
     RegisterXactCallback(ResetPermits, nullptr);
 }
 

@@ -10,12 +10,13 @@
 namespace scrub {
 namespace {
 
-constexpr int kRounds = 8;  // Feistel rounds; 4 already make a strong permutation
+constexpr int kRounds = 8;  // Feistel rounds (even); 4 already make a strong permutation
 
 // Domain separation: each use of the PRF hashes a different tag first.
+constexpr uint64_t kIntegerTagByte = 0x69;  // 'i', the top byte of a round's block
+
 enum Tag : uint64_t {
-    kTagInteger = 0x7363727562696e74ULL,  // "scrubint"
-    kTagBlock = 0x73637275622d3132ULL,    // "scrub-12"
+    kTagBlock = 0x73637275622d3132ULL,  // "scrub-12"
     kTagTextDigest0 = 0x7363727562747830ULL,
     kTagTextDigest1 = 0x7363727562747831ULL,
     kTagTextStream = 0x7363727562747873ULL,
@@ -73,10 +74,14 @@ uint64_t HashWords(uint64_t k0, uint64_t k1, const uint64_t (&words)[N]) {
     return SipHash24(k0, k1, bytes, sizeof bytes);
 }
 
+// The width of the network for [0, max]: just enough bits, at least 2 so
+// that both halves have one.
 int BitsFor(uint64_t max) {
     int bits = 64 - __builtin_clzll(max);  // max > 0
-    return bits + (bits & 1);              // even, so both halves have bits / 2
+    return bits < 2 ? 2 : bits;
 }
+
+inline uint64_t Mask(int bits) { return bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1; }
 
 }  // namespace
 
@@ -96,6 +101,25 @@ uint64_t SipHash24(uint64_t k0, uint64_t k1, const void* data, size_t size) {
     }
     uint64_t last = static_cast<uint64_t>(size) << 56;
     for (size_t i = 0; i < size % 8; ++i) last |= static_cast<uint64_t>(in[full + i]) << (8 * i);
+    v3 ^= last;
+    SipRound(v0, v1, v2, v3);
+    SipRound(v0, v1, v2, v3);
+    v0 ^= last;
+    v2 ^= 0xff;
+    for (int i = 0; i < 4; ++i) SipRound(v0, v1, v2, v3);
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t SipHash24Word(uint64_t k0, uint64_t k1, uint64_t word) {
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+    uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+    uint64_t v3 = 0x7465646279746573ULL ^ k1;
+    v3 ^= word;
+    SipRound(v0, v1, v2, v3);
+    SipRound(v0, v1, v2, v3);
+    v0 ^= word;
+    uint64_t last = uint64_t{8} << 56;
     v3 ^= last;
     SipRound(v0, v1, v2, v3);
     SipRound(v0, v1, v2, v3);
@@ -127,35 +151,46 @@ Pseudonymizer Pseudonymizer::FromKey(std::string_view secret, const char* settin
     return Pseudonymizer(k0, k1);
 }
 
-uint64_t Pseudonymizer::Round(uint64_t tweak, int bits, int round, uint64_t half) const {
-    const uint64_t words[] = {kTagInteger, tweak,
-                              static_cast<uint64_t>(bits) | (static_cast<uint64_t>(round) << 8),
-                              half};
-    return HashWords(k0_, k1_, words);
+// The round function: one SipHash block holding the half (at most 32
+// bits), the round, the width and the tweak, so every round, width and
+// tweak gets an independent function.
+uint64_t Pseudonymizer::Round(uint8_t tweak, int bits, int round, uint64_t half) const {
+    uint64_t word = half | (static_cast<uint64_t>(round) << 32) |
+                    (static_cast<uint64_t>(bits) << 40) | (static_cast<uint64_t>(tweak) << 48) |
+                    (kIntegerTagByte << 56);
+    return SipHash24Word(k0_, k1_, word);
 }
 
-uint64_t Pseudonymizer::Feistel(uint64_t value, int bits, uint64_t tweak, bool inverse) const {
-    int half_bits = bits / 2;
-    uint64_t mask = half_bits == 64 ? ~uint64_t{0} : (uint64_t{1} << half_bits) - 1;
-    uint64_t left = (value >> half_bits) & mask;
-    uint64_t right = value & mask;
+// An alternating Feistel network over `bits` bits: the left part has
+// bits / 2 bits and the right part the rest; each round the parts swap
+// widths, and after an even number of rounds they are back, so any width
+// works and each round is invertible.
+uint64_t Pseudonymizer::Feistel(uint64_t value, int bits, uint8_t tweak, bool inverse) const {
+    static_assert(kRounds % 2 == 0, "the parts must end at their starting widths");
+    int left_bits = bits / 2, right_bits = bits - left_bits;
+    uint64_t left = value >> right_bits;
+    uint64_t right = value & Mask(right_bits);
     if (!inverse) {
         for (int round = 0; round < kRounds; ++round) {
-            uint64_t next = left ^ (Round(tweak, bits, round, right) & mask);
+            // Before this round the parts have widths (left_bits, right_bits)
+            // for even rounds and swapped for odd ones.
+            int width = round % 2 == 0 ? left_bits : right_bits;
+            uint64_t next = (left ^ Round(tweak, bits, round, right)) & Mask(width);
             left = right;
             right = next;
         }
     } else {
         for (int round = kRounds - 1; round >= 0; --round) {
-            uint64_t previous = right ^ (Round(tweak, bits, round, left) & mask);
+            int width = round % 2 == 0 ? left_bits : right_bits;
+            uint64_t previous = (right ^ Round(tweak, bits, round, left)) & Mask(width);
             right = left;
             left = previous;
         }
     }
-    return (left << half_bits) | right;
+    return (left << right_bits) | right;
 }
 
-uint64_t Pseudonymizer::Permute(uint64_t value, uint64_t max, uint64_t tweak) const {
+uint64_t Pseudonymizer::Permute(uint64_t value, uint64_t max, uint8_t tweak) const {
     if (max == 0) return 0;
     int bits = BitsFor(max);
     // Cycle walking: the network permutes [0, 2^bits); following the cycle
@@ -166,7 +201,7 @@ uint64_t Pseudonymizer::Permute(uint64_t value, uint64_t max, uint64_t tweak) co
     return x;
 }
 
-uint64_t Pseudonymizer::Unpermute(uint64_t value, uint64_t max, uint64_t tweak) const {
+uint64_t Pseudonymizer::Unpermute(uint64_t value, uint64_t max, uint8_t tweak) const {
     if (max == 0) return 0;
     int bits = BitsFor(max);
     uint64_t x = value;
@@ -181,7 +216,7 @@ int64_t Pseudonymizer::PermuteInteger(int64_t value) const {
     uint64_t magnitude = negative ? ~static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
     uint64_t band = 0;
     while (magnitude > kBands[band].upper) ++band;
-    uint64_t tweak = band * 2 + (negative ? 1 : 0);
+    uint8_t tweak = static_cast<uint8_t>(band * 2 + (negative ? 1 : 0));
     uint64_t permuted =
         kBands[band].lower +
         Permute(magnitude - kBands[band].lower, kBands[band].upper - kBands[band].lower, tweak);

@@ -20,6 +20,9 @@ namespace scrub {
 // implementation (k0 holds key bytes 0-7, little-endian).
 uint64_t SipHash24(uint64_t k0, uint64_t k1, const void* data, size_t size);
 
+// SipHash24 of the 8 little-endian bytes of `word`, faster.
+uint64_t SipHash24Word(uint64_t k0, uint64_t k1, uint64_t word);
+
 class Pseudonymizer {
   public:
     static constexpr size_t kMinKeyBytes = 16;
@@ -33,10 +36,10 @@ class Pseudonymizer {
     // A permutation of [0, max]: every value of the range has exactly one
     // preimage in it. value must be <= max. `tweak` selects an independent
     // permutation.
-    uint64_t Permute(uint64_t value, uint64_t max, uint64_t tweak = 0) const;
+    uint64_t Permute(uint64_t value, uint64_t max, uint8_t tweak = 0) const;
 
     // The inverse of Permute (for tests and for proving the bijection).
-    uint64_t Unpermute(uint64_t value, uint64_t max, uint64_t tweak = 0) const;
+    uint64_t Unpermute(uint64_t value, uint64_t max, uint8_t tweak = 0) const;
 
     // A permutation of the 64-bit integers that keeps the sign and each
     // band of magnitude: [0, 2^15), [2^15, 2^31), [2^31, 2^63) and their
@@ -60,8 +63,8 @@ class Pseudonymizer {
 
   private:
     Pseudonymizer(uint64_t k0, uint64_t k1) : k0_(k0), k1_(k1) {}
-    uint64_t Round(uint64_t tweak, int bits, int round, uint64_t half) const;
-    uint64_t Feistel(uint64_t value, int bits, uint64_t tweak, bool inverse) const;
+    uint64_t Round(uint8_t tweak, int bits, int round, uint64_t half) const;
+    uint64_t Feistel(uint64_t value, int bits, uint8_t tweak, bool inverse) const;
 
     uint64_t k0_;
     uint64_t k1_;

@@ -26,6 +26,12 @@ TEST(SipHash, MatchesTheReferenceVectors) {
     EXPECT_EQ(SipHash24(k0, k1, message, 8), 0x93f5f5799a932462ULL);
     EXPECT_EQ(SipHash24(k0, k1, message, 15), 0xa129ca6149be45e5ULL);
     EXPECT_EQ(SipHash24(k0, k1, message, 63), 0x958a324ceb064572ULL);
+    for (uint64_t word : {uint64_t{0}, uint64_t{0x0706050403020100}, ~uint64_t{0}}) {
+        uint8_t bytes[8];
+        for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(word >> (8 * i));
+        EXPECT_EQ(SipHash24Word(k0, k1, word), SipHash24(k0, k1, bytes, 8));
+    }
+    EXPECT_EQ(SipHash24Word(k0, k1, 0x0706050403020100ULL), 0x93f5f5799a932462ULL);
 }
 
 TEST(Pseudonym, RefusesMissingOrShortKeysWithoutShowingThem) {
