@@ -316,7 +316,15 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
 
         Statement create = CreateScratchTable(table, build_schema, QuoteIdentifier);
         CheckSql(create);
-        Statement copy = CopyRows(table, source_schema, build_schema, QuoteIdentifier, "ext");
+        // An sql rule's expression and a row filter are the caller's SQL,
+        // spliced by design (the server parses each as one expression
+        // first, Database::IsOneExpression): the checks below apply to the
+        // rest of the statement, with those texts replaced.
+        TablePlan guarded = table;
+        if (!guarded.row_filter.empty()) guarded.row_filter = "true";
+        for (ColumnPlan& column : guarded.columns)
+            if (column.rule.kind == RuleKind::kSql) column.rule.sql = "NULL";
+        Statement copy = CopyRows(guarded, source_schema, build_schema, QuoteIdentifier, "ext");
         std::vector<std::string> identifiers = CheckSql(copy);
         // Every name reaches the SQL as itself: the source table and each
         // column appear among the identifiers exactly as named (when they
