@@ -61,7 +61,25 @@ std::unique_ptr<PathNode> BuildTree(const std::vector<std::string>& paths) {
 
 using Json = nlohmann::json;
 
-std::string Quote(const std::string& text) { return Json(text).dump(); }
+// Appends `text` (valid UTF-8, as the parser checked) as a JSON string.
+void AppendQuoted(std::string& out, const std::string& text) {
+    static const char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (char c : text) {
+        unsigned char byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20) {
+            out += "\\u00";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
 
 // Writes the kept document while the parser reads the original.
 class KeepWriter : public nlohmann::json_sax<Json> {
@@ -98,7 +116,7 @@ class KeepWriter : public nlohmann::json_sax<Json> {
     }
     bool string(string_t& value) override {
         Value();
-        out_ += Quote(next_.kept ? value : next_.label);
+        AppendQuoted(out_, next_.kept ? value : next_.label);
         return true;
     }
     bool binary(binary_t&) override { return false; }  // not in JSON text
@@ -111,7 +129,7 @@ class KeepWriter : public nlohmann::json_sax<Json> {
     bool key(string_t& key) override {
         Container& object = stack_.back();
         if (object.count++ > 0) out_ += ',';
-        out_ += Quote(key);
+        AppendQuoted(out_, key);
         out_ += ':';
         const PathNode* child = object.place.node ? object.place.node->Child(key) : nullptr;
         next_ = {child, object.place.kept || (child != nullptr && child->keep), key + "_" + seed_};

@@ -256,8 +256,8 @@ Datum FakeText(FunctionCallInfo fcinfo) {
         MemoryContext context = fcinfo->flinfo->fn_mcxt;
         memory = Guard(
             [context]() noexcept { return MemoryContextAlloc(context, sizeof(FakeTextCache)); });
-        fcinfo->flinfo->fn_extra = memory;
         new (memory) FakeTextCache{RealisticGenerator(*rule, max_length)};
+        fcinfo->flinfo->fn_extra = memory;  // only once it holds a generator
     }
     auto* cache = static_cast<FakeTextCache*>(memory);
     if (cache->generator.rule() != *rule || cache->generator.max_length() != max_length)

@@ -583,6 +583,7 @@ std::string RealisticGenerator::Render(const Tier& tier, uint64_t index, int sou
                 rest /= count;
             }
             int64_t target = source_length < 0 ? 0 : source_length;
+            target = std::min<int64_t>(target, kMaxTextLength);
             if (max_length_ >= 0) target = std::min<int64_t>(target, max_length_);
             uint64_t state = Mix(index);
             for (uint32_t position = spelled;; ++position) {

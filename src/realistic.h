@@ -41,7 +41,7 @@ const char* RealisticRuleName(RealisticRule rule);
 // The fake for row `seed` (1, 2, ...) of a column holding at most
 // `max_length` characters (-1: unbounded). `source_length` is the length of
 // the real value (-1: unknown); only kText uses it, to give words of about
-// that length. Throws ScrubError (22023) when no value of the rule fits
+// that length, up to kMaxTextLength characters. Throws ScrubError (22023) when no value of the rule fits
 // max_length (RealisticCapacity is 0).
 std::string RealisticFake(RealisticRule rule, uint64_t seed, int max_length, int source_length);
 
@@ -51,6 +51,10 @@ uint64_t RealisticCapacity(RealisticRule rule, int max_length);
 
 // The length of the shortest value the rule can produce.
 int RealisticMinLength(RealisticRule rule);
+
+// The longest text kText writes, whatever the real value's length: a
+// megabyte of words per row is enough to exercise any application.
+inline constexpr int kMaxTextLength = 1 << 20;
 
 // The generator for one rule and length limit, with its layout worked out
 // once: callers that make many values (one per row) keep one. Plain data,

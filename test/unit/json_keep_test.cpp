@@ -60,6 +60,8 @@ TEST(JsonKeep, KeyWithADotIsNotAPath) {
 TEST(JsonKeep, UnicodeAndEscapesSurvive) {
     EXPECT_EQ(Keep(R"({"k": "caf\u00e9 \"q\"\n", "ñ": "x"})", {"k"}),
               json::parse(R"({"k": "café \"q\"\n", "ñ": "ñ_7"})"));
+    EXPECT_EQ(Keep(R"({"k": "back\\slash \u0001 \t \/"})", {"k"}),
+              json::parse(R"({"k": "back\\slash \u0001 \t /"})"));
 }
 
 TEST(JsonKeep, RejectsMalformedPaths) {

@@ -202,6 +202,12 @@ TEST(Realistic, TextHasAboutTheSourceLength) {
     }
 }
 
+TEST(Realistic, TextStopsAtItsLimit) {
+    std::string text = RealisticFake(RealisticRule::kText, 3, -1, 50 * 1024 * 1024);
+    EXPECT_LE(text.size(), static_cast<size_t>(kMaxTextLength));
+    EXPECT_GT(text.size(), static_cast<size_t>(kMaxTextLength) - 10);
+}
+
 TEST(Realistic, EveryValueIsAscii) {
     for (RealisticRule rule : kRules)
         for (uint64_t seed = 1; seed <= 2000; ++seed)
