@@ -10,12 +10,12 @@ SCRIPTS = bin/scrub-dump bin/scrub-restore bin/scrub-verify
 
 # Modules without PostgreSQL headers (unit-tested on their own) and the
 # PostgreSQL-facing layer.
-PURE_OBJS = src/allowlist.o src/catalog.o src/fake.o src/plan.o src/sqlgen.o src/run.o \
-	src/preflight.o
-PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o
+PURE_OBJS = src/allowlist.o src/catalog.o src/fake.o src/plan.o src/rules.o src/sqlgen.o src/run.o \
+	src/preflight.o src/realistic.o src/pseudonym.o src/json_keep.o
+PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o src/pg_functions.o
 OBJS = $(PURE_OBJS) $(PG_OBJS)
 
-REGRESS = setup core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore schemas fake_fit
+REGRESS = setup core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore schemas fake_fit generators rules row_filters hash_keys
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # `make installcheck` runs the three suites below through PGXS's own
@@ -126,7 +126,9 @@ demo:
 # slower than 5 s fails the target and leaves the input in test/fuzz/.
 FUZZ_CXX ?= $(firstword $(shell command -v clang++-14 clang++ 2>/dev/null))
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/allowlist.cpp src/catalog.cpp src/fake.cpp src/plan.cpp src/sqlgen.cpp
+FUZZ_SRCS = src/allowlist.cpp src/catalog.cpp src/fake.cpp src/plan.cpp src/rules.cpp src/sqlgen.cpp \
+	src/realistic.cpp src/json_keep.cpp \
+	src/preflight.cpp
 test/fuzz/allowlist_fuzzer: test/fuzz/allowlist_fuzzer.cpp $(FUZZ_SRCS) $(wildcard src/*.h)
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Isrc -o $@ test/fuzz/allowlist_fuzzer.cpp $(FUZZ_SRCS)

@@ -104,3 +104,76 @@ $function$;
 
 COMMENT ON FUNCTION scrub_table_signature(pg_catalog.regclass) IS
     'the definition of a table that decides whether copied rows restore into it';
+
+-- Value generators of the column rules (docs/allowlist.md). A run calls
+-- them qualified with the extension's schema.
+
+-- Realistic fakes from word lists built into the extension: rule is one of
+-- email, first_name, last_name, full_name, username, phone, url, ip, text.
+-- The value is computed from seed (the row's number) alone, never from a
+-- real value; distinct seeds give distinct values until the rule runs out
+-- of them within max_length characters, then they repeat. text gives words
+-- of about source_length characters. NULL seed: NULL.
+CREATE FUNCTION scrub_fake_text(
+    rule pg_catalog.text,
+    seed pg_catalog.int8,
+    max_length pg_catalog.int4 DEFAULT NULL,
+    source_length pg_catalog.int4 DEFAULT NULL)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'scrub_fake_text'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION scrub_fake_text(pg_catalog.text, pg_catalog.int8, pg_catalog.int4, pg_catalog.int4) IS
+    'a realistic fake (email, name, phone, ...) for a row number, never derived from real data';
+
+-- Keyed pseudonyms under a secret key (the superuser-only setting
+-- scrub.key, or the file scrub.key_file names): the same value and key
+-- give the same pseudonym everywhere; integers and uuids are permuted
+-- one-to-one (integers keep their sign and stay within their type), text
+-- becomes letters and digits of about its length, at most max_length
+-- characters. Only superusers may call them, except from inside a
+-- scrub_to_schema run: nobody may use them to probe the key. PARALLEL
+-- RESTRICTED: that permission lives in the backend running the scrub.
+CREATE FUNCTION scrub_hash(value pg_catalog.int2) RETURNS pg_catalog.int2
+AS 'MODULE_PATHNAME', 'scrub_hash_int2'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.int4) RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'scrub_hash_int4'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.int8) RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'scrub_hash_int8'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.uuid) RETURNS pg_catalog.uuid
+AS 'MODULE_PATHNAME', 'scrub_hash_uuid'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+-- Not STRICT: a NULL max_length means no limit; a NULL value gives NULL.
+CREATE FUNCTION scrub_hash(value pg_catalog.text, max_length pg_catalog.int4 DEFAULT NULL)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'scrub_hash_text'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION scrub_hash(pg_catalog.int2) IS
+    'keyed pseudonym (scrub.key): a one-to-one permutation of smallint keeping the sign';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.int4) IS
+    'keyed pseudonym (scrub.key): a one-to-one permutation of integer keeping the sign';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.int8) IS
+    'keyed pseudonym (scrub.key): a one-to-one permutation of bigint keeping the sign';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.uuid) IS
+    'keyed pseudonym (scrub.key): a one-to-one permutation of uuid';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.text, pg_catalog.int4) IS
+    'keyed pseudonym (scrub.key): letters and digits of about the value''s length, at most max_length';
+
+-- The json rule: the document keeps its shape and the values under the
+-- dotted key paths of keep (arrays are walked); every other string becomes
+-- a fake made from the key and seed, every other number 0.
+CREATE FUNCTION scrub_json_keep(document pg_catalog.jsonb, keep pg_catalog.text[], seed pg_catalog.int8)
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'scrub_json_keep'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION scrub_json_keep(pg_catalog.jsonb, pg_catalog.text[], pg_catalog.int8) IS
+    'a json document with its shape and the listed key paths kept, every other value faked';

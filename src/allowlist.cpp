@@ -3,11 +3,13 @@
 #include "allowlist.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "error.h"
+#include "json_keep.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -21,6 +23,20 @@ const char* kKeyHint =
 const char* kShapeHint =
     "Map each table to the array of its columns that are safe to copy, for example "
     "{\"users\": [\"id\", \"created_at\"]}; use [] to copy a table's structure without rows.";
+
+const char* kObjectHint =
+    "Write a table's object as {\"rows\": \"all\" | \"none\" | {\"where\": \"<boolean SQL>\"}, "
+    "\"columns\": {\"<column>\": <rule>}}; both keys are optional.";
+
+const char* kRuleHint =
+    "A rule is one of \"keep\", \"fake\", \"null\", \"hash\", \"email\", \"first_name\", "
+    "\"last_name\", \"full_name\", \"username\", \"phone\", \"url\", \"ip\", \"text\", or an "
+    "object: {\"constant\": <value>}, {\"json\": {\"keep\": [\"<path>\", ...]}}, "
+    "{\"sql\": \"<expression>\"}, {\"rule\": \"<rule>\"}; any of the objects may add "
+    "\"why\": \"<reason>\".";
+
+const char* const kRealisticRules[] = {"email", "first_name", "last_name", "full_name", "username",
+                                       "phone", "url",        "ip",        "text"};
 
 [[noreturn]] void Reject(const std::string& message, const std::string& detail,
                          const std::string& hint) {
@@ -80,9 +96,9 @@ std::string ReadKeyPart(const std::string& key, size_t& pos) {
 // Checks one key's column list and returns it.
 std::vector<std::string> ParseColumns(const std::string& key, const nlohmann::json& value) {
     if (!value.is_array())
-        Reject("allowlist entry \"" + key + "\" is not an array of column names",
+        Reject("allowlist entry \"" + key + "\" is not an array of column names or an object",
                "The value of key \"" + key + "\" is a JSON " + JsonTypeName(value) + ".",
-               kShapeHint);
+               std::string(kShapeHint) + " " + kObjectHint);
     std::vector<std::string> columns;
     std::set<std::string> seen;
     size_t position = 0;
@@ -107,7 +123,180 @@ std::vector<std::string> ParseColumns(const std::string& key, const nlohmann::js
     return columns;
 }
 
+// "entry "t" column "c"": where a rule error is.
+std::string RuleAt(const std::string& key, const std::string& column) {
+    return "allowlist entry \"" + key + "\" column \"" + column + "\"";
+}
+
+// A rule written as a string: "keep", "email", ...
+ColumnRule ParseRuleName(const std::string& key, const std::string& column,
+                         const std::string& name) {
+    ColumnRule rule;
+    rule.named = true;
+    if (name == "keep")
+        rule.kind = RuleKind::kKeep;
+    else if (name == "fake")
+        rule.kind = RuleKind::kFake;
+    else if (name == "null")
+        rule.kind = RuleKind::kNull;
+    else if (name == "hash")
+        rule.kind = RuleKind::kHash;
+    else if (IsRealisticRuleName(name)) {
+        rule.kind = RuleKind::kRealistic;
+        rule.realistic = name;
+    } else if (name == "constant" || name == "json" || name == "sql")
+        Reject(RuleAt(key, column) + " writes rule \"" + name + "\" as a string",
+               "Rule \"" + name + "\" takes a value.",
+               name == "constant" ? "Write {\"constant\": <value>}."
+               : name == "json"   ? "Write {\"json\": {\"keep\": [\"<path>\", ...]}}."
+                                  : "Write {\"sql\": \"<expression>\"}.");
+    else
+        Reject(RuleAt(key, column) + " has unknown rule \"" + name + "\"", "", kRuleHint);
+    return rule;
+}
+
+ColumnRule ParseRule(const std::string& key, const std::string& column,
+                     const nlohmann::json& value) {
+    if (value.is_string()) return ParseRuleName(key, column, value.get_ref<const std::string&>());
+    if (!value.is_object())
+        Reject(RuleAt(key, column) + " is not a rule",
+               "The rule is a JSON " + JsonTypeName(value) + ".", kRuleHint);
+    ColumnRule rule;
+    std::vector<std::string> forms;
+    std::optional<std::string> why;
+    for (const auto& [name, part] : value.items()) {
+        if (name == "why") {
+            if (!part.is_string())
+                Reject(RuleAt(key, column) + " has a \"why\" that is not a string",
+                       "Its \"why\" is a JSON " + JsonTypeName(part) + ".",
+                       "Write the reason as a string.");
+            why = part.get<std::string>();
+            continue;
+        }
+        forms.push_back(name);
+        if (name == "rule") {
+            if (!part.is_string())
+                Reject(RuleAt(key, column) + " has a \"rule\" that is not a string",
+                       "Its \"rule\" is a JSON " + JsonTypeName(part) + ".", kRuleHint);
+            rule = ParseRuleName(key, column, part.get<std::string>());
+        } else if (name == "constant") {
+            rule.kind = RuleKind::kConstant;
+            if (part.is_string())
+                rule.constant = part.get<std::string>();
+            else if (!part.is_null())
+                rule.constant = part.dump();
+        } else if (name == "json") {
+            rule.kind = RuleKind::kJson;
+            if (!part.is_object() || part.size() != 1 || !part.contains("keep") ||
+                !part["keep"].is_array())
+                Reject(RuleAt(key, column) + " has a malformed \"json\" rule",
+                       "Its value is " + part.dump() + ".",
+                       "Write {\"json\": {\"keep\": [\"<dotted.path>\", ...]}}.");
+            for (const auto& path : part["keep"]) {
+                if (!path.is_string())
+                    Reject(RuleAt(key, column) + " has a malformed \"json\" rule",
+                           "A path of its \"keep\" is a JSON " + JsonTypeName(path) + ".",
+                           "Write each path as a string, for example \"notifications.email\".");
+                rule.json_keep.push_back(path.get<std::string>());
+            }
+            try {
+                ValidateJsonPaths(rule.json_keep);
+            } catch (const ScrubError& error) {
+                Reject(
+                    RuleAt(key, column) + " has a malformed \"json\" rule",
+                    error.report().detail.empty() ? error.report().message : error.report().detail,
+                    "Write each path as keys joined by dots, for example "
+                    "\"notifications.email\".");
+            }
+        } else if (name == "sql") {
+            rule.kind = RuleKind::kSql;
+            if (!part.is_string() || part.get<std::string>().empty())
+                Reject(RuleAt(key, column) + " has a malformed \"sql\" rule",
+                       "Its value is a JSON " + JsonTypeName(part) +
+                           (part.is_string() ? " that is empty." : "."),
+                       "Write {\"sql\": \"<expression over the row's columns>\"}.");
+            rule.sql = part.get<std::string>();
+        } else {
+            Reject(RuleAt(key, column) + " has unknown key \"" + name + "\"", "", kRuleHint);
+        }
+    }
+    if (forms.size() != 1)
+        Reject(RuleAt(key, column) + (forms.empty() ? " has no rule" : " has more than one rule"),
+               forms.empty() ? "The object holds no \"rule\", \"constant\", \"json\" or \"sql\"."
+                             : "It holds \"" + JoinLines(forms, "\", \"") + "\".",
+               kRuleHint);
+    rule.named = true;
+    if (why) rule.why = *why;
+    return rule;
+}
+
+// A table's object: {"rows": ..., "columns": {...}}.
+void ParseEntryObject(const std::string& key, const nlohmann::json& value, AllowlistEntry& entry) {
+    for (const auto& [name, part] : value.items()) {
+        if (name == "rows") {
+            if (part.is_string() && part.get<std::string>() == "all") {
+                entry.rows = RowsMode::kAll;
+            } else if (part.is_string() && part.get<std::string>() == "none") {
+                entry.rows = RowsMode::kNone;
+            } else if (part.is_object() && part.size() == 1 && part.contains("where") &&
+                       part["where"].is_string() && !part["where"].get<std::string>().empty()) {
+                entry.rows = RowsMode::kWhere;
+                entry.where = part["where"].get<std::string>();
+            } else {
+                Reject("allowlist entry \"" + key + "\" has a malformed \"rows\"",
+                       "Its value is " + part.dump() + ".",
+                       "Write \"rows\": \"all\", \"rows\": \"none\" or "
+                       "\"rows\": {\"where\": \"<boolean SQL over the table's columns>\"}.");
+            }
+        } else if (name == "columns") {
+            if (!part.is_object())
+                Reject("allowlist entry \"" + key + "\" has \"columns\" that are not an object",
+                       "Its \"columns\" is a JSON " + JsonTypeName(part) + ".",
+                       "Map each column to its rule, for example "
+                       "{\"columns\": {\"id\": \"keep\", \"email\": \"email\"}}.");
+            for (const auto& [column, rule] : part.items()) {
+                if (column.empty())
+                    Reject("allowlist entry \"" + key + "\" has an empty column name", "",
+                           "Remove the empty name from \"columns\".");
+                entry.columns.push_back(column);
+                entry.rules.push_back(ParseRule(key, column, rule));
+            }
+        } else {
+            Reject("allowlist entry \"" + key + "\" has unknown key \"" + name + "\"", "",
+                   kObjectHint);
+        }
+    }
+}
+
 }  // namespace
+
+bool IsRealisticRuleName(const std::string& name) {
+    for (const char* rule : kRealisticRules)
+        if (name == rule) return true;
+    return false;
+}
+
+std::string ColumnRule::Name() const {
+    switch (kind) {
+        case RuleKind::kKeep:
+            return "keep";
+        case RuleKind::kFake:
+            return "fake";
+        case RuleKind::kNull:
+            return "null";
+        case RuleKind::kConstant:
+            return "constant";
+        case RuleKind::kRealistic:
+            return realistic;
+        case RuleKind::kHash:
+            return "hash";
+        case RuleKind::kJson:
+            return "json";
+        case RuleKind::kSql:
+            return "sql";
+    }
+    return "fake";
+}
 
 TableKey ParseTableKey(const std::string& key) {
     if (key.empty()) Reject("allowlist has an empty key", "", kKeyHint);
@@ -170,7 +359,20 @@ Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_s
                        "source schema \"" + source_schema + "\").",
                    "Keep one of the two keys.");
         if (name.schema != source_schema) other_schemas.insert(name.schema);
-        allowlist.entries.push_back({key, name.table, ParseColumns(key, value), name.schema});
+        AllowlistEntry entry{key, name.table, {}, {}, RowsMode::kAll, {}, name.schema};
+        if (value.is_object()) {
+            ParseEntryObject(key, value, entry);
+        } else {
+            entry.columns = ParseColumns(key, value);
+            for (size_t i = 0; i < entry.columns.size(); ++i) {
+                ColumnRule keep;
+                keep.kind = RuleKind::kKeep;
+                keep.named = true;
+                entry.rules.push_back(keep);
+            }
+            if (entry.columns.empty()) entry.rows = RowsMode::kNone;
+        }
+        allowlist.entries.push_back(std::move(entry));
     }
     allowlist.schemas.push_back(source_schema);
     allowlist.schemas.insert(allowlist.schemas.end(), other_schemas.begin(), other_schemas.end());

@@ -2,18 +2,54 @@
 // Pure C++: no PostgreSQL headers, unit-tested in test/unit.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace scrub {
 
+// What a column's values become in the copy (docs/allowlist.md, "Rules").
+enum class RuleKind {
+    kKeep,       // copied verbatim
+    kFake,       // the type's default fake (fake.h)
+    kNull,       // NULL
+    kConstant,   // one value, cast to the column's type
+    kRealistic,  // scrub_fake_text(): email, first_name, ...
+    kHash,       // scrub_hash(): a keyed pseudonym
+    kJson,       // scrub_json_keep(): the document's shape and the listed paths
+    kSql,        // the caller's expression over the row's columns
+};
+
+// One column's rule, as the allowlist writes it.
+struct ColumnRule {
+    RuleKind kind = RuleKind::kFake;
+    std::string realistic;                // kRealistic: the rule's name ("email", ...)
+    std::optional<std::string> constant;  // kConstant: the value's text; nullopt: NULL
+    std::vector<std::string> json_keep;   // kJson: the dotted paths kept
+    std::string sql;                      // kSql: the expression
+    std::string why;                      // the reason given, if any
+    bool named = false;                   // given in the allowlist, not a default
+
+    // The rule as the allowlist spells it: "keep", "email", "constant", ...
+    std::string Name() const;
+};
+
+// Which rows of a table the copy holds.
+enum class RowsMode { kAll, kNone, kWhere };
+
 // One key of the allowlist, resolved against the source schema.
 struct AllowlistEntry {
-    std::string key;                   // the key exactly as written
-    std::string table;                 // table name inside `schema`
-    std::vector<std::string> columns;  // columns to copy verbatim; empty: no rows
-    std::string schema;                // the key's schema; the source schema for a bare key
+    std::string key;    // the key exactly as written
+    std::string table;  // table name inside `schema`
+    // Every column the entry names, in its order: in the plain form the
+    // columns to copy verbatim (empty: no rows); in the object form the
+    // keys of "columns".
+    std::vector<std::string> columns;
+    std::vector<ColumnRule> rules;  // one per entry of `columns`
+    RowsMode rows = RowsMode::kAll;
+    std::string where;   // RowsMode::kWhere: the boolean SQL expression
+    std::string schema;  // the key's schema; the source schema for a bare key
 };
 
 struct Allowlist {
@@ -39,9 +75,15 @@ TableKey ParseTableKey(const std::string& key);
 std::string TableKeyOf(const std::string& schema, const std::string& table,
                        const std::string& source_schema);
 
+// The realistic rules scrub_fake_text() knows, in the allowlist's spelling.
+bool IsRealisticRuleName(const std::string& name);
+
 // Parses and validates allowlist JSON text; throws ScrubError (22023)
-// naming the offending key on any malformed entry. A bare key names a
-// table of `source_schema`, a qualified one a table of its schema.
+// naming the offending key (and column) on any malformed entry. A bare key
+// names a table of `source_schema`, a qualified one a table of its schema.
+// A table maps to an array of column names (plain form: those kept, the
+// others faked; [] copies no rows) or to an object
+// {"rows": "all" | "none" | {"where": "..."}, "columns": {column: rule}}.
 Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_schema);
 
 }  // namespace scrub

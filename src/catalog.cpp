@@ -192,13 +192,17 @@ SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
 
 // Foreign keys of the given tables, one row per column pair, in order.
 const char* kForeignKeysSql = R"SQL(
-SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname
+SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname,
+       pg_catalog.format('OPERATOR(%I.%s)', opn.nspname, op.oprname)
   FROM pg_catalog.pg_constraint con
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) con.confrelid
   JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
- CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(con.conkey), pg_catalog.unnest(con.confkey))
-       WITH ORDINALITY AS k(attnum, fattnum, ord)
+ CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(con.conkey), pg_catalog.unnest(con.confkey),
+                               pg_catalog.unnest(con.conpfeqop))
+       WITH ORDINALITY AS k(attnum, fattnum, eqop, ord)
+  JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) k.eqop
+  JOIN pg_catalog.pg_namespace opn ON opn.oid OPERATOR(pg_catalog.=) op.oprnamespace
   JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
                                 AND a.attnum OPERATOR(pg_catalog.=) k.attnum
   JOIN pg_catalog.pg_attribute fa ON fa.attrelid OPERATOR(pg_catalog.=) con.confrelid
@@ -444,11 +448,13 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
     ReadGrouped(
         db, kForeignKeysSql, oid_array, catalog.foreign_keys,
         [](const Row& row) {
-            return ForeignKey{Field(row, 1), Field(row, 0), {}, Field(row, 2), Field(row, 3), {}};
+            return ForeignKey{
+                Field(row, 1), Field(row, 0), {}, Field(row, 2), Field(row, 3), {}, {}};
         },
         [](ForeignKey& key, const Row& row) {
             key.columns.push_back(Field(row, 4));
             key.referenced_columns.push_back(Field(row, 5));
+            if (row.size() > 6) key.equality_operators.push_back(Field(row, 6));
         });
     ReadGrouped(
         db, kChecksSql, oid_array, catalog.checks,

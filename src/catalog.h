@@ -101,12 +101,15 @@ struct OtherRelation {
 // cloned onto a partition from its parent).
 struct ForeignKey {
     std::string name;
-    std::string table;  // the referencing table, in the source schema
+    std::string table;  // the referencing table, in `schema`
     std::vector<std::string> columns;
     std::string referenced_schema;
     std::string referenced_table;
     std::vector<std::string> referenced_columns;
     std::string schema;  // the referencing table's
+    // Per column pair: the constraint's equality operator (conpfeqop) as
+    // OPERATOR(schema.name).
+    std::vector<std::string> equality_operators;
 };
 
 // A validated CHECK constraint of a source table.

@@ -72,6 +72,15 @@ class Database {
         (void)explain;
         return QueryAsOwner(owner, statement, visibility);
     }
+    // Whether `expression` is one SQL expression by the grammar alone (no
+    // catalog is read, no code runs): "SELECT (expression\n)" must parse
+    // as one SELECT of one value and nothing else, so that the text cannot
+    // close the parentheses scrub puts around it and add clauses or
+    // statements. A syntax error is thrown as the ScrubError `explain`
+    // makes of it.
+    virtual bool IsOneExpression(
+        const std::string& expression,
+        const std::function<ScrubError(const ErrorReport& cause)>& explain) = 0;
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;
     // True if the relation's catalog row was changed by a transaction the

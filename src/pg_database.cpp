@@ -12,6 +12,8 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
 #include "pgstat.h"
 #include "storage/lock.h"
 #include "tcop/tcopprot.h"
@@ -271,6 +273,38 @@ std::vector<Row> PgDatabase::QueryAsOwnerExplained(
         if (data->message != nullptr) cause.message = data->message;
         if (data->detail != nullptr) cause.detail = data->detail;
         if (data->hint != nullptr) cause.hint = data->hint;
+        throw explain(cause);
+    }
+}
+
+// raw_parser only runs the grammar: no catalog access, no user code.
+bool PgDatabase::IsOneExpression(
+    const std::string& expression,
+    const std::function<ScrubError(const ErrorReport& cause)>& explain) {
+    std::string sql = "SELECT (" + expression + "\n)";
+    const char* text = sql.c_str();
+    try {
+        return Guard([text]() noexcept {
+            List* parsed = raw_parser(text, RAW_PARSE_DEFAULT);
+            if (list_length(parsed) != 1) return false;
+            RawStmt* raw = linitial_node(RawStmt, parsed);
+            if (!IsA(raw->stmt, SelectStmt)) return false;
+            SelectStmt* select = reinterpret_cast<SelectStmt*>(raw->stmt);
+            return select->op == SETOP_NONE && list_length(select->targetList) == 1 &&
+                   select->fromClause == NIL && select->whereClause == nullptr &&
+                   select->distinctClause == NIL && select->intoClause == nullptr &&
+                   select->groupClause == NIL && select->havingClause == nullptr &&
+                   select->windowClause == NIL && select->valuesLists == NIL &&
+                   select->sortClause == NIL && select->limitOffset == nullptr &&
+                   select->limitCount == nullptr && select->lockingClause == NIL &&
+                   select->withClause == nullptr;
+        });
+    } catch (const PostgresError& error) {
+        const ErrorData* data = error.data();
+        ErrorReport cause;
+        int code = data->sqlerrcode;
+        cause.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
+        if (data->message != nullptr) cause.message = data->message;
         throw explain(cause);
     }
 }

@@ -37,6 +37,9 @@ class PgDatabase final : public Database {
     std::vector<Row> QueryAsOwnerExplained(
         const TableOwner& owner, const Statement& statement, Visibility visibility,
         const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
+    bool IsOneExpression(
+        const std::string& expression,
+        const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
     void TakeRunSnapshot() override;
     bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;

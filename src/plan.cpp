@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "fake.h"
+#include "rules.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -71,6 +72,31 @@ std::string FirstScrubbed(const TablePlan& table, const std::vector<std::string>
     std::vector<std::string> kept = table.ColumnNames(true);
     for (const std::string& column : columns)
         if (std::find(kept.begin(), kept.end(), column) == kept.end()) return column;
+    return {};
+}
+
+const ColumnPlan* PlannedColumn(const TablePlan& table, const std::string& name) {
+    for (const ColumnPlan& column : table.columns)
+        if (column.column.name == name) return &column;
+    return nullptr;
+}
+
+// The first column of a foreign key's pairs whose values the copy does
+// not carry over as the other side's are: a pair joins when both sides are
+// kept, or both hashed (with one mapping, rules.h). Of the referencing
+// side, or with `referenced` of the referenced side; empty if none.
+std::string FirstBroken(const TablePlan& table, const std::vector<std::string>& columns,
+                        const TablePlan& target, const std::vector<std::string>& referenced_columns,
+                        bool referenced) {
+    for (size_t i = 0; i < columns.size() && i < referenced_columns.size(); ++i) {
+        const ColumnPlan* column = PlannedColumn(table, columns[i]);
+        const ColumnPlan* key = PlannedColumn(target, referenced_columns[i]);
+        if (column != nullptr && key != nullptr && !column->keep && !key->keep &&
+            column->rule.kind == RuleKind::kHash && key->rule.kind == RuleKind::kHash)
+            continue;
+        const ColumnPlan* side = referenced ? key : column;
+        if (side == nullptr || !side->keep) return referenced ? referenced_columns[i] : columns[i];
+    }
     return {};
 }
 
@@ -186,9 +212,12 @@ std::vector<ForeignKeyRisk> ForeignKeysAtRisk(const Plan& plan, const SourceCata
                      Quoted(key.referenced_schema) + ", which the allowlist does not name";
         } else if (target == nullptr || !target->copy_rows) {
             reason = "table " + referenced + ", which it references, is copied without rows";
-        } else if (std::string column = FirstScrubbed(*table, key.columns); !column.empty()) {
+        } else if (std::string column =
+                       FirstBroken(*table, key.columns, *target, key.referenced_columns, false);
+                   !column.empty()) {
             reason = "its column " + Quoted(column) + " is scrubbed";
-        } else if (std::string column = FirstScrubbed(*target, key.referenced_columns);
+        } else if (std::string column =
+                       FirstBroken(*table, key.columns, *target, key.referenced_columns, true);
                    !column.empty()) {
             reason = "column " + Quoted(column) + " of table " + referenced + ", which it " +
                      "references, is scrubbed";
@@ -243,9 +272,9 @@ std::vector<const Index*> UniqueIndexesToVerify(const TablePlan& table,
         bool unique_fake = false;
         if (!index.HasExpressions())
             for (const ColumnPlan& column : table.columns)
-                unique_fake =
-                    unique_fake || (!column.keep && Contains(index.columns, column.column.name) &&
-                                    FakeIsUnique(column.column));
+                unique_fake = unique_fake || (column.DefaultFake() &&
+                                              Contains(index.columns, column.column.name) &&
+                                              FakeIsUnique(column.column));
         if (!unique_fake) indexes.push_back(&index);
     }
     return indexes;
@@ -326,25 +355,25 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                          "partition.");
 
     Plan plan;
-    std::vector<std::string> unsupported;
     for (const TableInfo& table : catalog.tables) {
         if (!table.partition_of.empty()) continue;
         TablePlan table_plan;
         table_plan.table = &table;
         auto entry = entry_by_table.find({table.schema, table.name});
-        table_plan.copy_rows = entry != entry_by_table.end() && !entry->second->columns.empty();
+        const AllowlistEntry* listed = entry != entry_by_table.end() ? entry->second : nullptr;
+        table_plan.copy_rows = listed != nullptr && listed->rows != RowsMode::kNone;
+        if (listed != nullptr) {
+            table_plan.key = listed->key;
+            table_plan.row_filter = listed->where;
+        }
         for (const ColumnInfo& column : table.columns) {
             if (column.generated) continue;
-            bool keep = false;
-            if (entry != entry_by_table.end())
-                for (const std::string& name : entry->second->columns)
-                    keep = keep || name == column.name;
-            if (table_plan.copy_rows && !keep &&
-                ClassifyType(column.scalar) == FakeKind::kUnsupported)
-                unsupported.push_back("Column " +
-                                      Quoted(table.schema + "." + table.name + "." + column.name) +
-                                      " has type " + column.type_sql + ".");
-            table_plan.columns.push_back({column, keep});
+            ColumnPlan column_plan{column, false, {}, {}, -1};
+            if (listed != nullptr)
+                for (size_t i = 0; i < listed->columns.size() && i < listed->rules.size(); ++i)
+                    if (listed->columns[i] == column.name) column_plan.rule = listed->rules[i];
+            column_plan.keep = column_plan.rule.kind == RuleKind::kKeep;
+            table_plan.columns.push_back(std::move(column_plan));
         }
         MarkUniqueUse(table_plan, catalog);
         // The manifest shares the target schema with the source schema's
@@ -359,6 +388,16 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
                              "Rename the table, or list it with [] to copy its structure only.");
         plan.tables.push_back(std::move(table_plan));
     }
+    ApplyRules(plan, catalog);
+    std::vector<std::string> unsupported;
+    for (const TablePlan& table : plan.tables)
+        for (const ColumnPlan& column : table.columns)
+            if (table.copy_rows && column.DefaultFake() &&
+                ClassifyType(column.column.scalar) == FakeKind::kUnsupported)
+                unsupported.push_back("Column " +
+                                      Quoted(table.table->schema + "." + table.table->name + "." +
+                                             column.column.name) +
+                                      " has type " + column.column.type_sql + ".");
     if (!unsupported.empty())
         throw ScrubError(sqlstate::kFeatureNotSupported,
                          "scrub has no default fake for the types of some scrubbed columns",

@@ -25,13 +25,29 @@ std::string ScratchSchemaName(const std::string& target, const std::string& sche
 
 struct ColumnPlan {
     ColumnInfo column;
-    bool keep = false;  // copied verbatim; otherwise replaced by a fake
+    bool keep = false;  // copied verbatim; otherwise scrubbed by its rule
+    // What the copy makes of its values when not kept (BuildPlan sets it
+    // to kKeep exactly when `keep`; `keep` decides, so a plan written as
+    // {column, true} keeps the column whatever the rule says).
+    ColumnRule rule;
+    // For rule hash: the type the values are hashed as and its length limit
+    // (-1: none). A column whose foreign key points at a hashed key is
+    // hashed as that key is, so that equal values stay equal (rules.h).
+    ScalarType hash_type;
+    int hash_max_length = -1;
+
+    // True if the type's default fake replaces the values (fake.h).
+    bool DefaultFake() const { return !keep && rule.kind == RuleKind::kFake; }
+    // The rule's name as the manifest records it: "keep", "fake", "email", ...
+    std::string RuleName() const { return keep ? "keep" : rule.Name(); }
 };
 
 struct TablePlan {
     const TableInfo* table = nullptr;
     bool copy_rows = false;           // false: structure only, no rows
     std::vector<ColumnPlan> columns;  // generated columns left out
+    std::string key;                  // the allowlist key naming the table, or empty
+    std::string row_filter;           // rows {"where": ...}: the boolean expression
 
     size_t KeptCount() const;
     size_t ScrubbedCount() const;

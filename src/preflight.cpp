@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "fake.h"
+#include "rules.h"
 #include "sqlgen.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
@@ -147,7 +148,7 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
     // The limit a column's fakes must stay within: only a key of a unique
     // index has one; any other fake wraps to fit.
     auto limit = [](const ColumnPlan& column) -> uint64_t {
-        if (column.keep || column.column.unique_use != UniqueUse::kKey) return 0;
+        if (!column.DefaultFake() || column.column.unique_use != UniqueUse::kKey) return 0;
         return FakeCapacity(column.column);
     };
     for (const TablePlan& table : plan.tables) {
@@ -157,15 +158,16 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
         for (const ColumnPlan& column : table.columns) {
             uint64_t capacity = limit(column);
             if (capacity != 0 && (smallest == 0 || capacity < smallest)) smallest = capacity;
-            if (!column.keep) scrubbed.push_back(column.column);
+            if (column.DefaultFake()) scrubbed.push_back(column.column);
         }
         // Counting rows costs a scan: only where a limit may be reached.
         if (smallest == 0 && MinimumFakeBytes(scrubbed, UINT64_MAX) <= kMaxRowBytes) continue;
         // Counted as the table's owner, as every read of its rows is: planning
         // a query over the table can run its owner's code.
-        std::vector<Row> rows = db.QueryAsOwner(OwnerOf(*table.table, table.table->schema),
-                                                CountRows(*table.table, table.table->schema, quote),
-                                                Visibility::kRunSnapshot);
+        std::vector<Row> rows = db.QueryAsOwner(
+            OwnerOf(*table.table, table.table->schema),
+            CountRows(*table.table, table.table->schema, quote, FilterCondition(table)),
+            Visibility::kRunSnapshot);
         uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
         if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
             wide.push_back(

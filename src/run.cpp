@@ -13,6 +13,7 @@
 #include "error.h"
 #include "plan.h"
 #include "preflight.h"
+#include "rules.h"
 #include "sqlgen.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
@@ -177,10 +178,12 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
     const std::string& name = table.table->name;
     const std::string& schema = table.table->schema;
     TableOwner owner = OwnerOf(*table.table, schema);
-    uint64_t copied = db.ExecuteAsOwner(owner, CopyRows(table, schema, build_schema, quote),
-                                        Visibility::kRunSnapshot);
-    uint64_t source_rows = std::stoull(FirstValueAsOwner(
-        db, owner, CountRows(*table.table, schema, quote), Visibility::kRunSnapshot));
+    uint64_t copied = db.ExecuteAsOwner(
+        owner, CopyRows(table, schema, build_schema, quote, options.extension_schema),
+        Visibility::kRunSnapshot);
+    uint64_t source_rows = std::stoull(
+        FirstValueAsOwner(db, owner, CountRows(*table.table, schema, quote, FilterCondition(table)),
+                          Visibility::kRunSnapshot));
     if (copied != source_rows)
         throw ScrubError(sqlstate::kDataCorrupted,
                          "row count check failed for table \"" + schema + "." + name + "\"",
@@ -276,23 +279,53 @@ void CheckScratchColumnsMatch(Database& db, const TablePlan& table,
                          "CHECK constraint, say) renames types: remove it.");
 }
 
+// The manifest's record of each copied column's rule and the reason the
+// allowlist gives for it: {"email": {"rule": "email", "why": "..."}}. Built
+// by the server from text arrays, so names in any encoding stay as they are.
+// A constant's value, an expression's text, the hash key: none is recorded
+// here (the allowlist itself is in _scrub_run, the key nowhere).
+std::string ColumnRules(const TablePlan& table, Statement& statement) {
+    if (!table.copy_rows) return "CAST(NULL AS pg_catalog.jsonb)";
+    std::vector<std::string> names, rules, whys;
+    for (const ColumnPlan& column : table.columns) {
+        names.push_back(column.column.name);
+        rules.push_back(column.RuleName());
+        whys.push_back(column.rule.why);
+    }
+    return "(SELECT COALESCE(pg_catalog.jsonb_object_agg(r.name,"
+           " pg_catalog.jsonb_build_object('rule', r.rule) OPERATOR(pg_catalog.||)"
+           " CASE WHEN r.why OPERATOR(pg_catalog.=) '' THEN CAST('{}' AS pg_catalog.jsonb)"
+           " ELSE pg_catalog.jsonb_build_object('why', r.why) END), CAST('{}' AS pg_catalog.jsonb))"
+           " FROM ROWS FROM (pg_catalog.unnest(CAST(" +
+           statement.Bind(TextArrayLiteral(names)) +
+           " AS pg_catalog.text[])), pg_catalog.unnest(CAST(" +
+           statement.Bind(TextArrayLiteral(rules)) +
+           " AS pg_catalog.text[])), pg_catalog.unnest(CAST(" +
+           statement.Bind(TextArrayLiteral(whys)) +
+           " AS pg_catalog.text[]))) AS r (name, rule, why))";
+}
+
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
                  const std::string& signature_function, const TablePlan& table,
                  const TableReport* report, const std::string& scratch_schema) {
     Statement insert;
-    insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestTablesTable) +
-                 " VALUES (" + insert.Bind(table.table->name) + ", " +
-                 insert.Bind(std::string(table.copy_rows ? "t" : "f")) + "::pg_catalog.bool, " +
-                 insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
-                 "::pg_catalog.int8, " +
-                 insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
-                 "::pg_catalog.int8, " + insert.Bind(TextArrayLiteral(table.ColumnNames(true))) +
-                 "::pg_catalog.text[], " + insert.Bind(TextArrayLiteral(table.ColumnNames(false))) +
-                 "::pg_catalog.text[], " +
-                 insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
-                                    : std::nullopt) +
-                 "::pg_catalog.numeric, " + SignatureOf(table, signature_function, insert) + ", " +
-                 insert.Bind(table.table->schema) + ", " + insert.Bind(scratch_schema) + ")";
+    insert.sql =
+        "INSERT INTO " + QualifiedName(quote, build_schema, kManifestTablesTable) + " VALUES (" +
+        insert.Bind(table.table->name) + ", " +
+        insert.Bind(std::string(table.copy_rows ? "t" : "f")) + "::pg_catalog.bool, " +
+        insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
+        "::pg_catalog.int8, " +
+        insert.Bind(report ? std::optional(std::to_string(report->rows)) : std::nullopt) +
+        "::pg_catalog.int8, " + insert.Bind(TextArrayLiteral(table.ColumnNames(true))) +
+        "::pg_catalog.text[], " + insert.Bind(TextArrayLiteral(table.ColumnNames(false))) +
+        "::pg_catalog.text[], " +
+        insert.Bind(report ? std::optional(FormatMilliseconds(report->milliseconds))
+                           : std::nullopt) +
+        "::pg_catalog.numeric, " + SignatureOf(table, signature_function, insert) + ", " +
+        insert.Bind(table.table->schema) + ", " + insert.Bind(scratch_schema) + ", " +
+        ColumnRules(table, insert) + ", " +
+        insert.Bind(table.row_filter.empty() ? std::nullopt : std::optional(table.row_filter)) +
+        "::pg_catalog.text)";
     db.Execute(insert, Visibility::kLatest);
 }
 
@@ -396,7 +429,12 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
     std::vector<std::string> violations;
     for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
         const TableInfo* table = FindTable(catalog, risk.key->schema, risk.key->table);
-        Statement probe = AnyRowWithValues(*table, table->schema, risk.key->columns, quote);
+        const TablePlan* planned = nullptr;
+        for (const TablePlan& candidate : plan.tables)
+            if (candidate.table == table) planned = &candidate;
+        Statement probe =
+            AnyRowWithValues(*table, table->schema, risk.key->columns, quote,
+                             planned != nullptr ? FilterCondition(*planned) : std::string());
         if (FirstValueAsOwner(db, OwnerOf(*table, table->schema), probe,
                               Visibility::kRunSnapshot) != "t")
             continue;
@@ -409,6 +447,69 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
                          JoinLines(violations),
                          "Copy each referenced table with rows, keeping the key columns on both "
                          "sides, or list the referencing table with [] to copy it without rows.");
+}
+
+// A row filter removes rows that copied rows of other tables may point
+// at. After every table is copied, each foreign key whose referenced table
+// has a filter is probed on the scratch tables (rows the referencing
+// table's own filter removed are not there): any row left pointing at a
+// removed row fails the run, naming every such constraint. The probe runs
+// as the referencing table's owner, whose constraint chose the equality
+// operators it calls, with SELECT on both scratch tables for its duration.
+void CheckFilteredForeignKeys(
+    Database& db, const Plan& plan, const SourceCatalog& catalog,
+    const std::function<std::string(const std::string& schema)>& build_schema_of,
+    const std::string& caller, const IdentifierQuoter& quote) {
+    std::vector<std::string> violations;
+    for (const ForeignKey& key : catalog.foreign_keys) {
+        const TablePlan *table = nullptr, *target = nullptr;
+        for (const TablePlan& candidate : plan.tables) {
+            if (candidate.table->schema == key.schema && candidate.table->name == key.table)
+                table = &candidate;
+            if (candidate.table->schema == key.referenced_schema &&
+                candidate.table->name == key.referenced_table)
+                target = &candidate;
+        }
+        if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows ||
+            target->row_filter.empty())
+            continue;
+        const std::string build = build_schema_of(key.schema);
+        const std::string referenced_build = build_schema_of(key.referenced_schema);
+        const std::string& owner = table->table->owner;
+        std::vector<Statement> grants, revokes;
+        if (owner != caller) {
+            for (const auto& [schema, name] :
+                 {std::pair(build, key.table), std::pair(referenced_build, key.referenced_table)}) {
+                grants.push_back(
+                    {"GRANT USAGE ON SCHEMA " + quote(schema) + " TO " + quote(owner), {}});
+                grants.push_back({"GRANT SELECT ON TABLE " + QualifiedName(quote, schema, name) +
+                                      " TO " + quote(owner),
+                                  {}});
+                revokes.push_back({"REVOKE SELECT ON TABLE " + QualifiedName(quote, schema, name) +
+                                       " FROM " + quote(owner),
+                                   {}});
+                revokes.push_back(
+                    {"REVOKE USAGE ON SCHEMA " + quote(schema) + " FROM " + quote(owner), {}});
+            }
+        }
+        for (const Statement& grant : grants) db.Execute(grant, Visibility::kLatest);
+        bool dangling =
+            FirstValueAsOwner(db, OwnerOf(*table->table, key.schema),
+                              AnyRowPointingNowhere(build, referenced_build, key, quote),
+                              Visibility::kLatest) == "t";
+        for (const Statement& revoke : revokes) db.Execute(revoke, Visibility::kLatest);
+        if (dangling)
+            violations.push_back("Constraint \"" + key.name + "\" of table \"" + key.schema + "." +
+                                 key.table + "\": copied rows refer to rows of table \"" +
+                                 key.referenced_schema + "." + key.referenced_table +
+                                 "\" that its row filter left out.");
+    }
+    if (!violations.empty())
+        throw ScrubError(
+            "23503", "the scrubbed copy would break foreign keys", JoinLines(violations),
+            "Filter the referencing tables so that they keep only rows whose "
+            "referenced rows are kept (\"rows\": {\"where\": \"... IN (SELECT ...)\"}), "
+            "or widen the referenced table's filter.");
 }
 
 // In REPEATABLE READ or SERIALIZABLE the run snapshot is the transaction's,
@@ -717,6 +818,13 @@ Allowlist ParseAllowlistInServerEncoding(const RunOptions& options) {
         entry.schema = options.from_utf8(entry.schema);
         entry.table = options.from_utf8(entry.table);
         for (std::string& column : entry.columns) column = options.from_utf8(column);
+        entry.where = options.from_utf8(entry.where);
+        for (ColumnRule& rule : entry.rules) {
+            rule.sql = options.from_utf8(rule.sql);
+            rule.why = options.from_utf8(rule.why);
+            if (rule.constant) rule.constant = options.from_utf8(*rule.constant);
+            for (std::string& path : rule.json_keep) path = options.from_utf8(path);
+        }
     }
     return allowlist;
 }
@@ -936,9 +1044,12 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     CheckTablesMatchSnapshot(db, plan, catalog);
     CheckCallerMayReadAll(db, plan);
     CheckPartitionTreesHaveOneOwner(db, plan);
+    db.ReportActivity("checking the allowlist's rules");
+    CheckRulesOnServer(db, plan, options.extension_schema, quote);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
     CheckFakesFit(db, plan, options.source_schema, quote);
+    CheckRealisticFit(db, plan, catalog, quote);
 
     std::string signature_function = SignatureFunction(db, quote);
     for (Scratch& scratch : scratches) scratch.build = CreateBuildSchema(db, quote);
@@ -976,6 +1087,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                 db.Execute(statement, Visibility::kLatest);
         reports.push_back(CopyTable(db, table, options, scratch.build, quote));
         FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
+        CheckHashCollisions(db, table, scratch.build, quote);
         const TableReport& report = reports.back();
         if (grant) {
             for (const Statement& statement :
@@ -991,6 +1103,11 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     }
 
     ThrowIfViolated(violations);
+    db.ReportActivity("checking foreign keys of filtered tables");
+    CheckFilteredForeignKeys(
+        db, plan, catalog,
+        [&](const std::string& schema) { return ScratchOf(scratches, schema).build; }, caller,
+        quote);
     for (const Scratch& scratch : scratches)
         CheckNothingMadeOnCopy(db, scratch.build, scratch.name);
 

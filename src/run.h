@@ -22,6 +22,10 @@ struct RunOptions {
     EncodingConverter from_utf8;
     std::string target_schema = "scrubbed";
     std::string source_schema = "public";
+    // The schema scrub's SQL objects are installed in (pg_extension): the
+    // copy calls scrub_fake_text(), scrub_hash() and scrub_json_keep()
+    // qualified with it.
+    std::string extension_schema;
 };
 
 // One line of the report scrub_to_schema returns, per table copied with rows.

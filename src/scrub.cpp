@@ -5,14 +5,23 @@
 
 #include "pg_boundary.h"
 #include "pg_database.h"
+#include "pg_functions.h"
 #include "run.h"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "utils/fmgroids.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 PG_MODULE_MAGIC;
@@ -77,12 +86,36 @@ void ReturnReport(FunctionCallInfo fcinfo, const std::vector<scrub::TableReport>
     }
 }
 
+// The schema scrub is installed in, from pg_extension (PostgreSQL 15 keeps
+// get_extension_schema() to itself, so the row is read as it does).
+std::string ExtensionSchema() {
+    return scrub::pg::Guard([]() noexcept {
+        Oid extension = get_extension_oid("scrub", false);
+        Relation relation = table_open(ExtensionRelationId, AccessShareLock);
+        ScanKeyData key;
+        ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
+                    ObjectIdGetDatum(extension));
+        SysScanDesc scan =
+            systable_beginscan(relation, ExtensionOidIndexId, true, nullptr, 1, &key);
+        HeapTuple tuple = systable_getnext(scan);
+        Oid schema = HeapTupleIsValid(tuple)
+                         ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extnamespace
+                         : InvalidOid;
+        systable_endscan(scan);
+        table_close(relation, AccessShareLock);
+        char* name = OidIsValid(schema) ? get_namespace_name(schema) : nullptr;
+        if (name == nullptr) elog(ERROR, "schema of extension \"scrub\" not found");
+        return name;
+    });
+}
+
 Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     PrepareResultSet(fcinfo);
     scrub::RunOptions options;
     options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
     options.target_schema = TextArgument(fcinfo, 1, "target_schema");
     options.source_schema = TextArgument(fcinfo, 2, "source_schema");
+    options.extension_schema = ExtensionSchema();
     bool utf8 = scrub::pg::Guard([]() noexcept {
         return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
     });
@@ -92,7 +125,12 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     }
 
     scrub::pg::PgDatabase db;
-    std::vector<scrub::TableReport> reports = scrub::RunScrub(db, options);
+    std::vector<scrub::TableReport> reports;
+    {
+        // The run's generated SQL may call scrub_hash for this caller.
+        scrub::pg::HashPermit permit;
+        reports = scrub::RunScrub(db, options);
+    }
     db.Finish();
     ReturnReport(fcinfo, reports);
     return static_cast<Datum>(0);
@@ -111,5 +149,6 @@ extern "C" void _PG_init(void) {
         "For testing error handling only; -1 (the default) disables it.",
         &scrub_debug_fail_after_tables, -1, -1, INT_MAX, PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr,
         nullptr, nullptr);
+    scrub::pg::InitGenerators();
     MarkGUCPrefixReserved("scrub");
 }

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "fake.h"
+#include "rules.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -66,17 +67,82 @@ std::string SourceRows(const TableInfo& table, const std::string& source_schema,
     return "(" + rows + ")";
 }
 
+namespace {
+
+// scrub's own function `name`, qualified with the extension's schema.
+std::string ExtensionFunction(const std::string& extension_schema, const char* name,
+                              const IdentifierQuoter& quote) {
+    return quote(extension_schema) + "." + name;
+}
+
+}  // namespace
+
+std::string RuleExpression(const ColumnPlan& column, const std::string& value,
+                           const std::string& seed, const std::string& extension_schema,
+                           const IdentifierQuoter& quote, Statement& statement) {
+    const ColumnRule& rule = column.rule;
+    const std::string& type = column.column.type_sql;
+    switch (rule.kind) {
+        case RuleKind::kKeep:
+            return value;
+        case RuleKind::kNull:
+            return "CAST(NULL AS " + type + ")";
+        case RuleKind::kConstant:
+            return "CAST(CAST(" + statement.Bind(rule.constant) + " AS pg_catalog.text) AS " +
+                   type + ")";
+        case RuleKind::kRealistic: {
+            int limit = TextLengthLimit(column.column.scalar);
+            bool text = ClassifyType(column.column.scalar) == FakeKind::kText;
+            return "CASE WHEN " + value + " IS NULL THEN NULL ELSE CAST(" +
+                   ExtensionFunction(extension_schema, "scrub_fake_text", quote) + "(CAST(" +
+                   statement.Bind(rule.realistic) + " AS pg_catalog.text), " + seed + ", " +
+                   (limit < 0 ? std::string("CAST(NULL AS pg_catalog.int4)")
+                              : std::to_string(limit)) +
+                   ", " +
+                   (text ? "pg_catalog.length(CAST(" + value + " AS pg_catalog.text))"
+                         : std::string("CAST(NULL AS pg_catalog.int4)")) +
+                   ") AS " + type + ") END";
+        }
+        case RuleKind::kHash: {
+            std::string as = HashAs(column.hash_type);
+            std::string input = value;
+            // citext compares case-insensitively: equal values must hash alike.
+            if (column.column.scalar.name == "citext")
+                input = "pg_catalog.lower(CAST(" + value + " AS pg_catalog.text))";
+            std::string call = ExtensionFunction(extension_schema, "scrub_hash", quote) + "(CAST(" +
+                               input + " AS " + as + ")";
+            if (as == "pg_catalog.text")
+                call += ", " + (column.hash_max_length < 0
+                                    ? std::string("CAST(NULL AS pg_catalog.int4)")
+                                    : std::to_string(column.hash_max_length));
+            return "CAST(" + call + ") AS " + type + ")";
+        }
+        case RuleKind::kJson:
+            return "CAST(" + ExtensionFunction(extension_schema, "scrub_json_keep", quote) +
+                   "(CAST(" + value + " AS pg_catalog.jsonb), CAST(" +
+                   statement.Bind(TextArrayLiteral(rule.json_keep)) + " AS pg_catalog.text[]), " +
+                   seed + ") AS " + type + ")";
+        case RuleKind::kFake:
+        case RuleKind::kSql:
+            break;
+    }
+    return value;
+}
+
 // The source columns are read once, under positional aliases c1, c2, ...,
 // beside the row number "seed"; the outer SELECT keeps or fakes each one.
-// Aliases cannot clash with column names because they are ours.
+// Aliases cannot clash with column names because they are ours. An sql
+// rule's expression is evaluated in the inner SELECT, where the row's
+// columns have their names, as x1, x2, ...; the row filter is its WHERE.
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
-                   const std::string& build_schema, const IdentifierQuoter& quote) {
+                   const std::string& build_schema, const IdentifierQuoter& quote,
+                   const std::string& extension_schema) {
     Statement statement;
     std::string target_columns, inner, outer;
     bool needs_seed = false, needs_seed_text = false;  // bigint and text forms
     std::vector<ColumnInfo> scrubbed;
     for (const ColumnPlan& column : table.columns)
-        if (!column.keep) scrubbed.push_back(column.column);
+        if (column.DefaultFake()) scrubbed.push_back(column.column);
     const SeedColumns seed{"s.seed", "s.seed_text",
                            PrefixedTextFakeBytes(scrubbed) > kWideRowBytes};
     for (size_t i = 0; i < table.columns.size(); ++i) {
@@ -87,6 +153,20 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
         inner += separator + "src." + quote(column.column.name) + " AS " + alias;
         if (column.keep) {
             outer += separator + "s." + alias;
+            continue;
+        }
+        if (column.rule.kind == RuleKind::kSql) {
+            std::string computed = "x" + std::to_string(i + 1);
+            inner += ", CAST(" + SqlRuleText(column.rule) + " AS " + column.column.type_sql +
+                     ") AS " + computed;
+            outer += separator + "s." + computed;
+            continue;
+        }
+        if (!column.DefaultFake()) {
+            needs_seed = needs_seed || column.rule.kind == RuleKind::kRealistic ||
+                         column.rule.kind == RuleKind::kJson;
+            outer += separator + RuleExpression(column, "s." + alias, seed.number, extension_schema,
+                                                quote, statement);
             continue;
         }
         bool text = NeedsSeedText(column.column);
@@ -103,16 +183,23 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
         inner += ", CAST(pg_catalog.row_number() OVER () AS pg_catalog.text) AS seed_text";
     std::vector<std::string> names;
     for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
+    std::string filter = FilterCondition(table);
     statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
                     target_columns + ") SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
-                    SourceRows(*table.table, source_schema, names, quote) + " AS src) AS s";
+                    SourceRows(*table.table, source_schema, names, quote) + " AS src" +
+                    (filter.empty() ? "" : " WHERE " + filter) + ") AS s";
     return statement;
 }
 
 Statement CountRows(const TableInfo& table, const std::string& source_schema,
-                    const IdentifierQuoter& quote) {
-    return {"SELECT pg_catalog.count(*) FROM " + SourceRows(table, source_schema, {}, quote) +
-                " AS src",
+                    const IdentifierQuoter& quote, const std::string& filter) {
+    // A filter reads the table's columns by name: all of them are there.
+    std::vector<std::string> names;
+    if (!filter.empty())
+        for (const ColumnInfo& column : table.columns)
+            if (!column.generated) names.push_back(column.name);
+    return {"SELECT pg_catalog.count(*) FROM " + SourceRows(table, source_schema, names, quote) +
+                " AS src" + (filter.empty() ? "" : " WHERE " + filter),
             {}};
 }
 
@@ -127,12 +214,39 @@ std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_s
 }
 
 Statement AnyRowWithValues(const TableInfo& table, const std::string& source_schema,
-                           const std::vector<std::string>& columns, const IdentifierQuoter& quote) {
+                           const std::vector<std::string>& columns, const IdentifierQuoter& quote,
+                           const std::string& filter) {
     std::string condition;
     for (const std::string& column : columns)
         condition += (condition.empty() ? "" : " AND ") + quote(column) + " IS NOT NULL";
-    return {"SELECT EXISTS (SELECT FROM " + SourceRows(table, source_schema, columns, quote) +
+    std::vector<std::string> read = columns;
+    if (!filter.empty()) {
+        condition += " AND " + filter;
+        read.clear();
+        for (const ColumnInfo& column : table.columns)
+            if (!column.generated) read.push_back(column.name);
+    }
+    return {"SELECT EXISTS (SELECT FROM " + SourceRows(table, source_schema, read, quote) +
                 " AS src WHERE " + condition + ")",
+            {}};
+}
+
+Statement AnyRowPointingNowhere(const std::string& build_schema,
+                                const std::string& referenced_build_schema, const ForeignKey& key,
+                                const IdentifierQuoter& quote) {
+    std::string has_values, matches;
+    for (size_t i = 0; i < key.columns.size() && i < key.referenced_columns.size(); ++i) {
+        has_values += (has_values.empty() ? "" : " AND ") + std::string("c.") +
+                      quote(key.columns[i]) + " IS NOT NULL";
+        std::string op = i < key.equality_operators.size() ? key.equality_operators[i]
+                                                           : "OPERATOR(pg_catalog.=)";
+        matches += (matches.empty() ? "" : " AND ") + std::string("p.") +
+                   quote(key.referenced_columns[i]) + " " + op + " c." + quote(key.columns[i]);
+    }
+    return {"SELECT EXISTS (SELECT FROM " + QualifiedName(quote, build_schema, key.table) +
+                " AS c WHERE " + has_values + " AND NOT EXISTS (SELECT FROM " +
+                QualifiedName(quote, referenced_build_schema, key.referenced_table) +
+                " AS p WHERE " + matches + "))",
             {}};
 }
 
@@ -252,7 +366,8 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
              "NULL,"
              " milliseconds pg_catalog.numeric, source_signature pg_catalog.text,"
-             " source_schema pg_catalog.text NOT NULL, scratch_schema pg_catalog.text NOT NULL)",
+             " source_schema pg_catalog.text NOT NULL, scratch_schema pg_catalog.text NOT NULL,"
+             " column_rules pg_catalog.jsonb, row_filter pg_catalog.text)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
              " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"

@@ -19,9 +19,20 @@ Statement LockSourceTables(const Plan& plan, const IdentifierQuoter& quote);
 Statement CreateScratchTable(const TablePlan& table, const std::string& build_schema,
                              const IdentifierQuoter& quote);
 
-// One INSERT ... SELECT that copies every row, faking scrubbed columns.
+// One INSERT ... SELECT that copies every row the table's filter keeps,
+// each column as its rule says (RuleExpression, FakeExpression); scrub's
+// functions are qualified with `extension_schema`.
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
-                   const std::string& build_schema, const IdentifierQuoter& quote);
+                   const std::string& build_schema, const IdentifierQuoter& quote,
+                   const std::string& extension_schema);
+
+// The value a column with a rule other than fake and sql gets, from its
+// source value `value` and the row number `seed` (bigint): the rule's
+// function of the extension's schema, cast to the column's type, with
+// values bound as parameters of `statement`. NULL stays NULL.
+std::string RuleExpression(const ColumnPlan& column, const std::string& value,
+                           const std::string& seed, const std::string& extension_schema,
+                           const IdentifierQuoter& quote, Statement& statement);
 
 // The rows of a source table as a FROM item: ONLY the table; a
 // partitioned table through its root; or, for a partitioned table with a
@@ -31,9 +42,10 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
 std::string SourceRows(const TableInfo& table, const std::string& source_schema,
                        const std::vector<std::string>& columns, const IdentifierQuoter& quote);
 
-// SELECT count(*) of a source table's rows, as SourceRows reads them.
+// SELECT count(*) of a source table's rows, as SourceRows reads them, of
+// those `filter` (FilterCondition, over the alias src) keeps if given.
 Statement CountRows(const TableInfo& table, const std::string& source_schema,
-                    const IdentifierQuoter& quote);
+                    const IdentifierQuoter& quote, const std::string& filter = {});
 
 // GRANT (or REVOKE) what a table's owner needs to fill and check its one
 // scratch table: USAGE on the build schema, INSERT and SELECT on the table.
@@ -42,9 +54,20 @@ std::vector<Statement> ScratchTableAccess(bool grant, const std::string& build_s
                                           const IdentifierQuoter& quote);
 
 // SELECT EXISTS: a row of the source table (as SourceRows reads them) with
-// a value in every one of `columns`.
+// a value in every one of `columns`, among those `filter` keeps if given.
 Statement AnyRowWithValues(const TableInfo& table, const std::string& source_schema,
-                           const std::vector<std::string>& columns, const IdentifierQuoter& quote);
+                           const std::vector<std::string>& columns, const IdentifierQuoter& quote,
+                           const std::string& filter = {});
+
+// SELECT EXISTS: a scratch row of the foreign key's table with a value in
+// every key column that no scratch row of the referenced table matches,
+// under the constraint's own equality operators.
+// The two tables may live in different scratch schemas (one per source
+// schema): `build_schema` holds the referencing table's copy,
+// `referenced_build_schema` the referenced one's.
+Statement AnyRowPointingNowhere(const std::string& build_schema,
+                                const std::string& referenced_build_schema, const ForeignKey& key,
+                                const IdentifierQuoter& quote);
 
 // One scan of a scratch table: for each check, whether any row fails it
 // (a CHECK fails when its expression is false, not when it is NULL). The

@@ -293,14 +293,16 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
         const AllowlistEntry* entry = nullptr;
         for (const AllowlistEntry& e : allowlist.entries)
             if (e.table == table.table->name) entry = &e;
-        if (table.copy_rows != (entry != nullptr && !entry->columns.empty()))
-            Finding("rows copied for a table the allowlist does not list with columns",
+        if (table.copy_rows != (entry != nullptr && entry->rows != RowsMode::kNone))
+            Finding("rows copied for a table the allowlist does not list with rows",
                     table.table->name);
         for (const ColumnPlan& column : table.columns) {
             if (column.column.generated) Finding("generated column planned", column.column.name);
             bool listed = false;
             if (entry != nullptr)
-                for (const std::string& name : entry->columns) listed = listed || name == column.column.name;
+                for (size_t i = 0; i < entry->columns.size() && i < entry->rules.size(); ++i)
+                    listed = listed || (entry->columns[i] == column.column.name &&
+                                        entry->rules[i].kind == RuleKind::kKeep);
             if (column.keep != listed) Finding("column kept without being listed", column.column.name);
         }
         // The manifest's kept_columns and scrubbed_columns travel as text[]
@@ -314,7 +316,15 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
 
         Statement create = CreateScratchTable(table, build_schema, QuoteIdentifier);
         CheckSql(create);
-        Statement copy = CopyRows(table, source_schema, build_schema, QuoteIdentifier);
+        // An sql rule's expression and a row filter are the caller's SQL,
+        // spliced by design (the server parses each as one expression
+        // first, Database::IsOneExpression): the checks below apply to the
+        // rest of the statement, with those texts replaced.
+        TablePlan guarded = table;
+        if (!guarded.row_filter.empty()) guarded.row_filter = "true";
+        for (ColumnPlan& column : guarded.columns)
+            if (column.rule.kind == RuleKind::kSql) column.rule.sql = "NULL";
+        Statement copy = CopyRows(guarded, source_schema, build_schema, QuoteIdentifier, "ext");
         std::vector<std::string> identifiers = CheckSql(copy);
         // Every name reaches the SQL as itself: the source table and each
         // column appear among the identifiers exactly as named (when they

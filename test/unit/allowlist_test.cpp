@@ -54,9 +54,9 @@ TEST(Allowlist, RejectsMalformedDocuments) {
     EXPECT_EQ(Rejection("null").second,
               "allowlist must be a JSON object | The allowlist is a JSON null.");
     EXPECT_EQ(Rejection("{").first, "22023");
-    EXPECT_EQ(Rejection(R"({"t": {"a": 1}})").second,
-              "allowlist entry \"t\" is not an array of column names | The value of key \"t\" is a "
-              "JSON object.");
+    EXPECT_EQ(Rejection(R"({"t": 5})").second,
+              "allowlist entry \"t\" is not an array of column names or an object | The value of "
+              "key \"t\" is a JSON number.");
     EXPECT_EQ(Rejection(R"({"t": ["a", true]})").second,
               "allowlist entry \"t\" is not an array of column names | Element 2 of key \"t\" is a "
               "JSON boolean.");

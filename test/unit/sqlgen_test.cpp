@@ -26,7 +26,7 @@ TablePlan PlanFor(const TableInfo& table, std::vector<bool> keep) {
 
 TEST(SqlGen, CopyRowsKeepsAndFakesByPosition) {
     TableInfo table = Table("users", {Column("id", "int8"), Column("email", "text")});
-    Statement copy = CopyRows(PlanFor(table, {true, false}), "public", "build", kQuote);
+    Statement copy = CopyRows(PlanFor(table, {true, false}), "public", "build", kQuote, "ext");
     EXPECT_EQ(copy.sql,
               "INSERT INTO build.users (id, email) SELECT s.c1, CASE WHEN s.c2 IS NULL THEN NULL "
               "ELSE pg_catalog.textcat($1, s.seed_text) END FROM (SELECT src.id AS c1, src.email "
@@ -38,7 +38,8 @@ TEST(SqlGen, CopyRowsKeepsAndFakesByPosition) {
 
 TEST(SqlGen, NumberAndTextSeedsAreEachComputedOnce) {
     TableInfo table = Table("t", {Column("a", "int4"), Column("b", "text"), Column("c", "text")});
-    Statement copy = CopyRows(PlanFor(table, {false, false, false}), "public", "build", kQuote);
+    Statement copy =
+        CopyRows(PlanFor(table, {false, false, false}), "public", "build", kQuote, "ext");
     EXPECT_NE(copy.sql.find("row_number() OVER () AS seed,"), std::string::npos) << copy.sql;
     EXPECT_NE(copy.sql.find("AS seed_text FROM"), std::string::npos) << copy.sql;
     EXPECT_EQ(copy.sql.find("CAST(s.seed"), std::string::npos) << "no per-reference casts";
@@ -46,7 +47,7 @@ TEST(SqlGen, NumberAndTextSeedsAreEachComputedOnce) {
 
 TEST(SqlGen, AllKeptTablesNeedNoRowNumber) {
     TableInfo table = Table("t", {Column("a", "int4")});
-    Statement copy = CopyRows(PlanFor(table, {true}), "public", "build", kQuote);
+    Statement copy = CopyRows(PlanFor(table, {true}), "public", "build", kQuote, "ext");
     EXPECT_EQ(copy.sql.find("row_number"), std::string::npos);
     EXPECT_TRUE(copy.params.empty());
 }
@@ -56,7 +57,7 @@ TEST(SqlGen, PartitionedTablesReadEveryLocalLeaf) {
     table.partitioned = true;
     table.leaves = {{"public", "orders_2024"}, {"archive", "orders_2023"}};
     table.foreign_leaves = {{"public", "orders_remote"}};
-    Statement copy = CopyRows(PlanFor(table, {true, true}), "public", "build", kQuote);
+    Statement copy = CopyRows(PlanFor(table, {true, true}), "public", "build", kQuote, "ext");
     EXPECT_NE(copy.sql.find("FROM (SELECT id, note FROM ONLY public.orders_2024 UNION ALL "
                             "SELECT id, note FROM ONLY archive.orders_2023) AS src"),
               std::string::npos)
@@ -88,12 +89,12 @@ TEST(SqlGen, WideTablesGetTextFakesWithoutPrefix) {
     TableInfo wide = Table("wide", columns);
     std::vector<bool> keep(columns.size(), false);
     keep[0] = true;
-    Statement copy = CopyRows(PlanFor(wide, keep), "public", "build", kQuote);
+    Statement copy = CopyRows(PlanFor(wide, keep), "public", "build", kQuote, "ext");
     EXPECT_TRUE(copy.params.empty()) << "no prefix is bound";
     EXPECT_NE(copy.sql.find("ELSE s.seed_text END"), std::string::npos) << copy.sql;
 
     TableInfo narrow = Table("narrow", {Column("id", "int4"), Column("email", "text")});
-    Statement prefixed = CopyRows(PlanFor(narrow, {true, false}), "public", "build", kQuote);
+    Statement prefixed = CopyRows(PlanFor(narrow, {true, false}), "public", "build", kQuote, "ext");
     ASSERT_EQ(prefixed.params.size(), 1u);
     EXPECT_EQ(*prefixed.params[0], "email_");
 }
@@ -111,7 +112,7 @@ TEST(SqlGen, HostileIdentifiersAreQuotedEverywhere) {
     plan.tables.push_back(PlanFor(table, {false, true}));
     const std::string quoted = "\"x\"\"; DROP TABLE users; --\"";
 
-    Statement copy = CopyRows(plan.tables[0], kHostile, kHostile, kQuote);
+    Statement copy = CopyRows(plan.tables[0], kHostile, kHostile, kQuote, kHostile);
     Statement create = CreateScratchTable(plan.tables[0], kHostile, kQuote);
     Statement lock = LockSourceTables(plan, kQuote);
     for (const Statement* statement : {&copy, &create, &lock}) {

@@ -1,0 +1,409 @@
+// SQL-callable value generators: scrub_fake_text (realistic fakes),
+// scrub_hash (keyed pseudonyms) and scrub_json_keep (the json rule). Each
+// is a one-line extern "C" wrapper around a C++ implementation run through
+// pg::InvokeCpp; every PostgreSQL call inside goes through pg::Guard. What
+// a call can reuse from row to row (the realistic generator's layout, the
+// key schedule) is kept in fn_extra or in this backend's memory, so a call
+// per row allocates nothing that outlives the row and runs no SPI.
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg_boundary.h"
+#include "pg_functions.h"
+#include "error.h"
+#include "json_keep.h"
+#include "pseudonym.h"
+#include "realistic.h"
+
+extern "C" {
+#include <sys/stat.h>
+
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+PG_FUNCTION_INFO_V1(scrub_fake_text);
+PG_FUNCTION_INFO_V1(scrub_hash_int2);
+PG_FUNCTION_INFO_V1(scrub_hash_int4);
+PG_FUNCTION_INFO_V1(scrub_hash_int8);
+PG_FUNCTION_INFO_V1(scrub_hash_uuid);
+PG_FUNCTION_INFO_V1(scrub_hash_text);
+PG_FUNCTION_INFO_V1(scrub_json_keep);
+Datum scrub_fake_text(PG_FUNCTION_ARGS);
+Datum scrub_hash_int2(PG_FUNCTION_ARGS);
+Datum scrub_hash_int4(PG_FUNCTION_ARGS);
+Datum scrub_hash_int8(PG_FUNCTION_ARGS);
+Datum scrub_hash_uuid(PG_FUNCTION_ARGS);
+Datum scrub_hash_text(PG_FUNCTION_ARGS);
+Datum scrub_json_keep(PG_FUNCTION_ARGS);
+}
+
+namespace scrub::pg {
+namespace {
+
+// scrub.key: the secret of scrub_hash. Superuser-only (set, shown and
+// read), never in SHOW ALL or the sample file; no check hook, because
+// PostgreSQL's message for a rejected value would quote the value.
+char* scrub_key = nullptr;
+
+// scrub.key_file: a file holding the secret instead (docs/operations.md:
+// unlike a setting's value, the key then never shows in a backend that
+// has not loaded scrub yet, nor in the "parameter changed" log line of a
+// reload).
+char* scrub_key_file = nullptr;
+
+// Bumped whenever either setting is assigned and whenever a run starts,
+// so that the key schedule is derived again (and the key file read again)
+// only then.
+uint64_t key_generation = 0;
+
+void AssignKey(const char*, void*) { ++key_generation; }
+
+// The key schedule of the current key. Trivially destructible.
+std::optional<Pseudonymizer> cached_key;
+uint64_t cached_generation = std::numeric_limits<uint64_t>::max();
+
+constexpr size_t kMaxKeyFileBytes = 1024;
+
+// Wipes a string's bytes before its memory goes back to the heap.
+void Wipe(char* bytes, size_t size) {
+    volatile char* wipe = bytes;
+    for (size_t i = 0; i < size; ++i) wipe[i] = 0;
+}
+
+// The secret read from scrub.key_file: its bytes without trailing
+// whitespace. The file must be a regular file no group or other user may
+// access.
+std::string ReadKeyFile(const char* path) {
+    static char buffer[kMaxKeyFileBytes + 1];
+    struct Read {
+        int error;      // errno of a failed stat, open or read, else 0
+        bool not_file;  // a directory or the like
+        bool exposed;   // group or others have permissions on it
+        size_t length;
+    };
+    Read read = Guard([path]() noexcept {
+        Read result{0, false, false, 0};
+        struct stat st;
+        if (stat(path, &st) != 0) {
+            result.error = errno;
+            return result;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            result.not_file = true;
+            return result;
+        }
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+            result.exposed = true;
+            return result;
+        }
+        FILE* file = AllocateFile(path, "r");
+        if (file == nullptr) {
+            result.error = errno;
+            return result;
+        }
+        result.length = fread(buffer, 1, sizeof buffer, file);
+        if (ferror(file)) result.error = errno != 0 ? errno : EIO;
+        FreeFile(file);
+        return result;
+    });
+    std::string quoted = std::string("\"") + path + "\"";
+    const char* hint =
+        "Point scrub.key_file at a file of the server's operating system user, mode 0600, "
+        "holding a random secret of at least 16 bytes.";
+    if (read.error != 0) {
+        Wipe(buffer, sizeof buffer);
+        int error = read.error;
+        const char* reason = Guard([error]() noexcept { return strerror(error); });
+        throw ScrubError("58P01", "could not read scrub.key_file " + quoted,
+                         std::string(reason) + ".", hint);
+    }
+    if (read.not_file)
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "scrub.key_file " + quoted + " is not a regular file", "", hint);
+    if (read.exposed)
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         "scrub.key_file " + quoted + " is accessible to other users",
+                         "Group and others must have no permissions on the key file.",
+                         "Run chmod 600 on it.");
+    if (read.length > kMaxKeyFileBytes) {
+        Wipe(buffer, sizeof buffer);
+        throw ScrubError(
+            sqlstate::kInvalidParameterValue, "scrub.key_file " + quoted + " is too long",
+            "A key file holds at most " + std::to_string(kMaxKeyFileBytes) + " bytes.", hint);
+    }
+    size_t length = read.length;
+    while (length > 0 && (buffer[length - 1] == '\n' || buffer[length - 1] == '\r' ||
+                          buffer[length - 1] == ' ' || buffer[length - 1] == '\t'))
+        --length;
+    std::string secret(buffer, length);
+    Wipe(buffer, sizeof buffer);
+    return secret;
+}
+
+// Live HashPermits of this backend.
+int hash_permits = 0;
+
+void ResetPermits(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) hash_permits = 0;
+}
+
+// The key schedule, after checking that the caller may use it.
+const Pseudonymizer& Key() {
+    if (hash_permits == 0 && !Guard([]() noexcept { return superuser(); }))
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "permission denied for function scrub_hash",
+                         "Only superusers may call scrub_hash outside a scrub run, so that the "
+                         "key cannot be probed.",
+                         "Give the column the rule \"hash\" in the allowlist and let "
+                         "scrub_to_schema compute the pseudonyms.");
+    if (!cached_key || cached_generation != key_generation) {
+        cached_key.reset();
+        bool have_key = scrub_key != nullptr && scrub_key[0] != '\0';
+        bool have_file = scrub_key_file != nullptr && scrub_key_file[0] != '\0';
+        if (have_key && have_file)
+            throw ScrubError(
+                sqlstate::kInvalidParameterValue, "scrub.key and scrub.key_file are both set",
+                "scrub_hash takes its secret from one place only.", "Reset one of them.");
+        if (have_file) {
+            std::string secret = ReadKeyFile(scrub_key_file);
+            std::optional<ScrubError> error;
+            try {
+                cached_key = Pseudonymizer::FromKey(secret, "scrub.key_file");
+            } catch (const ScrubError& e) {
+                error = e;
+            }
+            Wipe(secret.data(), secret.size());
+            if (error) throw *error;
+        } else {
+            cached_key = Pseudonymizer::FromKey(have_key ? scrub_key : "", "scrub.key");
+        }
+        cached_generation = key_generation;
+    }
+    return *cached_key;
+}
+
+ScrubError NullArgument(const char* name) {
+    return ScrubError("22004", std::string(name) + " must not be NULL");
+}
+
+// An optional integer argument: -1 when NULL; negative values refused.
+int OptionalLength(FunctionCallInfo fcinfo, int index, const char* name) {
+    if (PG_ARGISNULL(index)) return -1;
+    int32 value = PG_GETARG_INT32(index);
+    if (value < 0)
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         std::string(name) + " must not be negative",
+                         "It is " + std::to_string(value) + ".", "Pass NULL for no limit.");
+    return value;
+}
+
+// The bytes of a text argument (detoasted in the call's memory).
+std::string_view TextBytes(FunctionCallInfo fcinfo, int index) {
+    text* value = Guard([fcinfo, index]() noexcept { return PG_GETARG_TEXT_PP(index); });
+    return std::string_view(VARDATA_ANY(value), VARSIZE_ANY_EXHDR(value));
+}
+
+Datum TextResult(const std::string& result) {
+    const char* data = result.data();
+    int length = static_cast<int>(result.size());
+    return Guard([data, length]() noexcept {
+        return PointerGetDatum(cstring_to_text_with_len(data, length));
+    });
+}
+
+// Cached in fn_extra by scrub_fake_text: the generator of the last rule
+// and length limit it was called with (constants in a scrub run).
+struct FakeTextCache {
+    RealisticGenerator generator;
+};
+
+Datum FakeText(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(1)) {
+        fcinfo->isnull = true;
+        return static_cast<Datum>(0);
+    }
+    if (PG_ARGISNULL(0)) throw NullArgument("rule");
+    std::string_view name = TextBytes(fcinfo, 0);
+    std::optional<RealisticRule> rule = ParseRealisticRule(name);
+    if (!rule)
+        throw ScrubError(sqlstate::kInvalidParameterValue, "unknown realistic rule",
+                         "The rule \"" + std::string(name) +
+                             "\" is not one of email, first_name, "
+                             "last_name, full_name, username, phone, url, ip, text.",
+                         "Use one of the rules docs/allowlist.md lists.");
+    int max_length = OptionalLength(fcinfo, 2, "max_length");
+    int source_length = PG_ARGISNULL(3) ? -1 : PG_GETARG_INT32(3);
+    if (source_length < 0) source_length = -1;
+    // One block per call site, overwritten when the rule or limit changes
+    // (never in a run; possibly per row in a hand-written query).
+    void* memory = fcinfo->flinfo->fn_extra;
+    if (memory == nullptr) {
+        MemoryContext context = fcinfo->flinfo->fn_mcxt;
+        memory = Guard(
+            [context]() noexcept { return MemoryContextAlloc(context, sizeof(FakeTextCache)); });
+        new (memory) FakeTextCache{RealisticGenerator(*rule, max_length)};
+        fcinfo->flinfo->fn_extra = memory;  // only once it holds a generator
+    }
+    auto* cache = static_cast<FakeTextCache*>(memory);
+    if (cache->generator.rule() != *rule || cache->generator.max_length() != max_length)
+        cache->generator = RealisticGenerator(*rule, max_length);
+    int64 seed = PG_GETARG_INT64(1);
+    return TextResult(cache->generator.Generate(static_cast<uint64_t>(seed), source_length));
+}
+
+Datum HashInt2(FunctionCallInfo fcinfo) {
+    return Int16GetDatum(static_cast<int16>(Key().PermuteInteger(PG_GETARG_INT16(0))));
+}
+
+Datum HashInt4(FunctionCallInfo fcinfo) {
+    return Int32GetDatum(static_cast<int32>(Key().PermuteInteger(PG_GETARG_INT32(0))));
+}
+
+Datum HashInt8(FunctionCallInfo fcinfo) {
+    return Int64GetDatum(Key().PermuteInteger(PG_GETARG_INT64(0)));
+}
+
+Datum HashUuid(FunctionCallInfo fcinfo) {
+    const Pseudonymizer& key = Key();
+    const pg_uuid_t* input = PG_GETARG_UUID_P(0);
+    std::array<uint8_t, 16> block;
+    std::memcpy(block.data(), input->data, UUID_LEN);
+    std::array<uint8_t, 16> result = key.PermuteBlock(block);
+    const uint8_t* bytes = result.data();
+    return Guard([bytes]() noexcept {
+        pg_uuid_t* out = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
+        std::memcpy(out->data, bytes, UUID_LEN);
+        return UUIDPGetDatum(out);
+    });
+}
+
+Datum HashText(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0)) {
+        fcinfo->isnull = true;
+        return static_cast<Datum>(0);
+    }
+    const Pseudonymizer& key = Key();
+    int max_length = OptionalLength(fcinfo, 1, "max_length");
+    std::string_view value = TextBytes(fcinfo, 0);
+    const char* data = value.data();
+    int size = static_cast<int>(value.size());
+    int characters = Guard([data, size]() noexcept { return pg_mbstrlen_with_len(data, size); });
+    return TextResult(key.Text(value, characters, max_length));
+}
+
+// Text converted from the server's encoding to UTF-8 (to_utf8) or back.
+std::string Convert(std::string_view text, bool to_utf8) {
+    const char* data = text.data();
+    int length = static_cast<int>(text.size());
+    const char* converted = Guard([data, length, to_utf8]() noexcept {
+        return to_utf8 ? pg_server_to_any(data, length, PG_UTF8)
+                       : pg_any_to_server(data, length, PG_UTF8);
+    });
+    // pg_server_to_any returns its input unchanged when nothing converts.
+    return converted == data ? std::string(text) : std::string(converted);
+}
+
+Datum JsonKeepFunction(FunctionCallInfo fcinfo) {
+    bool utf8 = Guard([]() noexcept {
+        return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
+    });
+    const char* document = Guard([fcinfo]() noexcept {
+        Jsonb* jsonb = PG_GETARG_JSONB_P(0);
+        return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+    });
+    struct Paths {
+        Datum* values;
+        bool* nulls;
+        int count;
+    };
+    Paths paths = Guard([fcinfo]() noexcept {
+        Paths result{nullptr, nullptr, 0};
+        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
+                          &result.values, &result.nulls, &result.count);
+        return result;
+    });
+    std::vector<std::string> keep;
+    keep.reserve(static_cast<size_t>(paths.count));
+    for (int i = 0; i < paths.count; ++i) {
+        if (paths.nulls[i]) throw NullArgument("a keep path");
+        text* path = reinterpret_cast<text*>(
+            Guard([&paths, i]() noexcept { return PG_DETOAST_DATUM_PACKED(paths.values[i]); }));
+        std::string_view bytes(VARDATA_ANY(path), VARSIZE_ANY_EXHDR(path));
+        keep.push_back(utf8 ? std::string(bytes) : Convert(bytes, true));
+    }
+    std::string input = utf8 ? std::string(document) : Convert(document, true);
+    std::string result = JsonKeep(input, keep, PG_GETARG_INT64(2));
+    if (!utf8) result = Convert(result, false);
+    const char* text = result.c_str();
+    return Guard(
+        [text]() noexcept { return DirectFunctionCall1(jsonb_in, CStringGetDatum(text)); });
+}
+
+}  // namespace
+
+HashPermit::HashPermit() {
+    ++hash_permits;
+    ++key_generation;  // each run reads the key (file) afresh
+}
+
+HashPermit::~HashPermit() {
+    if (hash_permits > 0) --hash_permits;
+}
+
+void InitGenerators() {
+    DefineCustomStringVariable(
+        "scrub.key", "Secret key of scrub_hash, the hash rule's keyed pseudonyms.",
+        "At least 16 bytes. Changing it changes every pseudonym. Superusers only.", &scrub_key, "",
+        PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, AssignKey,
+        nullptr);
+    DefineCustomStringVariable(
+        "scrub.key_file", "File holding the secret key of scrub_hash (instead of scrub.key).",
+        "Read when a run starts; mode 0600, at least 16 bytes. Superusers only.", &scrub_key_file,
+        "", PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE, nullptr, AssignKey, nullptr);
+    RegisterXactCallback(ResetPermits, nullptr);
+}
+
+}  // namespace scrub::pg
+
+extern "C" Datum scrub_fake_text(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::FakeText, fcinfo);
+}
+
+extern "C" Datum scrub_hash_int2(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::HashInt2, fcinfo);
+}
+
+extern "C" Datum scrub_hash_int4(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::HashInt4, fcinfo);
+}
+
+extern "C" Datum scrub_hash_int8(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::HashInt8, fcinfo);
+}
+
+extern "C" Datum scrub_hash_uuid(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::HashUuid, fcinfo);
+}
+
+extern "C" Datum scrub_hash_text(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::HashText, fcinfo);
+}
+
+extern "C" Datum scrub_json_keep(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::JsonKeepFunction, fcinfo);
+}

@@ -1,0 +1,418 @@
+// Column rules at plan time. Every refusal is collected first, so one
+// error names every entry of its kind, each by allowlist key and column.
+#include "rules.h"
+
+#include <algorithm>
+
+#include "error.h"
+#include "fake.h"
+#include "preflight.h"
+#include "realistic.h"
+#include "sqlgen.h"
+
+#include "pure_only.h"  // last: no PostgreSQL header above
+
+namespace scrub {
+namespace {
+
+// How errors name a column: by its qualified name and, when the allowlist
+// gave its rule, by the entry.
+std::string Entry(const TablePlan& table, const ColumnPlan& column) {
+    std::string where = "Column \"" + table.table->schema + "." + table.table->name + "." +
+                        column.column.name + "\"";
+    if (!column.rule.named) return where;
+    return where + " (allowlist entry \"" + table.key + "\")";
+}
+
+ColumnPlan* FindColumn(TablePlan& table, const std::string& name) {
+    for (ColumnPlan& column : table.columns)
+        if (column.column.name == name) return &column;
+    return nullptr;
+}
+
+TablePlan* FindTablePlan(Plan& plan, const std::string& schema, const std::string& name) {
+    for (TablePlan& table : plan.tables)
+        if (table.table->schema == schema && table.table->name == name) return &table;
+    return nullptr;
+}
+
+// The bytes of an integer type hashed as `as`; 0 for any other.
+int IntegerWidth(const std::string& as) {
+    if (as == "pg_catalog.int2") return 2;
+    if (as == "pg_catalog.int4") return 4;
+    if (as == "pg_catalog.int8") return 8;
+    return 0;
+}
+
+// Whether a realistic rule can fill a column of this type: text types,
+// and inet or cidr for ip; never an array.
+bool RealisticFits(const ColumnPlan& column) {
+    if (column.column.is_array) return false;
+    FakeKind kind = ClassifyType(column.column.scalar);
+    if (kind == FakeKind::kText) return true;
+    return column.rule.realistic == "ip" && (kind == FakeKind::kInet || kind == FakeKind::kCidr);
+}
+
+bool JsonFits(const ColumnPlan& column) {
+    FakeKind kind = ClassifyType(column.column.scalar);
+    return !column.column.is_array && (kind == FakeKind::kJson || kind == FakeKind::kJsonb);
+}
+
+// Whether a unique index of the table (its keys, expressions or predicate)
+// reads the column.
+bool UniqueIndexReads(const SourceCatalog& catalog, const TablePlan& table,
+                      const std::string& column) {
+    for (const Index& index : catalog.indexes) {
+        if (index.schema != table.table->schema || index.table != table.table->name ||
+            !index.unique)
+            continue;
+        std::vector<std::string> read = index.ColumnsRead();
+        if (std::find(read.begin(), read.end(), column) != read.end()) return true;
+    }
+    return false;
+}
+
+// Refuses, with every line, the problems of one kind.
+void ThrowIfAny(const std::vector<std::string>& lines, const char* code, const std::string& message,
+                const std::string& hint) {
+    if (!lines.empty()) throw ScrubError(code, message, JoinLines(lines), hint);
+}
+
+// Spreads hash along foreign keys until nothing changes (a chain of keys
+// carries it to the end), refusing what would break a join.
+void SpreadHash(Plan& plan, const SourceCatalog& catalog, std::vector<std::string>& broken) {
+    for (bool changed = true; changed;) {
+        changed = false;
+        broken.clear();
+        for (const ForeignKey& key : catalog.foreign_keys) {
+            TablePlan* table = FindTablePlan(plan, key.schema, key.table);
+            TablePlan* target = FindTablePlan(plan, key.referenced_schema, key.referenced_table);
+            if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows)
+                continue;
+            std::string constraint =
+                "Constraint \"" + key.name + "\" of table \"" + key.schema + "." + key.table + "\"";
+            for (size_t i = 0; i < key.columns.size() && i < key.referenced_columns.size(); ++i) {
+                ColumnPlan* column = FindColumn(*table, key.columns[i]);
+                ColumnPlan* referenced = FindColumn(*target, key.referenced_columns[i]);
+                if (column == nullptr || referenced == nullptr) continue;
+                std::string referenced_name = "column \"" + referenced->column.name +
+                                              "\" of table \"" + target->table->schema + "." +
+                                              target->table->name + "\"";
+                bool hashed = column->rule.kind == RuleKind::kHash;
+                if (referenced->rule.kind != RuleKind::kHash) {
+                    if (hashed)
+                        broken.push_back(constraint + ": its column \"" + column->column.name +
+                                         "\" is hashed, but " + referenced_name +
+                                         ", which it references, has rule \"" +
+                                         referenced->rule.Name() + "\".");
+                    continue;
+                }
+                if (!hashed && column->rule.named) {
+                    broken.push_back(constraint + ": " + referenced_name +
+                                     ", which it references, is hashed, but its column \"" +
+                                     column->column.name + "\" has rule \"" + column->rule.Name() +
+                                     "\".");
+                    continue;
+                }
+                // Hashed as the key is, whatever its own type: equal values
+                // must give equal hashes.
+                std::string own = HashAs(column->column.scalar);
+                std::string as = HashAs(referenced->hash_type);
+                int own_limit = TextLengthLimit(column->column.scalar);
+                // Integer hashes keep each value within its band of
+                // magnitude (pseudonym.h), so a value that fits the
+                // referencing column has a hash that fits it too.
+                bool fits = !column->column.is_array && !own.empty() &&
+                            (own == as || (IntegerWidth(own) != 0 && IntegerWidth(as) != 0));
+                if (fits && as == "pg_catalog.text")
+                    fits = own_limit < 0 || (referenced->hash_max_length >= 0 &&
+                                             referenced->hash_max_length <= own_limit);
+                if (!fits) {
+                    broken.push_back(constraint + ": its column \"" + column->column.name + "\" (" +
+                                     column->column.type_sql + ") cannot hold the hashes of " +
+                                     referenced_name + " (" + referenced->column.type_sql + ").");
+                    continue;
+                }
+                bool same = hashed && column->hash_type.name == referenced->hash_type.name &&
+                            column->hash_type.schema == referenced->hash_type.schema &&
+                            column->hash_max_length == referenced->hash_max_length;
+                if (same) continue;
+                column->rule.kind = RuleKind::kHash;
+                column->keep = false;
+                column->hash_type = referenced->hash_type;
+                column->hash_max_length = referenced->hash_max_length;
+                changed = true;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+std::string HashAs(const ScalarType& type) {
+    if (type.typtype != 'b') return {};
+    if (type.name == "citext") return "pg_catalog.text";  // contrib type, any schema
+    if (type.schema != "pg_catalog") return {};
+    if (type.name == "int2" || type.name == "int4" || type.name == "int8" || type.name == "uuid")
+        return "pg_catalog." + type.name;
+    if (type.name == "text" || type.name == "varchar") return "pg_catalog.text";
+    return {};
+}
+
+std::string FilterCondition(const TablePlan& table) {
+    if (table.row_filter.empty()) return {};
+    return "(" + table.row_filter + "\n)";
+}
+
+std::string SqlRuleText(const ColumnRule& rule) { return "(" + rule.sql + "\n)"; }
+
+void ApplyRules(Plan& plan, const SourceCatalog& catalog) {
+    std::vector<std::string> mismatched, not_null, unique, broken, too_short;
+    for (TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        for (ColumnPlan& column : table.columns) {
+            const ColumnRule& rule = column.rule;
+            std::string entry = Entry(table, column);
+            switch (rule.kind) {
+                case RuleKind::kNull:
+                case RuleKind::kConstant:
+                    if (column.column.not_null && (rule.kind == RuleKind::kNull || !rule.constant))
+                        not_null.push_back(entry + " is NOT NULL, but its rule makes it NULL.");
+                    if (rule.kind == RuleKind::kConstant &&
+                        UniqueIndexReads(catalog, table, column.column.name))
+                        unique.push_back(entry +
+                                         " is read by a unique index, but its rule gives every "
+                                         "row the same value.");
+                    break;
+                case RuleKind::kRealistic: {
+                    if (!RealisticFits(column)) {
+                        mismatched.push_back(entry + " has type " + column.column.type_sql +
+                                             ", which rule \"" + rule.realistic +
+                                             "\" cannot fill.");
+                        break;
+                    }
+                    std::optional<RealisticRule> realistic = ParseRealisticRule(rule.realistic);
+                    int limit = TextLengthLimit(column.column.scalar);
+                    if (realistic && limit >= 0 && RealisticCapacity(*realistic, limit) == 0)
+                        too_short.push_back(entry + " holds at most " + std::to_string(limit) +
+                                            " characters; rule \"" + rule.realistic +
+                                            "\" needs at least " +
+                                            std::to_string(RealisticMinLength(*realistic)) + ".");
+                    break;
+                }
+                case RuleKind::kJson:
+                    if (!JsonFits(column))
+                        mismatched.push_back(entry + " has type " + column.column.type_sql +
+                                             ", which rule \"json\" cannot fill: it needs json "
+                                             "or jsonb.");
+                    break;
+                case RuleKind::kHash:
+                    if (column.column.is_array || HashAs(column.column.scalar).empty()) {
+                        mismatched.push_back(entry + " has type " + column.column.type_sql +
+                                             ", which rule \"hash\" cannot fill: it hashes "
+                                             "smallint, integer, bigint, uuid, text, varchar and "
+                                             "citext, and domains over them.");
+                        break;
+                    }
+                    column.hash_type = column.column.scalar;
+                    column.hash_max_length = TextLengthLimit(column.column.scalar);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+    ThrowIfAny(mismatched, "42804", "allowlist rules do not fit the types of their columns",
+               "Choose a rule that fits each column's type (docs/allowlist.md lists them), or "
+               "keep, fake or null the column.");
+    ThrowIfAny(too_short, sqlstate::kStringDataRightTruncation,
+               "columns are too short for their realistic rules",
+               "Give these columns another rule (fake, hash, text), or widen them.");
+    ThrowIfAny(not_null, "23502", "allowlist rules make NOT NULL columns NULL",
+               "Give these columns another rule: fake, a constant or a realistic rule.");
+    ThrowIfAny(unique, "23505", "allowlist rules repeat one value in unique columns",
+               "A constant cannot fill a column whose values must differ: give it another rule "
+               "(fake, hash, or a realistic rule).");
+    SpreadHash(plan, catalog, broken);
+    ThrowIfAny(broken, "23503", "allowlist rules break joins through hashed keys",
+               "A column whose foreign key points at a hashed key is hashed too, with the same "
+               "mapping, when the allowlist does not name it: remove its rule, or write "
+               "\"hash\"; hash a key only where every column referencing it can be hashed.");
+}
+
+namespace {
+
+// The realistic rule of a column and the number of distinct values it
+// has within the column's length.
+uint64_t RealisticCapacityOf(const ColumnPlan& column) {
+    std::optional<RealisticRule> rule = ParseRealisticRule(column.rule.realistic);
+    if (!rule) return 0;
+    return RealisticCapacity(*rule, TextLengthLimit(column.column.scalar));
+}
+
+// Whether a unique index has the column as its one plain key.
+bool UniqueAlone(const SourceCatalog& catalog, const TablePlan& table, const std::string& column) {
+    for (const Index& index : catalog.indexes)
+        if (index.schema == table.table->schema && index.table == table.table->name &&
+            index.unique && !index.HasExpressions() && index.columns.size() == 1 &&
+            index.columns[0] == column)
+            return true;
+    return false;
+}
+
+}  // namespace
+
+void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                       const IdentifierQuoter& quote) {
+    std::vector<std::string> lines;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        std::optional<uint64_t> count;
+        for (const ColumnPlan& column : table.columns) {
+            if (column.keep || column.rule.kind != RuleKind::kRealistic ||
+                !UniqueAlone(catalog, table, column.column.name))
+                continue;
+            uint64_t capacity = RealisticCapacityOf(column);
+            if (!count) {
+                std::vector<Row> rows = db.QueryAsOwner(
+                    OwnerOf(*table.table, table.table->schema),
+                    CountRows(*table.table, table.table->schema, quote, FilterCondition(table)),
+                    Visibility::kRunSnapshot);
+                count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
+            }
+            if (*count > capacity)
+                lines.push_back("Column \"" + table.table->schema + "." + table.table->name + "." +
+                                column.column.name + "\" (" + column.column.type_sql +
+                                ") is unique, but rule \"" + column.rule.realistic + "\" has " +
+                                std::to_string(capacity) + " distinct values for its " +
+                                std::to_string(*count) + " rows.");
+        }
+    }
+    if (!lines.empty())
+        throw ScrubError("23505", "realistic rules have too few values for unique columns",
+                         JoinLines(lines),
+                         "Give these columns a rule with more values (fake, hash, or a longer "
+                         "one such as email), or widen them. Nothing was changed.");
+}
+
+void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& build_schema,
+                         const IdentifierQuoter& quote) {
+    const std::string& source_schema = table.table->schema;
+    TableOwner owner = OwnerOf(*table.table, source_schema);
+    std::vector<std::string> names;
+    for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
+    for (const ColumnPlan& column : table.columns) {
+        if (column.keep || column.rule.kind != RuleKind::kHash ||
+            HashAs(column.hash_type) != "pg_catalog.text")
+            continue;
+        std::string input = "CAST(src." + quote(column.column.name) + " AS pg_catalog.text)";
+        if (column.column.scalar.name == "citext") input = "pg_catalog.lower(" + input + ")";
+        std::string filter = FilterCondition(table);
+        Statement inputs{"SELECT pg_catalog.count(DISTINCT " + input + ") FROM " +
+                             SourceRows(*table.table, source_schema, names, quote) + " AS src" +
+                             (filter.empty() ? "" : " WHERE " + filter),
+                         {}};
+        Statement outputs{"SELECT pg_catalog.count(DISTINCT CAST(" + quote(column.column.name) +
+                              " AS pg_catalog.text)) FROM ONLY " +
+                              QualifiedName(quote, build_schema, table.table->name),
+                          {}};
+        std::vector<Row> before = db.QueryAsOwner(owner, inputs, Visibility::kRunSnapshot);
+        std::vector<Row> after = db.QueryAsOwner(owner, outputs, Visibility::kLatest);
+        std::string distinct_in = before.empty() ? "" : before[0][0].value_or("");
+        std::string distinct_out = after.empty() ? "" : after[0][0].value_or("");
+        if (distinct_in != distinct_out)
+            throw ScrubError("23505",
+                             "hashes of column \"" + source_schema + "." + table.table->name + "." +
+                                 column.column.name + "\" collide",
+                             "Its " + distinct_in + " distinct values have " + distinct_out +
+                                 " distinct hashes within the column's " +
+                                 (column.hash_max_length < 0
+                                      ? std::string("type")
+                                      : std::to_string(column.hash_max_length) + " characters") +
+                                 ".",
+                             "Widen the column (and the columns referencing it), or give it "
+                             "another rule. Nothing was changed.");
+    }
+}
+
+void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
+                        const IdentifierQuoter& quote) {
+    bool hashes = false;
+    for (const TablePlan& table : plan.tables)
+        for (const ColumnPlan& column : table.columns)
+            hashes =
+                hashes || (table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash);
+    if (hashes)
+        db.Query(
+            {"SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8))", {}},
+            Visibility::kLatest);
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        const std::string& source_schema = table.table->schema;
+        TableOwner owner = OwnerOf(*table.table, source_schema);
+        const std::string qualified = "\"" + source_schema + "." + table.table->name + "\"";
+        auto explain = [](const std::string& message, const std::string& hint) {
+            return [message, hint](const ErrorReport& cause) {
+                std::string detail = cause.message;
+                if (!cause.detail.empty()) detail += "\n" + cause.detail;
+                return ScrubError(cause.sqlstate, message, detail, hint);
+            };
+        };
+        std::vector<std::string> names;
+        for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
+        const std::string rows = SourceRows(*table.table, source_schema, names, quote) + " AS src";
+
+        if (!table.row_filter.empty()) {
+            const std::string message =
+                "row filter of allowlist entry \"" + table.key + "\" is not valid";
+            const char* hint =
+                "Write \"rows\": {\"where\": \"...\"} as one boolean SQL expression over the "
+                "table's columns, for example \"created_at > now() - interval '90 days'\".";
+            if (!db.IsOneExpression(table.row_filter, explain(message, hint)))
+                throw ScrubError(sqlstate::kInvalidParameterValue, message,
+                                 "The filter of table " + qualified + " is not one SQL expression.",
+                                 hint);
+            db.QueryAsOwnerExplained(
+                owner,
+                {"SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0", {}},
+                Visibility::kRunSnapshot, explain(message, hint));
+        }
+        for (const ColumnPlan& column : table.columns) {
+            const ColumnRule& rule = column.rule;
+            const std::string at =
+                "allowlist entry \"" + table.key + "\" column \"" + column.column.name + "\"";
+            if (rule.kind == RuleKind::kConstant && rule.constant) {
+                Statement cast;
+                cast.sql = "SELECT CAST(CAST(" + cast.Bind(*rule.constant) +
+                           " AS pg_catalog.text) AS " + column.column.type_sql + ")";
+                db.QueryAsOwnerExplained(
+                    owner, cast, Visibility::kLatest,
+                    explain(at + " has a constant that is not a valid " + column.column.type_sql,
+                            "Write the constant as the column's type reads it, for example "
+                            "{\"constant\": \"GB\"}."));
+            }
+            if (rule.kind == RuleKind::kSql) {
+                const std::string message = at + " has an sql expression that is not valid";
+                const char* hint =
+                    "Write {\"sql\": \"...\"} as one SQL expression over the table's columns, "
+                    "of the column's type or castable to it, without aggregates, window or "
+                    "set-returning functions.";
+                if (!db.IsOneExpression(rule.sql, explain(message, hint)))
+                    throw ScrubError(sqlstate::kInvalidParameterValue, message,
+                                     "The expression for column \"" + column.column.name +
+                                         "\" of table " + qualified + " is not one SQL expression.",
+                                     hint);
+                // In WHERE, where aggregates, window and set-returning
+                // functions are refused, as they would be per row.
+                db.QueryAsOwnerExplained(
+                    owner,
+                    {"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(rule) + " AS " +
+                         column.column.type_sql + ") IS NULL LIMIT 0",
+                     {}},
+                    Visibility::kRunSnapshot, explain(message, hint));
+            }
+        }
+    }
+}
+
+}  // namespace scrub

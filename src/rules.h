@@ -1,0 +1,73 @@
+// Column rules: what each column of a copied table becomes (keep, fake,
+// null, a constant, a realistic fake, a keyed hash, a JSON skeleton, an
+// SQL expression), the checks that refuse a rule before anything is
+// copied, and the spreading of hash along foreign keys. Pure C++: no
+// PostgreSQL headers, unit-tested in test/unit/rules_test.cpp.
+#pragma once
+
+#include <string>
+
+#include "database.h"
+#include "plan.h"
+
+namespace scrub {
+
+// The type scrub_hash() hashes a column of this scalar type as:
+// "pg_catalog.int2", "pg_catalog.int4", "pg_catalog.int8",
+// "pg_catalog.uuid" or "pg_catalog.text"; empty when it has no overload
+// for it (a domain is hashed as its base type).
+std::string HashAs(const ScalarType& type);
+
+// Completes the rules of a plan whose columns have their allowlist rules
+// (BuildPlan calls it), then refuses every rule that cannot work on its
+// column, each kind in one error naming every entry:
+// - a realistic, json or hash rule on a type it cannot fill (42804);
+// - null on a NOT NULL column (23502);
+// - a constant on a column a unique index reads (23505);
+// - a foreign key a hash would break (23503): when a referenced key column
+//   is hashed, every column whose foreign key points at it and that the
+//   allowlist does not name is hashed the same way (as the key's type, so
+//   equal values stay equal); a referencing column named with another
+//   rule, a hashed referencing column whose key is not hashed, or one
+//   whose type cannot hold the key's hashes, fails naming the constraint.
+void ApplyRules(Plan& plan, const SourceCatalog& catalog);
+
+// The checks that need the server, run after the run snapshot is taken and
+// before any row is copied, each as the table's owner (whose rights the
+// copy has): each constant cast to its column's type; each sql expression
+// and row filter parsed as one expression (Database::IsOneExpression) and
+// planned over the table (a filter must be boolean, an expression must
+// cast to the column's type). The first failure ends the run, naming its
+// allowlist entry and column, with PostgreSQL's error in the detail. When
+// a column is hashed, scrub_hash() (of the extension's schema) is called
+// once first, so that a missing or short scrub.key fails the run here,
+// with scrub_hash()'s own error, before anything is copied.
+void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
+                        const IdentifierQuoter& quote);
+
+// Fails (23505), naming every column, if a column that a unique index has
+// as its one key gets a realistic rule with fewer distinct values within
+// the column's length (RealisticCapacity) than the table has rows (of
+// those its filter keeps), as CheckFakesFit does for the default fakes.
+// Counts as the table's owner under the run snapshot.
+void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                       const IdentifierQuoter& quote);
+
+// After a table is copied, while its owner may read the scratch table:
+// fails (23505) if a text column's hashes, cut to its length, collide,
+// i.e. if the scratch rows hold fewer distinct hashes than the source rows
+// the copy read hold distinct values. Integer and uuid hashes are
+// one-to-one and never collide.
+void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& build_schema,
+                         const IdentifierQuoter& quote);
+
+// The row filter of a table as a SQL condition over the alias `src` of its
+// rows: "(filter\n)", or empty for a table without one. The newline ends a
+// "--" comment the filter may end with.
+std::string FilterCondition(const TablePlan& table);
+
+// The expression text of an sql rule as spliced into a statement:
+// "(expression\n)".
+std::string SqlRuleText(const ColumnRule& rule);
+
+}  // namespace scrub

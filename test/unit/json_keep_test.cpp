@@ -1,0 +1,87 @@
+// The json rule: shape kept, listed paths kept, the rest faked.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+#include "json_keep.h"
+
+namespace scrub {
+namespace {
+
+using nlohmann::json;
+
+json Keep(const std::string& document, const std::vector<std::string>& paths, int64_t seed = 7) {
+    return json::parse(JsonKeep(document, paths, seed));
+}
+
+TEST(JsonKeep, KeepsShapeAndListedPaths) {
+    json out = Keep(R"({"theme": "dark", "n": {"email": true, "sms": "+4477", "hour": 9},
+                        "gone": null, "list": [], "obj": {}})",
+                    {"theme"});
+    EXPECT_EQ(out, json::parse(R"({"theme": "dark", "n": {"email": true, "sms": "sms_7", "hour": 0},
+                                  "gone": null, "list": [], "obj": {}})"));
+}
+
+TEST(JsonKeep, WalksArraysAndKeepsWholeSubtrees) {
+    json out = Keep(R"({"items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1, "x": [1, "y"]}],
+                        "address": {"city": "Leeds", "lines": ["1 Main St"], "zip": 12}})",
+                    {"items.sku", "address"});
+    EXPECT_EQ(out, json::parse(R"({"items": [{"sku": "A", "qty": 0},
+                                             {"sku": "B", "qty": 0, "x": [0, "x_7_1"]}],
+                                  "address": {"city": "Leeds", "lines": ["1 Main St"], "zip": 12}})"));
+    // Nested arrays are walked too.
+    EXPECT_EQ(Keep(R"({"m": [[{"k": "v", "o": "w"}]]})", {"m.k"}),
+              json::parse(R"({"m": [[{"k": "v", "o": "o_7"}]]})"));
+}
+
+TEST(JsonKeep, FakesComeFromShapeAndSeedNotValues) {
+    EXPECT_EQ(Keep(R"({"a": "secret one"})", {}), Keep(R"({"a": "another"})", {}));
+    EXPECT_NE(Keep(R"({"a": "x"})", {}, 1), Keep(R"({"a": "x"})", {}, 2));
+    EXPECT_EQ(Keep(R"("top")", {}), json("value_7"));
+    EXPECT_EQ(Keep(R"(["a", ["b"]])", {}), json::parse(R"(["value_7_0", ["value_7_1_0"]])"));
+}
+
+TEST(JsonKeep, KeptNumbersKeepTheirText) {
+    std::string out = JsonKeep(
+        R"({"big": 123456789012345678901234567890.10, "i": -5, "u": 18446744073709551615, "f": 1.10})",
+        {"big", "i", "u", "f"}, 1);
+    EXPECT_NE(out.find("123456789012345678901234567890.10"), std::string::npos) << out;
+    EXPECT_NE(out.find("-5"), std::string::npos) << out;
+    EXPECT_NE(out.find("18446744073709551615"), std::string::npos) << out;
+    EXPECT_NE(out.find("1.10"), std::string::npos) << out;
+}
+
+TEST(JsonKeep, KeyWithADotIsNotAPath) {
+    EXPECT_EQ(Keep(R"({"a.b": "x", "a": {"b": "y"}})", {"a.b"}),
+              json::parse(R"({"a.b": "a.b_7", "a": {"b": "y"}})"));
+}
+
+TEST(JsonKeep, UnicodeAndEscapesSurvive) {
+    EXPECT_EQ(Keep(R"({"k": "caf\u00e9 \"q\"\n", "ñ": "x"})", {"k"}),
+              json::parse(R"({"k": "café \"q\"\n", "ñ": "ñ_7"})"));
+    EXPECT_EQ(Keep(R"({"k": "back\\slash \u0001 \t \/"})", {"k"}),
+              json::parse(R"({"k": "back\\slash \u0001 \t /"})"));
+}
+
+TEST(JsonKeep, RejectsMalformedPaths) {
+    for (const char* path : {"", ".", "a.", ".a", "a..b"}) {
+        EXPECT_THROW(ValidateJsonPaths({"ok", path}), ScrubError) << path;
+        EXPECT_THROW(JsonKeep("{}", {path}, 1), ScrubError) << path;
+    }
+    try {
+        ValidateJsonPaths({"a..b"});
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "22023");
+        EXPECT_NE(e.report().detail.find("\"a..b\""), std::string::npos);
+    }
+    EXPECT_NO_THROW(ValidateJsonPaths({"a", "a.b", "x y.z", "items.sku"}));
+}
+
+TEST(JsonKeep, RejectsMalformedDocuments) {
+    EXPECT_THROW(JsonKeep("{", {}, 1), ScrubError);
+    EXPECT_THROW(JsonKeep("\"\xff\"", {}, 1), ScrubError);
+}
+
+}  // namespace
+}  // namespace scrub

@@ -1,0 +1,377 @@
+// Column rules: parsing of the object form, the plan's per-column
+// decisions, plan-time refusals, hash spreading along foreign keys and
+// the SQL each rule becomes, with hostile names throughout.
+#include <gtest/gtest.h>
+
+#include "allowlist.h"
+#include "error.h"
+#include "plan.h"
+#include "rules.h"
+#include "scripted_database.h"
+#include "sqlgen.h"
+#include "test_support.h"
+
+namespace scrub {
+namespace {
+
+using testing::Column;
+using testing::kQuote;
+using testing::Table;
+
+const char* kHostile = "x\"; DROP TABLE users; --";
+
+ErrorReport ParseError(const std::string& json) {
+    try {
+        ParseAllowlist(json, "public");
+    } catch (const ScrubError& e) {
+        return e.report();
+    }
+    return {"", "accepted", "", ""};
+}
+
+TEST(Rules, ParsesEveryRuleForm) {
+    Allowlist list = ParseAllowlist(R"j({"users": {"rows": {"where": "is_test"}, "columns": {
+        "id": "keep", "a": "fake", "b": "null", "c": "hash", "d": "email", "e": "ip",
+        "f": {"constant": "GB"}, "g": {"constant": 5}, "h": {"constant": null},
+        "i": {"json": {"keep": ["theme", "n.email"]}}, "j": {"sql": "upper(x)"},
+        "k": {"rule": "full_name", "why": "shown on invoices"}, "l": {"constant": true, "why": "w"}
+    }}})j",
+                                    "public");
+    ASSERT_EQ(list.entries.size(), 1u);
+    const AllowlistEntry& entry = list.entries[0];
+    EXPECT_EQ(entry.rows, RowsMode::kWhere);
+    EXPECT_EQ(entry.where, "is_test");
+    ASSERT_EQ(entry.columns.size(), entry.rules.size());
+    std::map<std::string, ColumnRule> rules;
+    for (size_t i = 0; i < entry.columns.size(); ++i) rules[entry.columns[i]] = entry.rules[i];
+    EXPECT_EQ(rules["id"].kind, RuleKind::kKeep);
+    EXPECT_EQ(rules["a"].kind, RuleKind::kFake);
+    EXPECT_EQ(rules["b"].kind, RuleKind::kNull);
+    EXPECT_EQ(rules["c"].kind, RuleKind::kHash);
+    EXPECT_EQ(rules["d"].kind, RuleKind::kRealistic);
+    EXPECT_EQ(rules["d"].Name(), "email");
+    EXPECT_EQ(rules["e"].realistic, "ip");
+    EXPECT_EQ(rules["f"].constant, std::optional<std::string>("GB"));
+    EXPECT_EQ(rules["g"].constant, std::optional<std::string>("5"));
+    EXPECT_EQ(rules["h"].kind, RuleKind::kConstant);
+    EXPECT_FALSE(rules["h"].constant.has_value());
+    EXPECT_EQ(rules["i"].json_keep, (std::vector<std::string>{"theme", "n.email"}));
+    EXPECT_EQ(rules["j"].sql, "upper(x)");
+    EXPECT_EQ(rules["k"].realistic, "full_name");
+    EXPECT_EQ(rules["k"].why, "shown on invoices");
+    EXPECT_EQ(rules["l"].constant, std::optional<std::string>("true"));
+    for (const ColumnRule& rule : entry.rules) EXPECT_TRUE(rule.named);
+}
+
+TEST(Rules, PlainFormMeansKeepAndEmptyMeansNoRows) {
+    Allowlist list =
+        ParseAllowlist(R"({"a": ["x"], "b": [], "c": {}, "d": {"rows": "none"}})", "public");
+    ASSERT_EQ(list.entries.size(), 4u);
+    EXPECT_EQ(list.entries[0].rows, RowsMode::kAll);
+    EXPECT_EQ(list.entries[0].rules[0].kind, RuleKind::kKeep);
+    EXPECT_EQ(list.entries[1].rows, RowsMode::kNone);
+    EXPECT_EQ(list.entries[2].rows, RowsMode::kAll);
+    EXPECT_TRUE(list.entries[2].columns.empty());
+    EXPECT_EQ(list.entries[3].rows, RowsMode::kNone);
+}
+
+TEST(Rules, RejectionsNameTheEntryAndColumn) {
+    ErrorReport unknown = ParseError(
+        R"j({"\"x\"\"; DROP TABLE users; --\"": {"columns": {"c\"'); --": "scramble"}}})j");
+    EXPECT_EQ(unknown.sqlstate, "22023");
+    EXPECT_EQ(
+        unknown.message,
+        "allowlist entry \"\"x\"\"; DROP TABLE users; --\"\" column \"c\"'); --\" has unknown "
+        "rule \"scramble\"");
+    EXPECT_FALSE(unknown.hint.empty());
+    EXPECT_EQ(ParseError(R"({"t": {"columns": {"c": {"constant": 1, "sql": "1"}}}})").message,
+              "allowlist entry \"t\" column \"c\" has more than one rule");
+    EXPECT_EQ(ParseError(R"({"t": {"columns": {"c": {"rule": 1}}}})").message,
+              "allowlist entry \"t\" column \"c\" has a \"rule\" that is not a string");
+    EXPECT_EQ(ParseError(R"({"t": {"columns": {"c": {"rule": "json"}}}})").message,
+              "allowlist entry \"t\" column \"c\" writes rule \"json\" as a string");
+    EXPECT_EQ(
+        ParseError(R"({"t": {"columns": {"c": {"json": {"keep": [], "drop": []}}}}})").message,
+        "allowlist entry \"t\" column \"c\" has a malformed \"json\" rule");
+    EXPECT_EQ(ParseError(R"({"t": {"rows": {"where": ""}}})").message,
+              "allowlist entry \"t\" has a malformed \"rows\"");
+    EXPECT_EQ(ParseError(R"({"t": {"rows": {"where": "x", "or": "y"}}})").message,
+              "allowlist entry \"t\" has a malformed \"rows\"");
+    EXPECT_EQ(ParseError(R"({"t": {"columns": 3}})").message,
+              "allowlist entry \"t\" has \"columns\" that are not an object");
+    EXPECT_EQ(ParseError(R"({"t": {"select": "*"}})").message,
+              "allowlist entry \"t\" has unknown key \"select\"");
+    for (const char* json :
+         {R"({"t": {"columns": {"c": ["keep"]}}})", R"({"t": {"columns": {"c": null}}})",
+          R"({"t": {"columns": {"c": {"sql": 5}}}})", R"({"t": {"columns": {"c": {}}}})"})
+        EXPECT_EQ(ParseError(json).sqlstate, "22023") << json;
+}
+
+// users (id int8 PK, email text UNIQUE, nick varchar(8), country char(2)
+// NOT NULL, meta jsonb, born date); orders (id, user_id -> users.id,
+// buyer_ref int4 -> users.id); notes (order_id -> orders.id).
+SourceCatalog ShopCatalog() {
+    SourceCatalog catalog;
+    ColumnInfo country = Column("country", "bpchar", 6);
+    country.not_null = true;
+    catalog.tables.push_back(Table(
+        "users", {Column("id", "int8"), Column("email", "text"), Column("nick", "varchar", 12),
+                  country, Column("meta", "jsonb"), Column("born", "date")}));
+    catalog.tables.push_back(Table(
+        "orders", {Column("id", "int4"), Column("user_id", "int8"), Column("buyer_ref", "int4")}));
+    catalog.tables.push_back(Table("notes", {Column("order_id", "int4"), Column("body", "text")}));
+    catalog.indexes.push_back({"users_pkey", "users", {"id"}, {""}});
+    catalog.indexes.push_back({"users_email_key", "users", {"email"}, {""}});
+    catalog.foreign_keys.push_back(
+        {"orders_user_fk", "orders", {"user_id"}, "public", "users", {"id"}, "public"});
+    catalog.foreign_keys.push_back(
+        {"notes_order_fk", "notes", {"order_id"}, "public", "orders", {"id"}, "public"});
+    for (Index& index : catalog.indexes) index.schema = "public";
+    for (ForeignKey& key : catalog.foreign_keys) key.schema = "public";
+    return catalog;
+}
+
+ErrorReport PlanError(const std::string& json, const SourceCatalog& catalog) {
+    try {
+        BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
+    } catch (const ScrubError& e) {
+        return e.report();
+    }
+    return {"", "planned", "", ""};
+}
+
+const ColumnPlan& PlannedColumn(const Plan& plan, const std::string& table,
+                                const std::string& column) {
+    for (const TablePlan& candidate : plan.tables)
+        if (candidate.table->name == table)
+            for (const ColumnPlan& planned : candidate.columns)
+                if (planned.column.name == column) return planned;
+    throw std::runtime_error("no column " + table + "." + column);
+}
+
+TEST(Rules, EveryRuleButKeepScrubs) {
+    SourceCatalog catalog = ShopCatalog();
+    Plan plan = BuildPlan(ParseAllowlist(R"({"users": {"columns": {"id": "keep", "email": "email",
+        "nick": "null", "country": {"constant": "GB"}, "meta": {"json": {"keep": ["a"]}}}}})",
+                                         "public"),
+                          catalog, "public");
+    EXPECT_TRUE(PlannedColumn(plan, "users", "id").keep);
+    for (const char* name : {"email", "nick", "country", "meta", "born"})
+        EXPECT_FALSE(PlannedColumn(plan, "users", name).keep) << name;
+    EXPECT_TRUE(PlannedColumn(plan, "users", "born").DefaultFake())
+        << "a column not named is faked";
+    EXPECT_FALSE(PlannedColumn(plan, "users", "email").DefaultFake());
+    const TablePlan& users = plan.tables[0];
+    EXPECT_EQ(users.KeptCount(), 1u);
+    EXPECT_EQ(users.ScrubbedCount(), 5u);
+    // A unique index over a realistic fake is checked for duplicates; over
+    // the default fake it holds by construction.
+    std::vector<std::string> verified;
+    for (const Index* index : UniqueIndexesToVerify(users, catalog))
+        verified.push_back(index->name);
+    EXPECT_EQ(verified, std::vector<std::string>{"users_email_key"});
+}
+
+TEST(Rules, RefusesRulesThatCannotWork) {
+    SourceCatalog catalog = ShopCatalog();
+    ErrorReport types = PlanError(R"({"users": {"columns": {"id": "email", "born": "hash",
+        "email": {"json": {"keep": []}}, "meta": "ip", "nick": "hash", "country": "hash"}}})",
+                                  catalog);
+    EXPECT_EQ(types.sqlstate, "42804");
+    EXPECT_NE(types.detail.find("Column \"public.users.id\" (allowlist entry \"users\") has type "
+                                "int8, which rule \"email\" cannot fill."),
+              std::string::npos)
+        << types.detail;
+    EXPECT_NE(types.detail.find("public.users.born"), std::string::npos);
+    EXPECT_NE(types.detail.find("public.users.email"), std::string::npos);
+    EXPECT_NE(types.detail.find("public.users.meta"), std::string::npos);
+    EXPECT_NE(types.detail.find("public.users.country"), std::string::npos) << "no hash of char(n)";
+    EXPECT_EQ(types.detail.find("public.users.nick"), std::string::npos) << "varchar hashes";
+
+    ErrorReport nulls = PlanError(
+        R"({"users": {"columns": {"country": "null", "id": {"constant": null}}}})", catalog);
+    EXPECT_EQ(nulls.sqlstate, "23502");
+    EXPECT_NE(nulls.detail.find("public.users.country"), std::string::npos);
+
+    ErrorReport unique =
+        PlanError(R"({"users": {"columns": {"email": {"constant": "a@b.test"}}}})", catalog);
+    EXPECT_EQ(unique.sqlstate, "23505");
+    EXPECT_NE(unique.detail.find("public.users.email"), std::string::npos);
+
+    // None of this matters for a table copied without rows.
+    EXPECT_EQ(
+        PlanError(R"({"users": {"rows": "none", "columns": {"id": "email"}}})", catalog).message,
+        "planned");
+}
+
+TEST(Rules, HashSpreadsAlongForeignKeys) {
+    SourceCatalog catalog = ShopCatalog();
+    Plan plan = BuildPlan(ParseAllowlist(R"({"users": {"columns": {"id": "hash"}},
+        "orders": {"columns": {"id": "hash"}}, "notes": {}})",
+                                         "public"),
+                          catalog, "public");
+    const ColumnPlan& user_id = PlannedColumn(plan, "orders", "user_id");
+    EXPECT_EQ(user_id.rule.kind, RuleKind::kHash) << "a referencing column not named follows";
+    EXPECT_FALSE(user_id.rule.named);
+    EXPECT_EQ(user_id.hash_type.name, "int8");
+    const ColumnPlan& order_id = PlannedColumn(plan, "notes", "order_id");
+    EXPECT_EQ(order_id.rule.kind, RuleKind::kHash) << "along a chain too";
+    EXPECT_EQ(order_id.hash_type.name, "int4");
+    // Hashed on both sides, the foreign key is not at risk.
+    EXPECT_TRUE(ForeignKeysAtRisk(plan, catalog, "public").empty());
+    // A referencing int8 column is hashed as the int4 key it points at.
+    catalog.foreign_keys.push_back(
+        {"orders_buyer_fk", "orders", {"buyer_ref"}, "public", "orders", {"id"}, "public"});
+    Plan self = BuildPlan(ParseAllowlist(R"({"users": ["id"], "orders": {"columns": {"id": "hash",
+        "user_id": "keep"}}})",
+                                         "public"),
+                          catalog, "public");
+    EXPECT_EQ(PlannedColumn(self, "orders", "buyer_ref").hash_type.name, "int4");
+}
+
+TEST(Rules, RefusesRulesThatBreakHashedJoins) {
+    SourceCatalog catalog = ShopCatalog();
+    ErrorReport kept = PlanError(
+        R"({"users": {"columns": {"id": "hash"}}, "orders": {"columns": {"user_id": "keep"}}})",
+        catalog);
+    EXPECT_EQ(kept.sqlstate, "23503");
+    EXPECT_EQ(kept.detail,
+              "Constraint \"orders_user_fk\" of table \"public.orders\": column \"id\" of table "
+              "\"public.users\", which it references, is hashed, but its column \"user_id\" has "
+              "rule \"keep\".");
+    ErrorReport plain =
+        PlanError(R"({"users": {"columns": {"id": "hash"}}, "orders": ["user_id"]})", catalog);
+    EXPECT_EQ(plain.sqlstate, "23503") << "the plain form keeps what it lists";
+    ErrorReport unhashed_key =
+        PlanError(R"({"users": ["id"], "orders": {"columns": {"user_id": "hash"}}})", catalog);
+    EXPECT_EQ(unhashed_key.sqlstate, "23503");
+    EXPECT_NE(unhashed_key.detail.find("is hashed, but column \"id\" of table \"public.users\", "
+                                       "which it references, has rule \"keep\""),
+              std::string::npos)
+        << unhashed_key.detail;
+    // A shorter referencing text column cannot hold a longer key's hashes;
+    // a narrower integer one can (integer hashes keep each value's band).
+    catalog.tables[2].columns[0] = Column("order_id", "int2");
+    EXPECT_EQ(
+        PlanError(R"({"orders": {"columns": {"id": "hash", "user_id": "null"}}, "notes": {}})",
+                  catalog)
+            .message,
+        "planned");
+    catalog.tables[1].columns[0] = Column("id", "varchar", 14);
+    catalog.tables[2].columns[0] = Column("order_id", "varchar", 8);
+    ErrorReport narrow = PlanError(
+        R"({"orders": {"columns": {"id": "hash", "user_id": "null"}}, "notes": {}})", catalog);
+    EXPECT_EQ(narrow.sqlstate, "23503");
+    EXPECT_NE(narrow.detail.find("cannot hold the hashes"), std::string::npos) << narrow.detail;
+}
+
+TEST(Rules, SqlOfEachRuleQuotesNamesAndBindsValues) {
+    TableInfo table =
+        Table(kHostile, {Column(kHostile, "text"), Column("n", "varchar", 24), Column("k", "int4"),
+                         Column("j", "json"), Column("c", "date"), Column("e", "text")});
+    table.columns[1].type_sql = "character varying(20)";
+    TablePlan plan;
+    plan.table = &table;
+    plan.copy_rows = true;
+    plan.row_filter = "true";
+    auto rule = [](RuleKind kind) {
+        ColumnRule made;
+        made.kind = kind;
+        made.named = true;
+        return made;
+    };
+    ColumnRule sql = rule(RuleKind::kSql);
+    sql.sql = "'a' -- comment";
+    ColumnRule email = rule(RuleKind::kRealistic);
+    email.realistic = "email";
+    ColumnRule json = rule(RuleKind::kJson);
+    json.json_keep = {kHostile};
+    ColumnRule constant = rule(RuleKind::kConstant);
+    constant.constant = "2024-01-01'); --";
+    ColumnPlan hashed{table.columns[2], false, rule(RuleKind::kHash), table.columns[2].scalar, -1};
+    plan.columns = {{table.columns[0], false, sql, {}, -1},
+                    {table.columns[1], false, email, {}, -1},
+                    hashed,
+                    {table.columns[3], false, json, {}, -1},
+                    {table.columns[4], false, constant, {}, -1},
+                    {table.columns[5], false, rule(RuleKind::kNull), {}, -1}};
+    Statement copy = CopyRows(plan, "public", "build", kQuote, kHostile);
+    const std::string ext = "\"x\"\"; DROP TABLE users; --\"";
+    EXPECT_NE(copy.sql.find(", CAST(('a' -- comment\n) AS text) AS x1"), std::string::npos)
+        << copy.sql;
+    EXPECT_NE(copy.sql.find("CASE WHEN s.c2 IS NULL THEN NULL ELSE CAST(" + ext +
+                            ".scrub_fake_text(CAST($"),
+              std::string::npos)
+        << copy.sql;
+    EXPECT_NE(copy.sql.find("AS pg_catalog.text), s.seed, 20, pg_catalog.length(CAST(s.c2 AS "
+                            "pg_catalog.text))) AS character varying(20)) END"),
+              std::string::npos)
+        << copy.sql;
+    EXPECT_NE(copy.sql.find("CAST(" + ext + ".scrub_hash(CAST(s.c3 AS pg_catalog.int4)) AS int4)"),
+              std::string::npos)
+        << copy.sql;
+    EXPECT_NE(copy.sql.find("CAST(" + ext +
+                            ".scrub_json_keep(CAST(s.c4 AS pg_catalog.jsonb), "
+                            "CAST($"),
+              std::string::npos)
+        << copy.sql;
+    EXPECT_NE(copy.sql.find("CAST(NULL AS text)"), std::string::npos);
+    EXPECT_NE(copy.sql.find(" WHERE (true\n)) AS s"), std::string::npos) << copy.sql;
+    EXPECT_NE(copy.sql.find("row_number() OVER () AS seed"), std::string::npos);
+    EXPECT_EQ(copy.sql.find("DROP TABLE users; --\n"), std::string::npos);
+    // Values travel as parameters only.
+    std::vector<std::string> params;
+    for (const auto& param : copy.params) params.push_back(param.value_or("NULL"));
+    EXPECT_NE(std::find(params.begin(), params.end(), "email"), params.end());
+    EXPECT_NE(std::find(params.begin(), params.end(), "2024-01-01'); --"), params.end());
+    EXPECT_EQ(copy.sql.find("2024-01-01"), std::string::npos);
+}
+
+TEST(Rules, HashOfTextKeepsLengthAndFoldsCitext) {
+    ColumnInfo nick = Column("nick", "varchar", 12);
+    ColumnInfo handle = Column("handle", "citext");
+    handle.scalar.schema = "public";
+    ColumnRule hash;
+    hash.kind = RuleKind::kHash;
+    Statement statement;
+    EXPECT_EQ(RuleExpression({nick, false, hash, nick.scalar, 8}, "s.c1", "s.seed", "ext", kQuote,
+                             statement),
+              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), 8) AS varchar)");
+    EXPECT_EQ(RuleExpression({handle, false, hash, handle.scalar, -1}, "s.c1", "s.seed", "ext",
+                             kQuote, statement),
+              "CAST(ext.scrub_hash(CAST(pg_catalog.lower(CAST(s.c1 AS pg_catalog.text)) AS "
+              "pg_catalog.text), CAST(NULL AS pg_catalog.int4)) AS citext)");
+    EXPECT_EQ(HashAs(Column("d", "numeric").scalar), "");
+    EXPECT_EQ(HashAs(Column("u", "uuid").scalar), "pg_catalog.uuid");
+}
+
+TEST(Rules, ServerChecksRunAsTheOwnerAndRefuseMoreThanOneExpression) {
+    SourceCatalog catalog = ShopCatalog();
+    catalog.tables[0].owner = "app";
+    catalog.tables[0].owner_oid = 42;
+    Plan plan = BuildPlan(ParseAllowlist(R"j({"users": {"rows": {"where": "id > 0"}, "columns": {
+        "id": "keep", "born": {"constant": "2000-01-01"}, "nick": {"sql": "upper(nick)"}}}})j",
+                                         "public"),
+                          catalog, "public");
+    testing::ScriptedDatabase db([](const Statement&) { return std::vector<Row>{}; });
+    CheckRulesOnServer(db, plan, "ext", kQuote);
+    ASSERT_EQ(db.issued.size(), 3u);
+    for (const testing::Issued& issued : db.issued) {
+        EXPECT_TRUE(issued.as_owner) << issued.sql;
+        EXPECT_EQ(issued.owner_name, "app");
+    }
+    EXPECT_EQ(db.issued[0].sql, "SELECT FROM ONLY public.users AS src WHERE (id > 0\n) LIMIT 0");
+    db.not_one_expression = {"upper(nick)"};
+    try {
+        CheckRulesOnServer(db, plan, "ext", kQuote);
+        FAIL() << "accepted";
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "22023");
+        EXPECT_EQ(e.report().message,
+                  "allowlist entry \"users\" column \"nick\" has an sql expression that is not "
+                  "valid");
+    }
+}
+
+}  // namespace
+}  // namespace scrub
