@@ -167,3 +167,23 @@ SELECT * FROM scrub_to_schema('{"many": {"columns": {"id": "keep", "code": "firs
                               source_schema => 'rules');
 SELECT count(*) AS build_schemas FROM pg_namespace WHERE nspname LIKE 'scrub_build%';
 RESET scrub.key;
+
+-- Hostile names in the object form: every name is quoted, every value bound.
+CREATE TABLE rules."we""ird; DROP TABLE rules.people; --" (
+    "i""d" int PRIMARY KEY, "e-mail; --" text, "$1" text, "a.b" jsonb);
+INSERT INTO rules."we""ird; DROP TABLE rules.people; --"
+    VALUES (1, 'x@corp.test', 'secret', '{"a": {"b": "kept"}, "c": "gone"}'),
+           (2, 'y@corp.test', 'secret', NULL);
+SET scrub.key = 'rules-regress-key-0123456789';
+SELECT table_name, rows_copied
+  FROM scrub_to_schema('{"\"we\"\"ird; DROP TABLE rules.people; --\"": {
+    "rows": {"where": "\"i\"\"d\" > 0 AND \"e-mail; --\" <> ''x''"},
+    "columns": {"i\"d": "hash", "e-mail; --": {"rule": "email", "why": "it''s \"personal\"; --"},
+                "$1": {"constant": "$1''); DROP TABLE rules.people; --"},
+                "a.b": {"json": {"keep": ["a.b"]}}}}}', source_schema => 'rules');
+SELECT "i""d" <> 1 AS id_hashed, "e-mail; --", "$1", "a.b"
+  FROM scrubbed."we""ird; DROP TABLE rules.people; --" ORDER BY 1;
+SELECT r.key AS column_name, r.value AS rule
+  FROM scrubbed._scrub_tables t, jsonb_each(t.column_rules) r ORDER BY 1;
+SELECT count(*) AS people FROM rules.people;
+RESET scrub.key;
