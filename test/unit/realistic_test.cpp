@@ -51,9 +51,10 @@ TEST(Realistic, InjectiveUpToCapacityAndWithinLength) {
             std::unordered_set<std::string> seen;
             for (uint64_t seed = 1; seed <= seeds; ++seed) {
                 std::string value = generator.Generate(seed, 50);
-                if (max_length >= 0)
+                if (max_length >= 0) {
                     ASSERT_LE(value.size(), static_cast<size_t>(max_length))
                         << RealisticRuleName(rule) << " " << value;
+                }
                 ASSERT_TRUE(seen.insert(value).second)
                     << RealisticRuleName(rule) << " max " << max_length << " seed " << seed
                     << " repeats " << value;
