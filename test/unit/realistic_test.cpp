@@ -84,6 +84,17 @@ TEST(Realistic, InjectiveOverWholeSmallCapacities) {
     }
 }
 
+// The lower-cased families (emails, usernames) over their whole first
+// tier: no two names differ only by case.
+TEST(Realistic, LowerCasedFamiliesStayDistinct) {
+    for (RealisticRule rule : {RealisticRule::kEmail, RealisticRule::kUsername}) {
+        std::unordered_set<std::string> seen;
+        for (uint64_t seed = 1; seed <= 300000; ++seed)
+            ASSERT_TRUE(seen.insert(RealisticFake(rule, seed, -1, -1)).second)
+                << RealisticRuleName(rule) << " seed " << seed;
+    }
+}
+
 TEST(Realistic, ThrowsWhenNothingFits) {
     EXPECT_EQ(RealisticCapacity(RealisticRule::kEmail, 5), 0u);
     try {
