@@ -117,8 +117,12 @@ TEST(Pseudonym, PermuteIntegerSampledOnIntegerAndBigint) {
           int64_t{INT32_MAX}, int64_t{INT32_MIN}, int64_t{INT32_MAX} + 1, INT64_MAX, INT64_MIN}) {
         int64_t p = kKey.PermuteInteger(v);
         EXPECT_EQ(p < 0, v < 0) << v;
-        if (v >= INT32_MIN && v <= INT32_MAX) EXPECT_TRUE(p >= INT32_MIN && p <= INT32_MAX) << v;
-        if (v >= -32768 && v <= 32767) EXPECT_TRUE(p >= -32768 && p <= 32767) << v;
+        if (v >= INT32_MIN && v <= INT32_MAX) {
+            EXPECT_TRUE(p >= INT32_MIN && p <= INT32_MAX) << v;
+        }
+        if (v >= -32768 && v <= 32767) {
+            EXPECT_TRUE(p >= -32768 && p <= 32767) << v;
+        }
     }
     // The bigint band [2^31, 2^63): Unpermute proves those samples one-to-one.
     for (int i = 0; i < 10000; ++i) {

@@ -51,9 +51,10 @@ TEST(Realistic, InjectiveUpToCapacityAndWithinLength) {
             std::unordered_set<std::string> seen;
             for (uint64_t seed = 1; seed <= seeds; ++seed) {
                 std::string value = generator.Generate(seed, 50);
-                if (max_length >= 0)
+                if (max_length >= 0) {
                     ASSERT_LE(value.size(), static_cast<size_t>(max_length))
                         << RealisticRuleName(rule) << " " << value;
+                }
                 ASSERT_TRUE(seen.insert(value).second)
                     << RealisticRuleName(rule) << " max " << max_length << " seed " << seed
                     << " repeats " << value;
@@ -80,6 +81,17 @@ TEST(Realistic, InjectiveOverWholeSmallCapacities) {
         for (uint64_t seed = 1; seed <= generator.capacity(); ++seed)
             ASSERT_TRUE(seen.insert(generator.Generate(seed, -1)).second)
                 << RealisticRuleName(c.rule) << " seed " << seed;
+    }
+}
+
+// The lower-cased families (emails, usernames) over their whole first
+// tier: no two names differ only by case.
+TEST(Realistic, LowerCasedFamiliesStayDistinct) {
+    for (RealisticRule rule : {RealisticRule::kEmail, RealisticRule::kUsername}) {
+        std::unordered_set<std::string> seen;
+        for (uint64_t seed = 1; seed <= 300000; ++seed)
+            ASSERT_TRUE(seen.insert(RealisticFake(rule, seed, -1, -1)).second)
+                << RealisticRuleName(rule) << " seed " << seed;
     }
 }
 
