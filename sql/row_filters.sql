@@ -90,3 +90,28 @@ SELECT table_name, rows_copied
                        target_schema => 'rf_copy', source_schema => 'rf');
 SELECT * FROM rf_copy.owned;
 RESET ROLE;
+-- Tables of another owner: the probe after the copy runs as the
+-- referencing table's owner, who holds SELECT on the two scratch tables
+-- only while it runs.
+CREATE TABLE rf.teams (id int PRIMARY KEY, open boolean NOT NULL);
+CREATE TABLE rf.members (id int, team_id int REFERENCES rf.teams);
+INSERT INTO rf.teams VALUES (1, true), (2, false);
+INSERT INTO rf.members VALUES (1, 1), (2, 2), (3, NULL);
+ALTER TABLE rf.teams OWNER TO rf_owner;
+ALTER TABLE rf.members OWNER TO rf_owner;
+GRANT SELECT ON rf.teams, rf.members TO rf_runner;
+SET ROLE rf_runner;
+SELECT table_name, rows_copied
+  FROM scrub_to_schema('{"teams": {"rows": {"where": "open"}, "columns": {"id": "keep"}},
+                         "members": {"rows": {"where": "team_id IS NULL OR team_id IN (SELECT t.id FROM rf.teams t WHERE t.open)"},
+                                     "columns": {"id": "keep", "team_id": "keep"}}}',
+                       target_schema => 'rf_copy', source_schema => 'rf')
+ ORDER BY 1;
+SELECT * FROM rf_copy.members ORDER BY id;
+SELECT * FROM scrub_to_schema('{"teams": {"rows": {"where": "open"}, "columns": {"id": "keep"}},
+                                "members": {"columns": {"id": "keep", "team_id": "keep"}}}',
+                              target_schema => 'rf_copy', source_schema => 'rf');
+RESET ROLE;
+SELECT has_schema_privilege('rf_owner', 'rf_copy', 'USAGE') AS owner_usage,
+       has_table_privilege('rf_owner', 'rf_copy.teams', 'SELECT') AS owner_select_teams,
+       has_table_privilege('rf_owner', 'rf_copy.members', 'SELECT') AS owner_select_members;
