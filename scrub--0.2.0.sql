@@ -24,7 +24,8 @@
 CREATE FUNCTION scrub_to_schema(
     allowlist jsonb,
     target_schema text DEFAULT 'scrubbed',
-    source_schema text DEFAULT 'public')
+    source_schema text DEFAULT 'public',
+    strict boolean DEFAULT false)
 RETURNS TABLE (
     table_name text,
     rows_copied bigint,
@@ -43,11 +44,44 @@ SET extra_float_digits = 3
 SET lc_monetary = 'C'
 SET xmloption = content;
 
-COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text) IS
+COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) IS
     'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';
 
 -- Running scrub reads every listed table in full: grant it deliberately.
-REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM PUBLIC;
+
+-- The dry run: what scrub_to_schema would do with each column of every
+-- table it covers, and every problem it would fail on. Writes nothing,
+-- takes no lock beyond what reading the catalog and counting rows takes.
+CREATE FUNCTION scrub_plan(
+    allowlist jsonb,
+    source_schema text DEFAULT 'public',
+    strict boolean DEFAULT false)
+RETURNS TABLE (
+    table_name text,
+    column_name text,
+    type text,
+    decision text,
+    reason text,
+    why text,
+    problem text)
+AS 'MODULE_PATHNAME', 'scrub_plan'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+SET client_min_messages = warning
+SET jit = off
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = postgres
+SET extra_float_digits = 3
+SET lc_monetary = 'C'
+SET xmloption = content;
+
+COMMENT ON FUNCTION scrub_plan(jsonb, text, boolean) IS
+    'what scrub_to_schema would do with each column, and what it would fail on, without running it';
+
+-- It counts rows as the tables' owners: grant it as deliberately.
+REVOKE ALL ON FUNCTION scrub_plan(jsonb, text, boolean) FROM PUBLIC;
 
 -- The definition of a table that decides whether rows taken from it still
 -- restore into it: for the table and every partition in its tree, columns

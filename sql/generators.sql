@@ -6,7 +6,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile AS volatility,
        obj_description(p.oid, 'pg_proc') IS NOT NULL AS has_comment
   FROM pg_proc p
  WHERE p.proname IN ('scrub_fake_text', 'scrub_hash', 'scrub_json_keep')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Shows SQLSTATE, message, detail and hint of a statement that must fail.
 CREATE FUNCTION gen_error(statement text) RETURNS text LANGUAGE plpgsql AS $$
@@ -177,7 +177,7 @@ RESET ROLE;
 -- scrub_hash on a faked column, so the run evaluates it on the faked rows,
 -- as the table's owner.
 CREATE SCHEMA gen_src AUTHORIZATION regress_gen_user;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) TO regress_gen_user;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO regress_gen_user;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_gen_user', current_database());
 END $$;
@@ -231,6 +231,6 @@ DROP SCHEMA gen_src CASCADE;
 DO $$ BEGIN
     EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_gen_user', current_database());
 END $$;
-REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) FROM regress_gen_user;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM regress_gen_user;
 DROP ROLE regress_gen_user;
 RESET scrub.key;

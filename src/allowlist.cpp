@@ -361,6 +361,7 @@ Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_s
         if (name.schema != source_schema) other_schemas.insert(name.schema);
         AllowlistEntry entry{key, name.table, {}, {}, RowsMode::kAll, {}, name.schema};
         if (value.is_object()) {
+            entry.object_form = true;
             ParseEntryObject(key, value, entry);
         } else {
             entry.columns = ParseColumns(key, value);

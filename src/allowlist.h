@@ -48,8 +48,9 @@ struct AllowlistEntry {
     std::vector<std::string> columns;
     std::vector<ColumnRule> rules;  // one per entry of `columns`
     RowsMode rows = RowsMode::kAll;
-    std::string where;   // RowsMode::kWhere: the boolean SQL expression
-    std::string schema;  // the key's schema; the source schema for a bare key
+    std::string where;         // RowsMode::kWhere: the boolean SQL expression
+    std::string schema;        // the key's schema; the source schema for a bare key
+    bool object_form = false;  // written as {"rows": ..., "columns": ...}, not as an array
 };
 
 struct Allowlist {

@@ -4,6 +4,7 @@
 #include "plan.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "error.h"
@@ -18,6 +19,18 @@ namespace {
 std::string Quoted(const std::string& name) { return "\"" + name + "\""; }
 
 }  // namespace
+
+void Refuse(Problems* sink, const Problems& found, const char* code, const std::string& message,
+            const std::string& hint) {
+    if (found.empty()) return;
+    if (sink != nullptr) {
+        sink->insert(sink->end(), found.begin(), found.end());
+        return;
+    }
+    std::vector<std::string> lines;
+    for (const Problem& problem : found) lines.push_back(problem.text);
+    throw ScrubError(code, message, JoinLines(lines), hint);
+}
 
 std::string ScratchSchemaName(const std::string& target, const std::string& schema) {
     std::string name = target + "__" + schema;
@@ -116,36 +129,35 @@ const OtherRelation* FindOtherRelation(const SourceCatalog& catalog, const std::
 // partitions, or move rows between them) or in an exclusion constraint
 // (fakes may overlap). Unlike CHECKs and unique indexes, these cannot be
 // verified on the scratch table, which is neither partitioned nor indexed.
-void CheckRestorable(const Plan& plan, const SourceCatalog& catalog) {
-    std::vector<std::string> keys;
+void CheckRestorable(const Plan& plan, const SourceCatalog& catalog, Problems* sink) {
+    Problems keys;
     for (const PartitionKeyColumn& key : catalog.partition_keys) {
         const TablePlan* table = FindPlan(plan, catalog, key.schema, key.table);
         if (table == nullptr || !table->copy_rows || Contains(table->ColumnNames(true), key.column))
             continue;
-        keys.push_back("Column " + Quoted(key.schema + "." + key.table + "." + key.column) +
-                       " is scrubbed, but the partition key of table " + key.partitioned +
-                       " reads it.");
+        keys.push_back({table->table->schema, table->table->name, key.column,
+                        "Column " + Quoted(key.schema + "." + key.table + "." + key.column) +
+                            " is scrubbed, but the partition key of table " + key.partitioned +
+                            " reads it."});
     }
-    if (!keys.empty())
-        throw ScrubError(sqlstate::kFeatureNotSupported, "scrubbed columns are partition keys",
-                         JoinLines(keys),
-                         "Faked rows would not fit their partitions. Keep these columns verbatim "
-                         "if they are safe, or list the table with [] to copy no rows.");
-    std::vector<std::string> exclusions;
+    Refuse(sink, keys, sqlstate::kFeatureNotSupported, "scrubbed columns are partition keys",
+           "Faked rows would not fit their partitions. Keep these columns verbatim "
+           "if they are safe, or list the table with [] to copy no rows.");
+    Problems exclusions;
     for (const ExclusionConstraint& constraint : catalog.exclusions) {
         const TablePlan* table = FindPlan(plan, catalog, constraint.schema, constraint.table);
         if (table == nullptr || !table->copy_rows) continue;
         std::string column = FirstScrubbed(*table, constraint.columns);
         if (column.empty()) continue;
-        exclusions.push_back("Exclusion constraint " + Quoted(constraint.name) + " of table " +
-                             Quoted(constraint.schema + "." + constraint.table) +
-                             " reads scrubbed column " + Quoted(column) + ".");
+        exclusions.push_back({table->table->schema, table->table->name, column,
+                              "Exclusion constraint " + Quoted(constraint.name) + " of table " +
+                                  Quoted(constraint.schema + "." + constraint.table) +
+                                  " reads scrubbed column " + Quoted(column) + "."});
     }
-    if (!exclusions.empty())
-        throw ScrubError(sqlstate::kFeatureNotSupported,
-                         "scrubbed columns are in exclusion constraints", JoinLines(exclusions),
-                         "Fakes may overlap where the real values did not. Keep these columns "
-                         "verbatim if they are safe, or list the table with [] to copy no rows.");
+    Refuse(sink, exclusions, sqlstate::kFeatureNotSupported,
+           "scrubbed columns are in exclusion constraints",
+           "Fakes may overlap where the real values did not. Keep these columns "
+           "verbatim if they are safe, or list the table with [] to copy no rows.");
 }
 
 // Whether `index` holds whatever the scrubbed columns become: another
@@ -301,10 +313,10 @@ std::vector<const ColumnInfo*> GeneratedToEvaluate(const TablePlan& table) {
 }
 
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
-               const std::string& source_schema) {
-    std::vector<std::string> missing;
-    std::vector<std::string> partitions;
-    std::vector<std::string> not_tables;
+               const std::string& source_schema, bool strict, Problems* problems) {
+    Problems missing;
+    Problems partitions;
+    Problems not_tables;
     std::map<std::pair<std::string, std::string>, const AllowlistEntry*> entry_by_table;
 
     for (const AllowlistEntry& entry : allowlist.entries) {
@@ -313,46 +325,46 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
         if (table == nullptr) {
             const OtherRelation* other = FindOtherRelation(catalog, entry.schema, entry.table);
             if (other != nullptr)
-                not_tables.push_back("Key " + Quoted(entry.key) + " names " + other->kind + " " +
-                                     qualified + ".");
+                not_tables.push_back(
+                    {entry.schema, entry.table, "",
+                     "Key " + Quoted(entry.key) + " names " + other->kind + " " + qualified + "."});
             else
-                missing.push_back("Table " + qualified + " does not exist (key " +
-                                  Quoted(entry.key) + ").");
+                missing.push_back(
+                    {entry.schema, entry.table, "",
+                     "Table " + qualified + " does not exist (key " + Quoted(entry.key) + ")."});
             continue;
         }
         if (!table->partition_of.empty()) {
-            partitions.push_back("Key " + Quoted(entry.key) + " names a partition of table " +
-                                 Quoted(table->partition_of_schema + "." + table->partition_of) +
-                                 ".");
+            partitions.push_back(
+                {entry.schema, entry.table, "",
+                 "Key " + Quoted(entry.key) + " names a partition of table " +
+                     Quoted(table->partition_of_schema + "." + table->partition_of) + "."});
             continue;
         }
         for (const std::string& column : entry.columns) {
             bool found = false;
             for (const ColumnInfo& info : table->columns) found = found || info.name == column;
             if (!found)
-                missing.push_back("Column " + Quoted(column) + " of table " + qualified +
-                                  " does not exist (key " + Quoted(entry.key) + ").");
+                missing.push_back({entry.schema, entry.table, column,
+                                   "Column " + Quoted(column) + " of table " + qualified +
+                                       " does not exist (key " + Quoted(entry.key) + ")."});
         }
         entry_by_table[{entry.schema, entry.table}] = &entry;
     }
-    if (!missing.empty())
-        throw ScrubError(sqlstate::kUndefinedObject,
-                         "allowlist names tables or columns that do not exist", JoinLines(missing),
-                         "Correct or remove these entries: the allowlist must match the source "
-                         "schema, so that a renamed or dropped column is noticed.");
-    if (!not_tables.empty())
-        throw ScrubError(sqlstate::kWrongObjectType,
-                         "allowlist names relations that are not tables", JoinLines(not_tables),
-                         "Remove these entries: scrub copies the rows of tables only. A view or "
-                         "materialized view is restored from its definition over the copied "
-                         "tables; a foreign table's rows live on its server and are never copied.");
-    if (!partitions.empty())
-        throw ScrubError(sqlstate::kInvalidParameterValue,
-                         "allowlist names partitions instead of their partitioned tables",
-                         JoinLines(partitions),
-                         "Name the partitioned table (\"schema.table\" if it is in another "
-                         "schema than source_schema): its entry covers the rows of every "
-                         "partition.");
+    Refuse(problems, missing, sqlstate::kUndefinedObject,
+           "allowlist names tables or columns that do not exist",
+           "Correct or remove these entries: the allowlist must match the source "
+           "schema, so that a renamed or dropped column is noticed.");
+    Refuse(problems, not_tables, sqlstate::kWrongObjectType,
+           "allowlist names relations that are not tables",
+           "Remove these entries: scrub copies the rows of tables only. A view or "
+           "materialized view is restored from its definition over the copied "
+           "tables; a foreign table's rows live on its server and are never copied.");
+    Refuse(problems, partitions, sqlstate::kInvalidParameterValue,
+           "allowlist names partitions instead of their partitioned tables",
+           "Name the partitioned table (\"schema.table\" if it is in another "
+           "schema than source_schema): its entry covers the rows of every "
+           "partition.");
 
     Plan plan;
     for (const TableInfo& table : catalog.tables) {
@@ -362,13 +374,14 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
         auto entry = entry_by_table.find({table.schema, table.name});
         const AllowlistEntry* listed = entry != entry_by_table.end() ? entry->second : nullptr;
         table_plan.copy_rows = listed != nullptr && listed->rows != RowsMode::kNone;
+        table_plan.entry = listed;
         if (listed != nullptr) {
             table_plan.key = listed->key;
             table_plan.row_filter = listed->where;
         }
         for (const ColumnInfo& column : table.columns) {
             if (column.generated) continue;
-            ColumnPlan column_plan{column, false, {}, {}, -1};
+            ColumnPlan column_plan{column, false, {}, {}, -1, {}};
             if (listed != nullptr)
                 for (size_t i = 0; i < listed->columns.size() && i < listed->rules.size(); ++i)
                     if (listed->columns[i] == column.name) column_plan.rule = listed->rules[i];
@@ -381,31 +394,142 @@ Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
         if (table_plan.copy_rows && table.schema == source_schema &&
             (table.name == kManifestRunTable || table.name == kManifestTablesTable ||
              table.name == kManifestSequencesTable))
-            throw ScrubError(sqlstate::kDuplicateTable,
-                             "table \"" + table.name + "\" clashes with scrub's manifest",
-                             "scrub reserves the names _scrub_run, _scrub_tables and "
-                             "_scrub_sequences in the target schema.",
-                             "Rename the table, or list it with [] to copy its structure only.");
+            Refuse(problems,
+                   {{table.schema, table.name, "",
+                     "scrub reserves the names _scrub_run, _scrub_tables and "
+                     "_scrub_sequences in the target schema."}},
+                   sqlstate::kDuplicateTable,
+                   "table \"" + table.name + "\" clashes with scrub's manifest",
+                   "Rename the table, or list it with [] to copy its structure only.");
         plan.tables.push_back(std::move(table_plan));
     }
-    ApplyRules(plan, catalog);
-    std::vector<std::string> unsupported;
+    ApplyRules(plan, catalog, problems);
+    if (strict) {
+        Problems undecided = StrictProblems(plan, source_schema);
+        if (problems == nullptr && !undecided.empty())
+            Refuse(nullptr, undecided, sqlstate::kInvalidParameterValue,
+                   "strict mode: the allowlist leaves " + std::to_string(undecided.size()) +
+                       (undecided.size() == 1 ? " table or column" : " tables or columns") +
+                       " undecided",
+                   "Decide each in the allowlist. These entries keep what the run does now "
+                   "(no rows for an unlisted table, the default fake for a column): add an "
+                   "unlisted table's entry, a table's columns to its \"columns\", and "
+                   "replace a table's array by its entry here:\n" +
+                       StrictFragment(plan, undecided, source_schema));
+        Refuse(problems, undecided, sqlstate::kInvalidParameterValue, "", "");
+    }
+    Problems unsupported;
     for (const TablePlan& table : plan.tables)
         for (const ColumnPlan& column : table.columns)
             if (table.copy_rows && column.DefaultFake() &&
                 ClassifyType(column.column.scalar) == FakeKind::kUnsupported)
-                unsupported.push_back("Column " +
-                                      Quoted(table.table->schema + "." + table.table->name + "." +
-                                             column.column.name) +
-                                      " has type " + column.column.type_sql + ".");
-    if (!unsupported.empty())
-        throw ScrubError(sqlstate::kFeatureNotSupported,
-                         "scrub has no default fake for the types of some scrubbed columns",
-                         JoinLines(unsupported),
-                         "Add each column to its table's allowlist entry if its values are safe "
-                         "to copy verbatim, or change the column to a supported type.");
-    CheckRestorable(plan, catalog);
+                unsupported.push_back({table.table->schema, table.table->name, column.column.name,
+                                       "Column " +
+                                           Quoted(table.table->schema + "." + table.table->name +
+                                                  "." + column.column.name) +
+                                           " has type " + column.column.type_sql + "."});
+    Refuse(problems, unsupported, sqlstate::kFeatureNotSupported,
+           "scrub has no default fake for the types of some scrubbed columns",
+           "Add each column to its table's allowlist entry if its values are safe "
+           "to copy verbatim, or change the column to a supported type.");
+    CheckRestorable(plan, catalog, problems);
     return plan;
+}
+
+namespace {
+
+// A JSON string literal of `text`: quotes, backslashes and control
+// characters escaped, every other byte as it is (names stay in the
+// server's encoding, as the allowlist that names them is).
+std::string JsonString(const std::string& text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20) {
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+            out += buffer;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+Problems StrictProblems(const Plan& plan, const std::string& source_schema) {
+    Problems undecided;
+    for (const TablePlan& table : plan.tables) {
+        const std::string key = TableKeyOf(table.table->schema, table.table->name, source_schema);
+        if (table.entry == nullptr) {
+            undecided.push_back({table.table->schema, table.table->name, "",
+                                 "Table " + Quoted(table.table->schema + "." + table.table->name) +
+                                     " is not listed (key " + Quoted(key) + ")."});
+            continue;
+        }
+        if (!table.copy_rows) continue;
+        for (const ColumnPlan& column : table.columns) {
+            if (column.rule.named || !column.hashed_through.empty()) continue;
+            undecided.push_back({table.table->schema, table.table->name, column.column.name,
+                                 "Column " +
+                                     Quoted(table.table->schema + "." + table.table->name + "." +
+                                            column.column.name) +
+                                     " has no decision (key " + Quoted(table.key) + ")."});
+        }
+    }
+    return undecided;
+}
+
+std::string StrictFragment(const Plan& plan, const Problems& undecided,
+                           const std::string& source_schema) {
+    std::vector<std::string> entries;
+    for (const TablePlan& table : plan.tables) {
+        std::vector<std::string> columns;
+        bool whole_table = false;
+        for (const Problem& problem : undecided) {
+            if (problem.schema != table.table->schema || problem.table != table.table->name)
+                continue;
+            if (problem.column.empty())
+                whole_table = true;
+            else
+                columns.push_back(JsonString(problem.column) + ": \"fake\"");
+        }
+        const std::string key =
+            JsonString(TableKeyOf(table.table->schema, table.table->name, source_schema));
+        if (whole_table) {
+            entries.push_back(key + ": []");
+            continue;
+        }
+        if (columns.empty()) continue;
+        if (table.entry != nullptr && !table.entry->object_form) {
+            // The array's columns are kept: say so in the object form.
+            std::vector<std::string> kept;
+            for (const std::string& name : table.entry->columns)
+                kept.push_back(JsonString(name) + ": \"keep\"");
+            columns.insert(columns.begin(), kept.begin(), kept.end());
+        }
+        entries.push_back(key + ": {\"columns\": {" + JoinLines(columns, ", ") + "}}");
+    }
+    return JoinLines(entries, ",\n");
+}
+
+Decision DecisionOf(const TablePlan& table, const ColumnInfo& column) {
+    if (!table.copy_rows)
+        return {"no rows",
+                table.entry == nullptr ? "table not listed" : "table listed without rows", ""};
+    if (column.generated) return {"generated", "generated", ""};
+    const ColumnPlan* planned = PlannedColumn(table, column.name);
+    if (planned == nullptr) return {"", "", ""};
+    const std::string why = planned->rule.why;
+    if (!planned->hashed_through.empty())
+        return {"hash", "hashed through foreign key " + Quoted(planned->hashed_through), why};
+    if (!planned->rule.named) return {planned->RuleName(), "default fake", why};
+    if (planned->keep && table.entry != nullptr && !table.entry->object_form)
+        return {"keep", "listed", why};
+    return {planned->RuleName(), "rule", why};
 }
 
 }  // namespace scrub

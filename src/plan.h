@@ -23,6 +23,27 @@ inline constexpr const char* kManifestSequencesTable = "_scrub_sequences";
 // PostgreSQL would cut short.
 std::string ScratchSchemaName(const std::string& target, const std::string& schema);
 
+// One thing a run would fail on, found while planning: the run throws
+// each kind as one error naming every entry (the `text` lines are its
+// detail); scrub_plan lists them per column instead.
+struct Problem {
+    std::string schema;  // the table's schema
+    std::string table;   // the table (one the allowlist names may not exist)
+    std::string column;  // empty: the problem is the whole table's
+    std::string text;    // the line the run's error detail gives
+};
+
+// Where planning puts the problems it finds: nullptr makes each check
+// throw its ScrubError as the run always has.
+using Problems = std::vector<Problem>;
+
+// Throws ScrubError(code, message, every line of `found`, hint) when
+// `sink` is null and `found` is not empty; otherwise appends `found` to
+// `sink`. Every check that refuses a plan reports through it, so the run
+// and scrub_plan share one set of checks.
+void Refuse(Problems* sink, const Problems& found, const char* code, const std::string& message,
+            const std::string& hint);
+
 struct ColumnPlan {
     ColumnInfo column;
     bool keep = false;  // copied verbatim; otherwise scrubbed by its rule
@@ -35,6 +56,9 @@ struct ColumnPlan {
     // hashed as that key is, so that equal values stay equal (rules.h).
     ScalarType hash_type;
     int hash_max_length = -1;
+    // The foreign key that made this column hashed (SpreadHash), when the
+    // allowlist gave it no rule of its own; empty otherwise.
+    std::string hashed_through;
 
     // True if the type's default fake replaces the values (fake.h).
     bool DefaultFake() const { return !keep && rule.kind == RuleKind::kFake; }
@@ -44,10 +68,11 @@ struct ColumnPlan {
 
 struct TablePlan {
     const TableInfo* table = nullptr;
-    bool copy_rows = false;           // false: structure only, no rows
-    std::vector<ColumnPlan> columns;  // generated columns left out
-    std::string key;                  // the allowlist key naming the table, or empty
-    std::string row_filter;           // rows {"where": ...}: the boolean expression
+    bool copy_rows = false;                 // false: structure only, no rows
+    std::vector<ColumnPlan> columns;        // generated columns left out
+    std::string key;                        // the allowlist key naming the table, or empty
+    std::string row_filter;                 // rows {"where": ...}: the boolean expression
+    const AllowlistEntry* entry = nullptr;  // the allowlist entry naming the table, or null
 
     size_t KeptCount() const;
     size_t ScrubbedCount() const;
@@ -106,10 +131,43 @@ std::vector<const ColumnInfo*> GeneratedToEvaluate(const TablePlan& table);
 
 // Builds the plan; throws ScrubError naming every missing table or column
 // (42704), every partition named instead of its root (22023), every column
-// whose type has no fake (0A000), or a clash with the manifest (42P07).
+// whose type has no fake (0A000), or a clash with the manifest (42P07);
+// with `strict`, every table or column the allowlist leaves undecided
+// (StrictProblems, 22023). With `problems`, nothing is thrown for these:
+// each is appended there and the plan is built as far as it can be.
 Plan BuildPlan(const Allowlist& allowlist, const SourceCatalog& catalog,
-               const std::string& source_schema);
+               const std::string& source_schema, bool strict = false, Problems* problems = nullptr);
 // The plan points into the catalog, so the catalog must outlive it.
-Plan BuildPlan(const Allowlist&, SourceCatalog&&, const std::string&) = delete;
+Plan BuildPlan(const Allowlist&, SourceCatalog&&, const std::string&, bool = false,
+               Problems* = nullptr) = delete;
+
+// Strict mode (docs/allowlist.md): every table of a covered schema must be
+// listed, and every column of a table copied with rows decided. A column
+// is decided when the allowlist names it (in the plain form, a listed
+// column is kept), when it is generated (recomputed from the copied row),
+// or when a foreign key to a hashed key hashes it (ColumnPlan::
+// hashed_through). Returns one problem per undecided table or column, in
+// plan order, after ApplyRules has run.
+Problems StrictProblems(const Plan& plan, const std::string& source_schema);
+
+// The allowlist text a strict run's hint proposes for `undecided`: one
+// entry per table, valid JSON to paste into the allowlist object. An
+// unlisted table gets [] (no rows, as now); the undecided columns of a
+// listed table get "fake" (what the run does now), and a table written in
+// the plain form is rewritten in the object form with its listed columns
+// as "keep".
+std::string StrictFragment(const Plan& plan, const Problems& undecided,
+                           const std::string& source_schema);
+
+// How a column is decided, for scrub_plan: the decision ("keep", a rule
+// name, "generated" or "no rows") and the reason ("listed", "rule",
+// "default fake", "table not listed", "table listed without rows",
+// "generated", "hashed through foreign key \"k\"").
+struct Decision {
+    std::string decision;
+    std::string reason;
+    std::string why;
+};
+Decision DecisionOf(const TablePlan& table, const ColumnInfo& column);
 
 }  // namespace scrub

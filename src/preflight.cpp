@@ -142,9 +142,9 @@ TableOwner OwnerOf(const TableInfo& table, const std::string& source_schema) {
 }
 
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
-                   const IdentifierQuoter& quote) {
-    std::vector<std::string> lines;
-    std::vector<std::string> wide;
+                   const IdentifierQuoter& quote, Problems* sink) {
+    Problems lines;
+    Problems wide;
     // The limit a column's fakes must stay within: only a key of a unique
     // index has one; any other fake wraps to fit.
     auto limit = [](const ColumnPlan& column) -> uint64_t {
@@ -170,34 +170,33 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
             Visibility::kRunSnapshot);
         uint64_t count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
         if (count > 0 && MinimumFakeBytes(scrubbed, count) > kMaxRowBytes)
-            wide.push_back(
-                "The fakes of the " + std::to_string(scrubbed.size()) +
-                " scrubbed columns of table \"" + table.table->schema + "." + table.table->name +
-                "\" take at least " + std::to_string(MinimumFakeBytes(scrubbed, count)) +
-                " bytes per row; a row holds at most " + std::to_string(kMaxRowBytes) + ".");
+            wide.push_back({table.table->schema, table.table->name, "",
+                            "The fakes of the " + std::to_string(scrubbed.size()) +
+                                " scrubbed columns of table \"" + table.table->schema + "." +
+                                table.table->name + "\" take at least " +
+                                std::to_string(MinimumFakeBytes(scrubbed, count)) +
+                                " bytes per row; a row holds at most " +
+                                std::to_string(kMaxRowBytes) + "."});
         for (const ColumnPlan& column : table.columns) {
             uint64_t capacity = limit(column);
             if (capacity == 0 || count <= capacity) continue;
-            lines.push_back("Column \"" + table.table->schema + "." + table.table->name + "." +
-                            column.column.name + "\" has type " + column.column.type_sql +
-                            ", whose distinct fakes number at most " + std::to_string(capacity) +
-                            "; the table has " + std::to_string(count) +
-                            " rows, and unique index \"" + column.column.unique_index +
-                            "\" needs a different value in each.");
+            lines.push_back(
+                {table.table->schema, table.table->name, column.column.name,
+                 "Column \"" + table.table->schema + "." + table.table->name + "." +
+                     column.column.name + "\" has type " + column.column.type_sql +
+                     ", whose distinct fakes number at most " + std::to_string(capacity) +
+                     "; the table has " + std::to_string(count) + " rows, and unique index \"" +
+                     column.column.unique_index + "\" needs a different value in each."});
         }
     }
-    if (!wide.empty())
-        throw ScrubError(sqlstate::kProgramLimitExceeded, "faked rows would be too big to store",
-                         JoinLines(wide),
-                         "Keep more of these columns verbatim if their values are safe, or list "
-                         "the tables with [] to copy no rows. Nothing was changed.");
-    if (!lines.empty())
-        throw ScrubError(sqlstate::kStringDataRightTruncation,
-                         "unique fakes would not fit the types of some scrubbed columns",
-                         JoinLines(lines),
-                         "Keep these columns verbatim if their values are safe, widen their "
-                         "types, or list the tables with [] to copy no rows. Nothing was "
-                         "changed.");
+    Refuse(sink, wide, sqlstate::kProgramLimitExceeded, "faked rows would be too big to store",
+           "Keep more of these columns verbatim if their values are safe, or list "
+           "the tables with [] to copy no rows. Nothing was changed.");
+    Refuse(sink, lines, sqlstate::kStringDataRightTruncation,
+           "unique fakes would not fit the types of some scrubbed columns",
+           "Keep these columns verbatim if their values are safe, widen their "
+           "types, or list the tables with [] to copy no rows. Nothing was "
+           "changed.");
 }
 
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {

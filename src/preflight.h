@@ -32,8 +32,9 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
 // naming no column halfway through the copy; other fakes wrap to fit.
 // Fails (54000) if the fakes of a row would be too big to store. Counts
 // under the run snapshot.
+// With `problems`, appends them there instead of throwing.
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
-                   const IdentifierQuoter& quote);
+                   const IdentifierQuoter& quote, Problems* problems = nullptr);
 
 // scrub_table_signature, qualified with the schema the extension is
 // installed in, as recorded in pg_extension.

@@ -72,15 +72,14 @@ bool UniqueIndexReads(const SourceCatalog& catalog, const TablePlan& table,
     return false;
 }
 
-// Refuses, with every line, the problems of one kind.
-void ThrowIfAny(const std::vector<std::string>& lines, const char* code, const std::string& message,
-                const std::string& hint) {
-    if (!lines.empty()) throw ScrubError(code, message, JoinLines(lines), hint);
+// A problem of column `column` of `table`.
+Problem At(const TablePlan& table, const ColumnPlan& column, const std::string& text) {
+    return {table.table->schema, table.table->name, column.column.name, text};
 }
 
 // Spreads hash along foreign keys until nothing changes (a chain of keys
 // carries it to the end), refusing what would break a join.
-void SpreadHash(Plan& plan, const SourceCatalog& catalog, std::vector<std::string>& broken) {
+void SpreadHash(Plan& plan, const SourceCatalog& catalog, Problems& broken) {
     for (bool changed = true; changed;) {
         changed = false;
         broken.clear();
@@ -101,17 +100,19 @@ void SpreadHash(Plan& plan, const SourceCatalog& catalog, std::vector<std::strin
                 bool hashed = column->rule.kind == RuleKind::kHash;
                 if (referenced->rule.kind != RuleKind::kHash) {
                     if (hashed)
-                        broken.push_back(constraint + ": its column \"" + column->column.name +
-                                         "\" is hashed, but " + referenced_name +
-                                         ", which it references, has rule \"" +
-                                         referenced->rule.Name() + "\".");
+                        broken.push_back(At(*table, *column,
+                                            constraint + ": its column \"" + column->column.name +
+                                                "\" is hashed, but " + referenced_name +
+                                                ", which it references, has rule \"" +
+                                                referenced->rule.Name() + "\"."));
                     continue;
                 }
                 if (!hashed && column->rule.named) {
-                    broken.push_back(constraint + ": " + referenced_name +
-                                     ", which it references, is hashed, but its column \"" +
-                                     column->column.name + "\" has rule \"" + column->rule.Name() +
-                                     "\".");
+                    broken.push_back(At(*table, *column,
+                                        constraint + ": " + referenced_name +
+                                            ", which it references, is hashed, but its column \"" +
+                                            column->column.name + "\" has rule \"" +
+                                            column->rule.Name() + "\"."));
                     continue;
                 }
                 // Hashed as the key is, whatever its own type: equal values
@@ -128,9 +129,11 @@ void SpreadHash(Plan& plan, const SourceCatalog& catalog, std::vector<std::strin
                     fits = own_limit < 0 || (referenced->hash_max_length >= 0 &&
                                              referenced->hash_max_length <= own_limit);
                 if (!fits) {
-                    broken.push_back(constraint + ": its column \"" + column->column.name + "\" (" +
-                                     column->column.type_sql + ") cannot hold the hashes of " +
-                                     referenced_name + " (" + referenced->column.type_sql + ").");
+                    broken.push_back(At(*table, *column,
+                                        constraint + ": its column \"" + column->column.name +
+                                            "\" (" + column->column.type_sql +
+                                            ") cannot hold the hashes of " + referenced_name +
+                                            " (" + referenced->column.type_sql + ")."));
                     continue;
                 }
                 bool same = hashed && column->hash_type.name == referenced->hash_type.name &&
@@ -141,6 +144,7 @@ void SpreadHash(Plan& plan, const SourceCatalog& catalog, std::vector<std::strin
                 column->keep = false;
                 column->hash_type = referenced->hash_type;
                 column->hash_max_length = referenced->hash_max_length;
+                column->hashed_through = key.name;
                 changed = true;
             }
         }
@@ -166,8 +170,8 @@ std::string FilterCondition(const TablePlan& table) {
 
 std::string SqlRuleText(const ColumnRule& rule) { return "(" + rule.sql + "\n)"; }
 
-void ApplyRules(Plan& plan, const SourceCatalog& catalog) {
-    std::vector<std::string> mismatched, not_null, unique, broken, too_short;
+void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* sink) {
+    Problems mismatched, not_null, unique, broken, too_short;
     for (TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         for (ColumnPlan& column : table.columns) {
@@ -177,41 +181,49 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog) {
                 case RuleKind::kNull:
                 case RuleKind::kConstant:
                     if (column.column.not_null && (rule.kind == RuleKind::kNull || !rule.constant))
-                        not_null.push_back(entry + " is NOT NULL, but its rule makes it NULL.");
+                        not_null.push_back(
+                            At(table, column, entry + " is NOT NULL, but its rule makes it NULL."));
                     if (rule.kind == RuleKind::kConstant &&
                         UniqueIndexReads(catalog, table, column.column.name))
-                        unique.push_back(entry +
-                                         " is read by a unique index, but its rule gives every "
-                                         "row the same value.");
+                        unique.push_back(
+                            At(table, column,
+                               entry + " is read by a unique index, but its rule gives every "
+                                       "row the same value."));
                     break;
                 case RuleKind::kRealistic: {
                     if (!RealisticFits(column)) {
-                        mismatched.push_back(entry + " has type " + column.column.type_sql +
-                                             ", which rule \"" + rule.realistic +
-                                             "\" cannot fill.");
+                        mismatched.push_back(At(table, column,
+                                                entry + " has type " + column.column.type_sql +
+                                                    ", which rule \"" + rule.realistic +
+                                                    "\" cannot fill."));
                         break;
                     }
                     std::optional<RealisticRule> realistic = ParseRealisticRule(rule.realistic);
                     int limit = TextLengthLimit(column.column.scalar);
                     if (realistic && limit >= 0 && RealisticCapacity(*realistic, limit) == 0)
-                        too_short.push_back(entry + " holds at most " + std::to_string(limit) +
-                                            " characters; rule \"" + rule.realistic +
-                                            "\" needs at least " +
-                                            std::to_string(RealisticMinLength(*realistic)) + ".");
+                        too_short.push_back(
+                            At(table, column,
+                               entry + " holds at most " + std::to_string(limit) +
+                                   " characters; rule \"" + rule.realistic + "\" needs at least " +
+                                   std::to_string(RealisticMinLength(*realistic)) + "."));
                     break;
                 }
                 case RuleKind::kJson:
                     if (!JsonFits(column))
-                        mismatched.push_back(entry + " has type " + column.column.type_sql +
-                                             ", which rule \"json\" cannot fill: it needs json "
-                                             "or jsonb.");
+                        mismatched.push_back(
+                            At(table, column,
+                               entry + " has type " + column.column.type_sql +
+                                   ", which rule \"json\" cannot fill: it needs json "
+                                   "or jsonb."));
                     break;
                 case RuleKind::kHash:
                     if (column.column.is_array || HashAs(column.column.scalar).empty()) {
-                        mismatched.push_back(entry + " has type " + column.column.type_sql +
-                                             ", which rule \"hash\" cannot fill: it hashes "
-                                             "smallint, integer, bigint, uuid, text, varchar and "
-                                             "citext, and domains over them.");
+                        mismatched.push_back(
+                            At(table, column,
+                               entry + " has type " + column.column.type_sql +
+                                   ", which rule \"hash\" cannot fill: it hashes "
+                                   "smallint, integer, bigint, uuid, text, varchar and "
+                                   "citext, and domains over them."));
                         break;
                     }
                     column.hash_type = column.column.scalar;
@@ -222,22 +234,22 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog) {
             }
         }
     }
-    ThrowIfAny(mismatched, "42804", "allowlist rules do not fit the types of their columns",
-               "Choose a rule that fits each column's type (docs/allowlist.md lists them), or "
-               "keep, fake or null the column.");
-    ThrowIfAny(too_short, sqlstate::kStringDataRightTruncation,
-               "columns are too short for their realistic rules",
-               "Give these columns another rule (fake, hash, text), or widen them.");
-    ThrowIfAny(not_null, "23502", "allowlist rules make NOT NULL columns NULL",
-               "Give these columns another rule: fake, a constant or a realistic rule.");
-    ThrowIfAny(unique, "23505", "allowlist rules repeat one value in unique columns",
-               "A constant cannot fill a column whose values must differ: give it another rule "
-               "(fake, hash, or a realistic rule).");
+    Refuse(sink, mismatched, "42804", "allowlist rules do not fit the types of their columns",
+           "Choose a rule that fits each column's type (docs/allowlist.md lists them), or "
+           "keep, fake or null the column.");
+    Refuse(sink, too_short, sqlstate::kStringDataRightTruncation,
+           "columns are too short for their realistic rules",
+           "Give these columns another rule (fake, hash, text), or widen them.");
+    Refuse(sink, not_null, "23502", "allowlist rules make NOT NULL columns NULL",
+           "Give these columns another rule: fake, a constant or a realistic rule.");
+    Refuse(sink, unique, "23505", "allowlist rules repeat one value in unique columns",
+           "A constant cannot fill a column whose values must differ: give it another rule "
+           "(fake, hash, or a realistic rule).");
     SpreadHash(plan, catalog, broken);
-    ThrowIfAny(broken, "23503", "allowlist rules break joins through hashed keys",
-               "A column whose foreign key points at a hashed key is hashed too, with the same "
-               "mapping, when the allowlist does not name it: remove its rule, or write "
-               "\"hash\"; hash a key only where every column referencing it can be hashed.");
+    Refuse(sink, broken, "23503", "allowlist rules break joins through hashed keys",
+           "A column whose foreign key points at a hashed key is hashed too, with the same "
+           "mapping, when the allowlist does not name it: remove its rule, or write "
+           "\"hash\"; hash a key only where every column referencing it can be hashed.");
 }
 
 namespace {
@@ -263,8 +275,8 @@ bool UniqueAlone(const SourceCatalog& catalog, const TablePlan& table, const std
 }  // namespace
 
 void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& catalog,
-                       const IdentifierQuoter& quote) {
-    std::vector<std::string> lines;
+                       const IdentifierQuoter& quote, Problems* sink) {
+    Problems lines;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         std::optional<uint64_t> count;
@@ -281,18 +293,18 @@ void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& cata
                 count = rows.empty() || !rows[0][0] ? 0 : std::stoull(*rows[0][0]);
             }
             if (*count > capacity)
-                lines.push_back("Column \"" + table.table->schema + "." + table.table->name + "." +
-                                column.column.name + "\" (" + column.column.type_sql +
-                                ") is unique, but rule \"" + column.rule.realistic + "\" has " +
-                                std::to_string(capacity) + " distinct values for its " +
-                                std::to_string(*count) + " rows.");
+                lines.push_back(At(table, column,
+                                   "Column \"" + table.table->schema + "." + table.table->name +
+                                       "." + column.column.name + "\" (" + column.column.type_sql +
+                                       ") is unique, but rule \"" + column.rule.realistic +
+                                       "\" has " + std::to_string(capacity) +
+                                       " distinct values for its " + std::to_string(*count) +
+                                       " rows."));
         }
     }
-    if (!lines.empty())
-        throw ScrubError("23505", "realistic rules have too few values for unique columns",
-                         JoinLines(lines),
-                         "Give these columns a rule with more values (fake, hash, or a longer "
-                         "one such as email), or widen them. Nothing was changed.");
+    Refuse(sink, lines, "23505", "realistic rules have too few values for unique columns",
+           "Give these columns a rule with more values (fake, hash, or a longer "
+           "one such as email), or widen them. Nothing was changed.");
 }
 
 void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& build_schema,

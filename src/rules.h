@@ -30,7 +30,8 @@ std::string HashAs(const ScalarType& type);
 //   equal values stay equal); a referencing column named with another
 //   rule, a hashed referencing column whose key is not hashed, or one
 //   whose type cannot hold the key's hashes, fails naming the constraint.
-void ApplyRules(Plan& plan, const SourceCatalog& catalog);
+// With `problems`, nothing is thrown: each refusal is appended there.
+void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = nullptr);
 
 // The checks that need the server, run after the run snapshot is taken and
 // before any row is copied, each as the table's owner (whose rights the
@@ -50,8 +51,9 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
 // the column's length (RealisticCapacity) than the table has rows (of
 // those its filter keeps), as CheckFakesFit does for the default fakes.
 // Counts as the table's owner under the run snapshot.
+// With `problems`, appends them there instead of throwing.
 void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& catalog,
-                       const IdentifierQuoter& quote);
+                       const IdentifierQuoter& quote, Problems* problems = nullptr);
 
 // After a table is copied, while its owner may read the scratch table:
 // fails (23505) if a text column's hashes, cut to its length, collide,

@@ -425,8 +425,9 @@ void RecordRun(Database& db, const RunOptions& options, const std::string& build
 // key columns. Checked on the source under the run snapshot, before any
 // copying, so such a run fails fast.
 void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catalog,
-                      const RunOptions& options, const IdentifierQuoter& quote) {
-    std::vector<std::string> violations;
+                      const RunOptions& options, const IdentifierQuoter& quote,
+                      Problems* sink = nullptr) {
+    Problems violations;
     for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
         const TableInfo* table = FindTable(catalog, risk.key->schema, risk.key->table);
         const TablePlan* planned = nullptr;
@@ -438,15 +439,15 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
         if (FirstValueAsOwner(db, OwnerOf(*table, table->schema), probe,
                               Visibility::kRunSnapshot) != "t")
             continue;
-        violations.push_back("Constraint \"" + risk.key->name + "\" of table \"" +
-                             risk.key->schema + "." + risk.key->table +
-                             "\": copied rows refer to other rows, but " + risk.reason + ".");
+        violations.push_back({risk.key->schema, risk.key->table,
+                              risk.key->columns.empty() ? "" : risk.key->columns.front(),
+                              "Constraint \"" + risk.key->name + "\" of table \"" +
+                                  risk.key->schema + "." + risk.key->table +
+                                  "\": copied rows refer to other rows, but " + risk.reason + "."});
     }
-    if (!violations.empty())
-        throw ScrubError("23503", "the scrubbed copy would break foreign keys",
-                         JoinLines(violations),
-                         "Copy each referenced table with rows, keeping the key columns on both "
-                         "sides, or list the referencing table with [] to copy it without rows.");
+    Refuse(sink, violations, "23503", "the scrubbed copy would break foreign keys",
+           "Copy each referenced table with rows, keeping the key columns on both "
+           "sides, or list the referencing table with [] to copy it without rows.");
 }
 
 // A row filter removes rows that copied rows of other tables may point
@@ -547,11 +548,33 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
 // expressions and predicates, statistics expressions, partition keys)
 // and runs the functions they call, which another role wrote, with the
 // caller's rights.
-void CheckCallerMayReadAll(Database& db, const Plan& plan) {
+void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink = nullptr) {
     std::vector<std::string> oids;
     for (const TablePlan& table : plan.tables)
         if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
     if (oids.empty()) return;
+    if (sink != nullptr) {
+        Statement every{
+            "SELECT n.nspname, c.relname, pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+            " FROM pg_catalog.pg_class c"
+            " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+            " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
+            " AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+            "      OR pg_catalog.row_security_active(c.oid))"
+            " ORDER BY n.nspname, c.relname",
+            {}};
+        every.Bind(TextArrayLiteral(oids));
+        for (const Row& row : db.Query(every, Visibility::kLatest)) {
+            const std::string schema = row[0].value_or(""), table = row[1].value_or("");
+            sink->push_back({schema, table, "",
+                             row[2].value_or("") == "t"
+                                 ? "Row-level security of table \"" + schema + "." + table +
+                                       "\" would hide rows from the role that runs scrub."
+                                 : "The run copies table \"" + schema + "." + table +
+                                       "\" and needs SELECT on it."});
+        }
+        return;
+    }
     Statement refused{
         "SELECT c.relname, NOT pg_catalog.has_table_privilege(c.oid, 'SELECT'), n.nspname"
         " FROM pg_catalog.pg_class c"
@@ -586,8 +609,8 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan) {
 // the partition's owner wrote: they would run with the rights of the
 // root's owner, whose rights the copy has. So every partition must belong
 // to the root's owner.
-void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan) {
-    std::vector<std::string> lines;
+void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* sink = nullptr) {
+    Problems lines;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows || !table.table->partitioned) continue;
         Statement others{
@@ -602,19 +625,18 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan) {
         others.Bind(std::to_string(table.table->oid));
         others.Bind(std::to_string(table.table->owner_oid));
         for (const Row& row : db.Query(others, Visibility::kLatest))
-            lines.push_back("Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
-                            "\" of table \"" + table.table->schema + "." + table.table->name +
-                            "\" is owned by role \"" + row[2].value_or("") +
-                            "\", the table by role \"" + table.table->owner + "\".");
+            lines.push_back({table.table->schema, table.table->name, "",
+                             "Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
+                                 "\" of table \"" + table.table->schema + "." + table.table->name +
+                                 "\" is owned by role \"" + row[2].value_or("") +
+                                 "\", the table by role \"" + table.table->owner + "\"."});
     }
-    if (!lines.empty())
-        throw ScrubError(sqlstate::kInsufficientPrivilege,
-                         "partitions of a copied table have another owner than the table",
-                         JoinLines(lines),
-                         "scrub reads a partitioned table with its owner's rights, which would "
-                         "run the partitions' index and statistics expressions with them. Make "
-                         "the table's owner own every partition (ALTER TABLE ... OWNER TO), or "
-                         "list the table with [] to copy it without rows.");
+    Refuse(sink, lines, sqlstate::kInsufficientPrivilege,
+           "partitions of a copied table have another owner than the table",
+           "scrub reads a partitioned table with its owner's rights, which would "
+           "run the partitions' index and statistics expressions with them. Make "
+           "the table's owner own every partition (ALTER TABLE ... OWNER TO), or "
+           "list the table with [] to copy it without rows.");
 }
 
 // The run reads every sequence's value for the manifest; a role that may
@@ -1020,7 +1042,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
 
     db.ReportActivity("reading the catalog of schema " + JoinLines(allowlist.schemas, ", "));
     SourceCatalog catalog = ReadSourceCatalog(db, allowlist.schemas);
-    Plan plan = BuildPlan(allowlist, catalog, options.source_schema);
+    Plan plan = BuildPlan(allowlist, catalog, options.source_schema, options.strict);
     CheckSequencesReadable(db, catalog);
 
     // Every table of every schema in one LOCK statement, then one snapshot.
@@ -1033,7 +1055,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     // read the catalog again and plan from that; the tables to lock must
     // be those just locked.
     SourceCatalog locked_catalog = ReadSourceCatalog(db, allowlist.schemas);
-    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema);
+    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema, options.strict);
     if (LockSourceTables(locked_plan, quote).sql != lock.sql)
         throw ScrubError(sqlstate::kSerializationFailure,
                          "source tables changed while scrub_to_schema waited for their locks", "",
@@ -1128,6 +1150,95 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
            " tables copied with rows, " + std::to_string(plan.tables.size() - reports.size()) +
            " structure only)");
     return reports;
+}
+
+std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
+    CheckSchemaName(options.source_schema, "source_schema");
+    Allowlist allowlist = ParseAllowlistInServerEncoding(options);
+    IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
+    CheckSourceSchema(db, options.source_schema);
+
+    // A key naming a system schema is a problem of its own (the run
+    // refuses it, 42939); its schema is not read.
+    Problems problems;
+    Allowlist covered;
+    for (const std::string& schema : allowlist.schemas)
+        if (schema.rfind("pg_", 0) != 0 && schema != "information_schema")
+            covered.schemas.push_back(schema);
+    for (AllowlistEntry& entry : allowlist.entries) {
+        if (Contains(covered.schemas, entry.schema))
+            covered.entries.push_back(std::move(entry));
+        else
+            problems.push_back({entry.schema, entry.table, "",
+                                "Key \"" + entry.key + "\" names a table of system schema \"" +
+                                    entry.schema + "\"."});
+    }
+    SourceCatalog catalog = ReadSourceCatalog(db, covered.schemas);
+    Plan plan = BuildPlan(covered, catalog, options.source_schema, options.strict, &problems);
+
+    // The checks that read the source, as the run makes them after its
+    // locks (none here) and its snapshot: rights first, since the others
+    // run as each table's owner; then the allowlist's expressions (which
+    // end scrub_plan with the run's error, see docs/allowlist.md) and the
+    // row counts and foreign-key probes.
+    db.TakeRunSnapshot();
+    Problems rights;
+    CheckCallerMayReadAll(db, plan, &rights);
+    CheckPartitionTreesHaveOneOwner(db, plan, &rights);
+    problems.insert(problems.end(), rights.begin(), rights.end());
+    if (rights.empty()) {
+        CheckRulesOnServer(db, plan, options.extension_schema, quote);
+        CheckForeignKeys(db, plan, catalog, options, quote, &problems);
+        CheckFakesFit(db, plan, options.source_schema, quote, &problems);
+        CheckRealisticFit(db, plan, catalog, quote, &problems);
+    }
+
+    std::vector<PlanRow> rows;
+    std::vector<bool> used(problems.size(), false);
+    // The problems of (schema, table, column), joined; marks them used.
+    auto problems_of = [&](const std::string& schema, const std::string& table,
+                           const std::string& column) -> std::optional<std::string> {
+        std::vector<std::string> texts;
+        for (size_t i = 0; i < problems.size(); ++i)
+            if (!used[i] && problems[i].schema == schema && problems[i].table == table &&
+                problems[i].column == column) {
+                used[i] = true;
+                texts.push_back(problems[i].text);
+            }
+        if (texts.empty()) return std::nullopt;
+        return JoinLines(texts, "\n");
+    };
+    auto name_of = [&](const std::string& schema, const std::string& table) {
+        return schema == options.source_schema ? table
+                                               : TableKeyOf(schema, table, options.source_schema);
+    };
+    auto text = [](const std::string& value) -> std::optional<std::string> {
+        if (value.empty()) return std::nullopt;
+        return value;
+    };
+    for (const TablePlan& table : plan.tables) {
+        const std::string& schema = table.table->schema;
+        const std::string& name = table.table->name;
+        if (std::optional<std::string> problem = problems_of(schema, name, ""))
+            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt, std::nullopt,
+                            std::nullopt, std::nullopt, problem});
+        for (const ColumnInfo& column : table.table->columns) {
+            Decision decision = DecisionOf(table, column);
+            rows.push_back({name_of(schema, name), column.name, column.type_sql,
+                            text(decision.decision), text(decision.reason), text(decision.why),
+                            problems_of(schema, name, column.name)});
+        }
+    }
+    // What no planned column holds: tables and columns that do not exist,
+    // partitions and other relations named by a key.
+    for (size_t i = 0; i < problems.size(); ++i) {
+        if (used[i]) continue;
+        const Problem& problem = problems[i];
+        rows.push_back({name_of(problem.schema, problem.table), text(problem.column), std::nullopt,
+                        std::nullopt, std::nullopt, std::nullopt,
+                        problems_of(problem.schema, problem.table, problem.column)});
+    }
+    return rows;
 }
 
 }  // namespace scrub

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ struct RunOptions {
     // copy calls scrub_fake_text(), scrub_hash() and scrub_json_keep()
     // qualified with it.
     std::string extension_schema;
+    // Strict mode: every table and column decided (BuildPlan).
+    bool strict = false;
 };
 
 // One line of the report scrub_to_schema returns, per table copied with rows.
@@ -36,6 +39,27 @@ struct TableReport {
     int columns_scrubbed = 0;
     double milliseconds = 0;
 };
+
+// One row of scrub_plan: a column of a table the run covers, and what the
+// run would do with it; or, with no column, a problem of a whole table; or
+// an allowlist entry that names nothing the catalog holds. NULL: nullopt.
+struct PlanRow {
+    std::string table_name;  // as the run reports it: bare in source_schema, else its key
+    std::optional<std::string> column_name;
+    std::optional<std::string> type;
+    std::optional<std::string> decision;
+    std::optional<std::string> reason;
+    std::optional<std::string> why;
+    std::optional<std::string> problem;  // what the run would fail on, one line each
+};
+
+// scrub_plan: plans as RunScrub does (same parse, catalog read, BuildPlan
+// and checks) but collects every problem instead of failing on the first
+// kind, and writes and locks nothing (no run lock, no LOCK TABLE). The
+// checks that count rows or probe foreign keys read the source as the
+// tables' owners, like the run; the allowlist's expressions are checked
+// by CheckRulesOnServer, whose failure ends the call with the run's error.
+std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options);
 
 // Runs the whole job inside the caller's transaction; throws ScrubError (or
 // any exception) on failure, leaving the transaction to roll everything back.

@@ -28,6 +28,8 @@ PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(scrub_to_schema);
 Datum scrub_to_schema(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(scrub_plan);
+Datum scrub_plan(PG_FUNCTION_ARGS);
 void _PG_init(void);
 
 // scrub.debug_fail_after_tables: superuser-only fault injection for tests.
@@ -47,6 +49,16 @@ char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name) {
             return JsonbToCString(nullptr, &allowlist->root, VARSIZE(allowlist));
         }
         return text_to_cstring(PG_GETARG_TEXT_PP(index));
+    });
+}
+
+// A non-NULL boolean argument; NULL is an error naming the argument.
+bool BoolArgument(FunctionCallInfo fcinfo, int index, const char* name) {
+    return scrub::pg::Guard([fcinfo, index, name]() noexcept {
+        if (PG_ARGISNULL(index))
+            ereport(ERROR,
+                    (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", name)));
+        return static_cast<bool>(PG_GETARG_BOOL(index));
     });
 }
 
@@ -109,12 +121,9 @@ std::string ExtensionSchema() {
     });
 }
 
-Datum ScrubToSchema(FunctionCallInfo fcinfo) {
-    PrepareResultSet(fcinfo);
-    scrub::RunOptions options;
-    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
-    options.target_schema = TextArgument(fcinfo, 1, "target_schema");
-    options.source_schema = TextArgument(fcinfo, 2, "source_schema");
+// The options both functions read: the allowlist, the source schema, the
+// extension's schema and the encoding converters.
+void CommonOptions(scrub::RunOptions& options) {
     options.extension_schema = ExtensionSchema();
     bool utf8 = scrub::pg::Guard([]() noexcept {
         return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
@@ -123,6 +132,17 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
         options.to_utf8 = [](const std::string& text) { return ConvertEncoding(text, true); };
         options.from_utf8 = [](const std::string& text) { return ConvertEncoding(text, false); };
     }
+}
+
+Datum ScrubToSchema(FunctionCallInfo fcinfo) {
+    PrepareResultSet(fcinfo);
+    scrub::RunOptions options;
+    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
+    options.target_schema = TextArgument(fcinfo, 1, "target_schema");
+    options.source_schema = TextArgument(fcinfo, 2, "source_schema");
+    // A call through the 0.1.0 definition (three arguments) is not strict.
+    options.strict = PG_NARGS() > 3 && BoolArgument(fcinfo, 3, "strict");
+    CommonOptions(options);
 
     scrub::pg::PgDatabase db;
     std::vector<scrub::TableReport> reports;
@@ -136,11 +156,54 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     return static_cast<Datum>(0);
 }
 
+// Emits scrub_plan's rows into the result set PrepareResultSet made.
+void ReturnPlan(FunctionCallInfo fcinfo, const std::vector<scrub::PlanRow>& rows) {
+    for (const scrub::PlanRow& row : rows) {
+        const std::optional<std::string>* fields[7] = {nullptr,       &row.column_name, &row.type,
+                                                       &row.decision, &row.reason,      &row.why,
+                                                       &row.problem};
+        const char* texts[7] = {row.table_name.c_str()};
+        for (int i = 1; i < 7; ++i) texts[i] = *fields[i] ? (*fields[i])->c_str() : nullptr;
+        scrub::pg::Guard([fcinfo, &texts]() noexcept {
+            ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            Datum values[7];
+            bool nulls[7];
+            for (int i = 0; i < 7; ++i) {
+                nulls[i] = texts[i] == nullptr;
+                values[i] = nulls[i] ? static_cast<Datum>(0) : CStringGetTextDatum(texts[i]);
+            }
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+}
+
+Datum ScrubPlan(FunctionCallInfo fcinfo) {
+    PrepareResultSet(fcinfo);
+    scrub::RunOptions options;
+    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
+    options.source_schema = TextArgument(fcinfo, 1, "source_schema");
+    options.strict = BoolArgument(fcinfo, 2, "strict");
+    CommonOptions(options);
+
+    scrub::pg::PgDatabase db;
+    std::vector<scrub::PlanRow> rows;
+    {
+        // The rule checks call scrub_hash once, as the run does.
+        scrub::pg::HashPermit permit;
+        rows = scrub::PlanScrub(db, options);
+    }
+    db.Finish();
+    ReturnPlan(fcinfo, rows);
+    return static_cast<Datum>(0);
+}
+
 }  // namespace
 
 extern "C" Datum scrub_to_schema(PG_FUNCTION_ARGS) {
     return scrub::pg::InvokeCpp(ScrubToSchema, fcinfo);
 }
+
+extern "C" Datum scrub_plan(PG_FUNCTION_ARGS) { return scrub::pg::InvokeCpp(ScrubPlan, fcinfo); }
 
 extern "C" void _PG_init(void) {
     DefineCustomIntVariable(
