@@ -126,6 +126,22 @@ write_file("$dir/cut.sql.gz", substr(read_file("$dir/gz.sql.gz"), 0, 200));
 is($status, 1, 'a cut compressed artifact is refused');
 like($stderr, qr/cannot be decompressed|incomplete/, 'naming why');
 
+SKIP:
+{
+    skip 'zstd is not installed', 3 unless system('sh', '-c', 'command -v zstd >/dev/null') == 0;
+    ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', $allowlist, '-o', "$dir/z.sql.zst",
+        '--compress=zstd');
+    is($status, 0, '--compress=zstd succeeds') or diag($stderr);
+    ($status, $stdout, $stderr) = restore_into('r_zst', 'scrub-restore', "$dir/z.sql.zst", '-d');
+    is($status, 0, 'scrub-restore reads the zstd artifact') or diag($stderr);
+    is($node->safe_psql('r_zst', $contents), $expected, 'to the same copy');
+}
+for my $bad (['--jobs', '0'], ['--jobs=x'], ['--compress=lz4'])
+{
+    ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', $allowlist, '-o', "$dir/u.sql", @$bad);
+    is($status, 2, "@$bad is a usage error");
+}
+
 # --- a check that fails: nothing written -------------------------------------
 
 write_file("$dir/bad.json", '{"people": ["id", "email"], "mood": ["id"]}');
