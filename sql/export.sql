@@ -61,7 +61,7 @@ SELECT scrub_export_check('{"people": ["id", "email"], "orders": ["id", "person"
 SELECT * FROM scrub_export_sequences('{"people": ["id", "email"]}', 'exp');
 SELECT mode, relation::regclass FROM pg_locks
  WHERE locktype = 'relation' AND pid = pg_backend_pid() AND relation::regclass::text LIKE 'exp.%'
-   AND relation::regclass::text NOT LIKE '%pkey' ORDER BY 2::text, 1;
+   AND relation::regclass::text NOT LIKE '%pkey' ORDER BY relation::regclass::text COLLATE "C", mode;
 COMMIT;
 
 -- Nobody may run them without an explicit grant.
