@@ -152,29 +152,56 @@ like($stderr, qr/violate check constraints.*\n.*Constraint "happy" of table "pub
 ok(!-e "$dir/bad.sql", 'and writes no artifact');
 is(join(' ', grep { /^\.bad\.sql/ } dir_entries($dir)), '', 'nor leaves a temporary directory');
 
-# --- the snapshot: a writer during the dump changes nothing ------------------
+# --- the snapshot follows the locks -------------------------------------------
 
+# A schema change committed while the dump waits for its locks is in the
+# copy: the tables are locked before the transaction takes its snapshot.
 my $blocker = $node->background_psql('src');
-$blocker->query_safe('BEGIN; LOCK TABLE mood IN ACCESS EXCLUSIVE MODE;');
+$blocker->query_safe('BEGIN; ALTER TABLE mood ADD COLUMN extra int DEFAULT 7;');
 my ($out, $err) = ('', '');
-my $harness = IPC::Run::start([ 'scrub-dump', '-d', $conn, '-a', $allowlist, '-o', "$dir/snap.sql", '-j', '2' ],
+my $harness = IPC::Run::start([ 'scrub-dump', '-d', $conn, '-a', $allowlist, '-o', "$dir/ddl.sql" ],
     '<', \undef, '>', \$out, '2>', \$err);
 ok($node->poll_query_until('src', q{SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND relation = 'mood'::regclass)}),
-    'the dump waits for its lock after exporting its snapshot');
+    'the dump waits for its lock on a table being altered');
+$blocker->query_safe('COMMIT');
+$harness->finish;
+is($harness->result(0), 0, 'and then succeeds') or diag($err);
+($status, $stdout, $stderr) = restore_into('r_ddl', 'scrub-restore', "$dir/ddl.sql", '-d');
+is($status, 0, 'its artifact restores') or diag($stderr);
+is($node->safe_psql('r_ddl', q{SELECT count(extra) FROM mood}), '2', 'with the column added meanwhile');
+$node->safe_psql('src', 'ALTER TABLE mood DROP COLUMN extra');
+
+# --- the snapshot: a writer during the streaming changes nothing -------------
+
+# The orders' row filter waits on an advisory lock this test holds: the
+# dump stops inside the first COPY (largest table first, one job), after
+# its snapshot, before the people's rows are read. Rows written then are
+# not in the copy.
+$node->safe_psql('src', q{CREATE FUNCTION gate() RETURNS boolean LANGUAGE plpgsql AS $$
+    BEGIN PERFORM pg_advisory_lock_shared(4242); PERFORM pg_advisory_unlock_shared(4242); RETURN true; END $$});
+write_file("$dir/gated.json", '{"people": ["id", "email"], "mood": ["id", "mood"],
+    "orders": {"rows": {"where": "public.gate()"}, "columns": {"id": "keep", "person": "keep", "total": "keep"}}}');
+my $gate = $node->background_psql('src');
+$gate->query_safe('SELECT pg_advisory_lock(4242)');
+($out, $err) = ('', '');
+$harness = IPC::Run::start([ 'scrub-dump', '-d', $conn, '-a', "$dir/gated.json", '-o', "$dir/snap.sql", '-j', '1' ],
+    '<', \undef, '>', \$out, '2>', \$err);
+ok($node->poll_query_until('src', q{SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND locktype = 'advisory')}),
+    'the dump is streaming the orders, held by the gate');
 $node->safe_psql('src', q{INSERT INTO people (email) VALUES ('late@example.com');
     INSERT INTO orders (person, total) VALUES (1, 1); UPDATE people SET email = 'x' || email WHERE id < 10});
-$blocker->query_safe('COMMIT');
-$blocker->quit;
+$gate->query_safe('SELECT pg_advisory_unlock(4242)');
+$gate->quit;
 $harness->finish;
 is($harness->result(0), 0, 'the dump finishes') or diag($err);
 ($status, $stdout, $stderr) = restore_into('r_snap', 'scrub-restore', "$dir/snap.sql", '-d');
 is($status, 0, 'and restores') or diag($stderr);
 is($node->safe_psql('r_snap', $contents), $expected, 'without the rows written after its snapshot');
+is($node->safe_psql('r_snap', q{SELECT count(*) FROM people WHERE email LIKE 'x%'}), '0',
+    'nor the update');
 # Sequences are not transactional: read, as pg_dump reads them, when the
 # export gets to them, at or past every value a row of the snapshot holds.
 cmp_ok($node->safe_psql('r_snap', $next_id), '>=', 501, 'its sequences go on past every copied key');
-is($node->safe_psql('r_snap', q{SELECT count(*) FROM people WHERE email LIKE 'x%'}), '0',
-    'nor the update');
 
 # --- another owner: the scratch schema's path, with the owner's rights -------
 
