@@ -203,6 +203,29 @@ is($node->safe_psql('r_snap', q{SELECT count(*) FROM people WHERE email LIKE 'x%
 # export gets to them, at or past every value a row of the snapshot holds.
 cmp_ok($node->safe_psql('r_snap', $next_id), '>=', 501, 'its sequences go on past every copied key');
 
+# --- SIGTERM while a worker streams ------------------------------------------
+
+$gate = $node->background_psql('src');
+$gate->query_safe('SELECT pg_advisory_lock(4242)');
+($out, $err) = ('', '');
+$harness = IPC::Run::start([ 'scrub-dump', '-d', $conn, '-a', "$dir/gated.json", '-o', "$dir/term.sql", '-j', '2' ],
+    '<', \undef, '>', \$out, '2>', \$err);
+ok($node->poll_query_until('src', q{SELECT EXISTS (SELECT FROM pg_locks WHERE NOT granted AND locktype = 'advisory')}),
+    'SIGTERM: the dump is held inside a COPY');
+$harness->signal('TERM');
+$harness->finish;
+is($harness->full_result(0) >> 8, 143, 'SIGTERM mid-stream: exit 128+15');
+like($err, qr/interrupted by SIGTERM/, 'SIGTERM mid-stream: scrub-dump says so');
+ok($node->poll_query_until('src', q{SELECT NOT EXISTS (SELECT FROM pg_locks WHERE NOT granted)}),
+    'SIGTERM mid-stream: the worker\'s COPY is cancelled on the server');
+ok($node->poll_query_until('src', q{SELECT NOT EXISTS (SELECT FROM pg_stat_activity
+    WHERE datname = 'src' AND state = 'idle in transaction' AND pid <> pg_backend_pid())}),
+    'SIGTERM mid-stream: the exporting transaction is gone');
+ok(!-e "$dir/term.sql", 'SIGTERM mid-stream: no artifact');
+is(join(' ', grep { /^\.term\.sql/ } dir_entries($dir)), '', 'SIGTERM mid-stream: no temporary directory');
+$gate->query_safe('SELECT pg_advisory_unlock(4242)');
+$gate->quit;
+
 # --- another owner: the scratch schema's path, with the owner's rights -------
 
 $node->safe_psql('src', q{CREATE ROLE stream_owner; ALTER TABLE mood OWNER TO stream_owner});
