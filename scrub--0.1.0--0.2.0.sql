@@ -237,3 +237,81 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION scrub_json_keep(pg_catalog.jsonb, pg_catalog.text[], pg_catalog.int8) IS
     'a json document with its shape and the listed key paths kept, every other value faked';
+
+-- The streaming export (scrub-dump without --from-schema). Each call plans
+-- the allowlist as scrub_to_schema does, in the caller's transaction,
+-- takes ACCESS SHARE on the tables whose rows are read, and writes nothing.
+-- scrub_export_plan: per table copied with rows, the SELECT that yields its
+-- scrubbed rows in the order of `columns` (values inlined as literals, no
+-- parameters), its owner, whether the caller is that owner, whether it
+-- calls scrub_hash, and its size on disk. scrub_export_check: every check
+-- scrub_to_schema makes, evaluated as each table's owner over these
+-- SELECTs. scrub_export_sequences: every sequence's value, as a run
+-- records it. Settings pinned as for scrub_to_schema.
+CREATE FUNCTION scrub_export_plan(
+    allowlist jsonb,
+    source_schema text DEFAULT 'public')
+RETURNS TABLE (
+    schema_name text,
+    table_name text,
+    columns text[],
+    select_sql text,
+    owner_name text,
+    owned_by_caller boolean,
+    uses_hash boolean,
+    estimated_bytes bigint)
+AS 'MODULE_PATHNAME', 'scrub_export_plan'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+SET jit = off
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = postgres
+SET extra_float_digits = 3
+SET lc_monetary = 'C'
+SET xmloption = content;
+
+CREATE FUNCTION scrub_export_check(
+    allowlist jsonb,
+    source_schema text DEFAULT 'public')
+RETURNS void
+AS 'MODULE_PATHNAME', 'scrub_export_check'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+SET jit = off
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = postgres
+SET extra_float_digits = 3
+SET lc_monetary = 'C'
+SET xmloption = content;
+
+CREATE FUNCTION scrub_export_sequences(
+    allowlist jsonb,
+    source_schema text DEFAULT 'public')
+RETURNS TABLE (
+    schema_name text,
+    sequence_name text,
+    last_value bigint,
+    is_called boolean)
+AS 'MODULE_PATHNAME', 'scrub_export_sequences'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = postgres
+SET extra_float_digits = 3
+SET lc_monetary = 'C'
+SET xmloption = content;
+
+COMMENT ON FUNCTION scrub_export_plan(jsonb, text) IS
+    'per table copied with rows, the SELECT of its scrubbed rows, for a streaming export';
+COMMENT ON FUNCTION scrub_export_check(jsonb, text) IS
+    'every check scrub_to_schema makes, over the scrubbing SELECTs, writing nothing';
+COMMENT ON FUNCTION scrub_export_sequences(jsonb, text) IS
+    'the value of every sequence a scrubbed copy restores';
+
+-- They read every listed table in full: grant them deliberately.
+REVOKE ALL ON FUNCTION scrub_export_plan(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scrub_export_check(jsonb, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scrub_export_sequences(jsonb, text) FROM PUBLIC;

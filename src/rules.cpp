@@ -308,7 +308,7 @@ void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& cata
 }
 
 void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& build_schema,
-                         const IdentifierQuoter& quote) {
+                         const IdentifierQuoter& quote, const std::string& rows) {
     const std::string& source_schema = table.table->schema;
     TableOwner owner = OwnerOf(*table.table, source_schema);
     std::vector<std::string> names;
@@ -324,12 +324,15 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
                              SourceRows(*table.table, source_schema, names, quote) + " AS src" +
                              (filter.empty() ? "" : " WHERE " + filter),
                          {}};
-        Statement outputs{"SELECT pg_catalog.count(DISTINCT CAST(" + quote(column.column.name) +
-                              " AS pg_catalog.text)) FROM ONLY " +
-                              QualifiedName(quote, build_schema, table.table->name),
-                          {}};
+        Statement outputs{
+            "SELECT pg_catalog.count(DISTINCT CAST(" + quote(column.column.name) +
+                " AS pg_catalog.text)) FROM " +
+                (rows.empty() ? "ONLY " + QualifiedName(quote, build_schema, table.table->name)
+                              : "(" + rows + ") AS scrubbed"),
+            {}};
         std::vector<Row> before = db.QueryAsOwner(owner, inputs, Visibility::kRunSnapshot);
-        std::vector<Row> after = db.QueryAsOwner(owner, outputs, Visibility::kLatest);
+        std::vector<Row> after = db.QueryAsOwner(
+            owner, outputs, rows.empty() ? Visibility::kLatest : Visibility::kRunSnapshot);
         std::string distinct_in = before.empty() ? "" : before[0][0].value_or("");
         std::string distinct_out = after.empty() ? "" : after[0][0].value_or("");
         if (distinct_in != distinct_out)

@@ -61,7 +61,7 @@ void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& cata
 // the copy read hold distinct values. Integer and uuid hashes are
 // one-to-one and never collide.
 void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& build_schema,
-                         const IdentifierQuoter& quote);
+                         const IdentifierQuoter& quote, const std::string& rows = {});
 
 // The row filter of a table as a SQL condition over the alias `src` of its
 // rows: "(filter\n)", or empty for a table without one. The newline ends a

@@ -460,7 +460,8 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
 void CheckFilteredForeignKeys(
     Database& db, const Plan& plan, const SourceCatalog& catalog,
     const std::function<std::string(const std::string& schema)>& build_schema_of,
-    const std::string& caller, const IdentifierQuoter& quote) {
+    const std::string& caller, const IdentifierQuoter& quote,
+    const std::function<std::string(const TablePlan& table)>& rows_of = {}) {
     std::vector<std::string> violations;
     for (const ForeignKey& key : catalog.foreign_keys) {
         const TablePlan *table = nullptr, *target = nullptr;
@@ -474,9 +475,22 @@ void CheckFilteredForeignKeys(
         if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows ||
             target->row_filter.empty())
             continue;
+        const std::string& owner = table->table->owner;
+        if (rows_of) {
+            // An export: the scrubbed rows of both tables, as their SELECTs
+            // give them under the run snapshot; no scratch table, no grant.
+            if (FirstValueAsOwner(
+                    db, OwnerOf(*table->table, key.schema),
+                    AnyRowPointingNowhere({}, {}, key, quote, rows_of(*table), rows_of(*target)),
+                    Visibility::kRunSnapshot) == "t")
+                violations.push_back("Constraint \"" + key.name + "\" of table \"" + key.schema +
+                                     "." + key.table + "\": copied rows refer to rows of table \"" +
+                                     key.referenced_schema + "." + key.referenced_table +
+                                     "\" that its row filter left out.");
+            continue;
+        }
         const std::string build = build_schema_of(key.schema);
         const std::string referenced_build = build_schema_of(key.referenced_schema);
-        const std::string& owner = table->table->owner;
         std::vector<Statement> grants, revokes;
         if (owner != caller) {
             for (const auto& [schema, name] :
@@ -740,16 +754,21 @@ std::string TableOrPartition(const std::string& partition, const std::string& wh
     return "partition \"" + partition + "\" of " + where;
 }
 
+// `rows`: the checks read this SELECT's rows (an export's typed
+// ScrubbingSelect, under the run snapshot) instead of the scratch table.
 void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& catalog,
                     const std::string& source_schema, const std::string& build_schema,
-                    const IdentifierQuoter& quote, Violations& violations) {
+                    const IdentifierQuoter& quote, Violations& violations,
+                    const std::string& scrubbed_rows = {}) {
+    const Visibility visibility =
+        scrubbed_rows.empty() ? Visibility::kLatest : Visibility::kRunSnapshot;
     const std::string where = "table \"" + source_schema + "." + table.table->name + "\"";
     TableOwner owner = OwnerOf(*table.table, source_schema);
     // Generated columns first: the checks and indexes below compute them too.
     for (const ColumnInfo* column : GeneratedToEvaluate(table)) {
         std::vector<Row> rows = db.QueryAsOwnerExplained(
-            owner, EvaluateGenerated(build_schema, *table.table, *column, quote),
-            Visibility::kLatest,
+            owner, EvaluateGenerated(build_schema, *table.table, *column, quote, scrubbed_rows),
+            visibility,
             Explain("generated column \"" + column->name + "\" of " + where +
                         " cannot be computed from the faked values",
                     ScrubbedAmong(table, {column->name})));
@@ -761,9 +780,9 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
     // An error a CHECK raises stays as it is: its context names the owner
     // whose code raised it.
     if (!checks.empty()) {
-        std::vector<Row> rows =
-            db.QueryAsOwner(owner, FindCheckViolations(build_schema, *table.table, checks, quote),
-                            Visibility::kLatest);
+        std::vector<Row> rows = db.QueryAsOwner(
+            owner, FindCheckViolations(build_schema, *table.table, checks, quote, scrubbed_rows),
+            visibility);
         for (size_t i = 0; i < checks.size(); ++i)
             if (!rows.empty() && rows[0][i] && *rows[0][i] == "t")
                 violations.checks.push_back("Constraint \"" + checks[i]->name + "\" of " +
@@ -772,7 +791,8 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
     }
     for (const Index* index : UniqueIndexesToVerify(table, catalog)) {
         std::vector<Row> rows = db.QueryAsOwnerExplained(
-            owner, FindDuplicates(build_schema, *table.table, *index, quote), Visibility::kLatest,
+            owner, FindDuplicates(build_schema, *table.table, *index, quote, scrubbed_rows),
+            visibility,
             Explain("unique index \"" + index->name + "\" of " +
                         TableOrPartition(index->partition, where) +
                         " cannot be built on the faked values",
@@ -783,12 +803,13 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
                                         " would hold duplicate faked values.");
     }
     for (const Index* index : IndexesToEvaluate(table, catalog))
-        db.QueryAsOwnerExplained(owner, EvaluateIndex(build_schema, *table.table, *index, quote),
-                                 Visibility::kLatest,
-                                 Explain("index \"" + index->name + "\" of " +
-                                             TableOrPartition(index->partition, where) +
-                                             " cannot be built on the faked values",
-                                         ScrubbedAmong(table, index->ColumnsRead())));
+        db.QueryAsOwnerExplained(
+            owner, EvaluateIndex(build_schema, *table.table, *index, quote, scrubbed_rows),
+            visibility,
+            Explain("index \"" + index->name + "\" of " +
+                        TableOrPartition(index->partition, where) +
+                        " cannot be built on the faked values",
+                    ScrubbedAmong(table, index->ColumnsRead())));
 }
 
 // Fails the run, before anything commits, naming every violated constraint.
@@ -1239,6 +1260,143 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
                         problems_of(problem.schema, problem.table, problem.column)});
     }
     return rows;
+}
+
+namespace {
+
+// The schemas an export reads besides the source schema: each must exist
+// and be an application's schema (a run checks the same in
+// PlanScratchSchemas, with the target's names besides).
+void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist& allowlist) {
+    for (const std::string& schema : allowlist.schemas) {
+        if (schema == options.source_schema) continue;
+        std::string key;
+        for (const AllowlistEntry& entry : allowlist.entries)
+            if (entry.schema == schema && key.empty()) key = entry.key;
+        const std::string names = "allowlist key \"" + key + "\" names a table of ";
+        if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
+            throw ScrubError("42939", names + "system schema \"" + schema + "\"", "",
+                             "Name tables of the application's schemas only.");
+        if (!HolderOf(db, schema).exists)
+            throw ScrubError(sqlstate::kInvalidSchemaName,
+                             names + "schema \"" + schema + "\", which does not exist", "",
+                             "Correct the schema name in the key, or remove the entry.");
+    }
+}
+
+uint64_t EstimatedBytes(Database& db, const TableInfo& table) {
+    if (!table.partitioned) {
+        Statement size{
+            "SELECT pg_catalog.pg_relation_size(CAST(CAST($1 AS pg_catalog.oid) AS "
+            "pg_catalog.regclass))",
+            {}};
+        size.Bind(std::to_string(table.oid));
+        return std::stoull(FirstValue(db, size, Visibility::kLatest));
+    }
+    Statement size{
+        "SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_relation_size(t.relid)), 0)"
+        " FROM pg_catalog.pg_partition_tree(CAST(CAST($1 AS pg_catalog.oid) AS "
+        "pg_catalog.regclass)) t",
+        {}};
+    size.Bind(std::to_string(table.oid));
+    return std::stoull(FirstValue(db, size, Visibility::kLatest));
+}
+
+}  // namespace
+
+ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mode) {
+    CheckSchemaName(options.source_schema, "source_schema");
+    Allowlist allowlist = ParseAllowlistInServerEncoding(options);
+    IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
+    std::string caller =
+        FirstValue(db, {"SELECT CAST(CURRENT_USER AS pg_catalog.text)", {}}, Visibility::kLatest);
+    CheckSourceSchema(db, options.source_schema);
+    CheckExportSchemas(db, options, allowlist);
+
+    db.ReportActivity("reading the catalog of schema " + JoinLines(allowlist.schemas, ", "));
+    SourceCatalog catalog = ReadSourceCatalog(db, allowlist.schemas);
+    Plan plan = BuildPlan(allowlist, catalog, options.source_schema);
+    CheckSequencesReadable(db, catalog);
+    ExportResult result;
+    if (mode == ExportMode::kSequences) {
+        LockSequences(db, catalog.sequences);
+        for (const SequenceInfo& sequence : catalog.sequences) {
+            Statement read{"SELECT CAST(last_value AS pg_catalog.text), is_called FROM " +
+                               QualifiedName(quote, sequence.schema, sequence.name),
+                           {}};
+            std::vector<Row> rows = db.Query(read, Visibility::kLatest);
+            if (rows.empty()) continue;
+            result.sequences.push_back({sequence.schema, sequence.name, rows[0][0].value_or("0"),
+                                        rows[0][1].value_or("") == "t"});
+        }
+        return result;
+    }
+
+    // As a run: lock, read the catalog again under the locks, and check
+    // that the transaction's snapshot (taken before the locks, at the
+    // first statement) still shows every table as it is.
+    db.ReportActivity("locking source tables");
+    Statement lock = LockSourceTables(plan, quote);
+    if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
+    SourceCatalog locked_catalog = ReadSourceCatalog(db, allowlist.schemas);
+    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema);
+    if (LockSourceTables(locked_plan, quote).sql != lock.sql)
+        throw ScrubError(sqlstate::kSerializationFailure,
+                         "source tables changed while scrub-dump waited for their locks", "",
+                         "Run scrub-dump again.");
+    plan = std::move(locked_plan);
+    catalog = std::move(locked_catalog);
+    db.TakeRunSnapshot();
+    CheckTablesMatchSnapshot(db, plan, catalog);
+    CheckCallerMayReadAll(db, plan);
+    CheckPartitionTreesHaveOneOwner(db, plan);
+
+    std::map<const TablePlan*, std::string> selects;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        Statement inlined;
+        inlined.inline_values = true;
+        selects[&table] = ScrubbingSelect(table, table.table->schema, quote,
+                                          options.extension_schema, inlined, true);
+    }
+    if (mode == ExportMode::kCheck) {
+        db.ReportActivity("checking the allowlist's rules");
+        CheckRulesOnServer(db, plan, options.extension_schema, quote);
+        db.ReportActivity("checking foreign keys");
+        CheckForeignKeys(db, plan, catalog, options, quote);
+        CheckFakesFit(db, plan, options.source_schema, quote);
+        CheckRealisticFit(db, plan, catalog, quote);
+        Violations violations;
+        for (const TablePlan& table : plan.tables) {
+            if (!table.copy_rows) continue;
+            const std::string& schema = table.table->schema;
+            db.ReportActivity("checking table " + schema + "." + table.table->name);
+            FindViolations(db, table, catalog, schema, {}, quote, violations, selects[&table]);
+            CheckHashCollisions(db, table, {}, quote, selects[&table]);
+        }
+        ThrowIfViolated(violations);
+        db.ReportActivity("checking foreign keys of filtered tables");
+        CheckFilteredForeignKeys(
+            db, plan, catalog, [](const std::string&) { return std::string(); }, caller, quote,
+            [&selects](const TablePlan& table) { return selects[&table]; });
+        return result;
+    }
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        ExportTable out;
+        out.schema = table.table->schema;
+        out.name = table.table->name;
+        for (const ColumnPlan& column : table.columns) {
+            out.columns.push_back(column.column.name);
+            out.uses_hash = out.uses_hash || (!column.keep && column.rule.kind == RuleKind::kHash);
+        }
+        out.select_sql = selects[&table];
+        out.owner = table.table->owner;
+        out.owned_by_caller = table.table->owner == caller;
+        out.estimated_bytes = EstimatedBytes(db, *table.table);
+        result.tables.push_back(std::move(out));
+    }
+    return result;
 }
 
 }  // namespace scrub

@@ -61,6 +61,44 @@ struct PlanRow {
 // by CheckRulesOnServer, whose failure ends the call with the run's error.
 std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options);
 
+// What scrub_export_plan gives a client for one table copied with rows.
+struct ExportTable {
+    std::string schema;
+    std::string name;
+    std::vector<std::string> columns;  // the copied columns, in the table's order
+    std::string select_sql;            // the typed ScrubbingSelect, values inlined: no parameters
+    std::string owner;
+    // The caller owns the table (and so its partitions): a client may run
+    // the SELECT with its own rights, which are the owner's.
+    bool owned_by_caller = false;
+    bool uses_hash = false;  // calls scrub_hash, which only superusers may call outside a run
+    uint64_t estimated_bytes = 0;
+};
+
+struct ExportSequence {
+    std::string schema;
+    std::string name;
+    std::string last_value;
+    bool is_called = false;
+};
+
+enum class ExportMode {
+    kPlan,       // plan, lock, snapshot checks; the tables
+    kCheck,      // every check a run makes, over the scrubbing SELECTs
+    kSequences,  // the sequences' values, read under their locks
+};
+
+struct ExportResult {
+    std::vector<ExportTable> tables;
+    std::vector<ExportSequence> sequences;
+};
+
+// The streaming export's side of a run, in the caller's transaction
+// (REPEATABLE READ, READ ONLY: its snapshot is the one exported to the
+// client's other sessions). Writes nothing: no scratch schema, no lock
+// but ACCESS SHARE on the tables read and those on the sequences.
+ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mode);
+
 // Runs the whole job inside the caller's transaction; throws ScrubError (or
 // any exception) on failure, leaving the transaction to roll everything back.
 std::vector<TableReport> RunScrub(Database& db, const RunOptions& options);

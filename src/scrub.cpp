@@ -23,6 +23,7 @@ extern "C" {
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
+#include "catalog/pg_type_d.h"
 
 PG_MODULE_MAGIC;
 
@@ -30,6 +31,12 @@ PG_FUNCTION_INFO_V1(scrub_to_schema);
 Datum scrub_to_schema(PG_FUNCTION_ARGS);
 PG_FUNCTION_INFO_V1(scrub_plan);
 Datum scrub_plan(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(scrub_export_plan);
+Datum scrub_export_plan(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(scrub_export_check);
+Datum scrub_export_check(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(scrub_export_sequences);
+Datum scrub_export_sequences(PG_FUNCTION_ARGS);
 void _PG_init(void);
 
 // scrub.debug_fail_after_tables: superuser-only fault injection for tests.
@@ -197,6 +204,84 @@ Datum ScrubPlan(FunctionCallInfo fcinfo) {
     return static_cast<Datum>(0);
 }
 
+// The options of an export call: allowlist, source schema.
+scrub::RunOptions ExportOptions(FunctionCallInfo fcinfo) {
+    scrub::RunOptions options;
+    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
+    options.source_schema = TextArgument(fcinfo, 1, "source_schema");
+    options.extension_schema = ExtensionSchema();
+    bool utf8 = scrub::pg::Guard([]() noexcept {
+        return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
+    });
+    if (!utf8) {
+        options.to_utf8 = [](const std::string& text) { return ConvertEncoding(text, true); };
+        options.from_utf8 = [](const std::string& text) { return ConvertEncoding(text, false); };
+    }
+    return options;
+}
+
+// Runs ExportScrub; the checks' SQL may call scrub_hash for this caller.
+scrub::ExportResult RunExport(FunctionCallInfo fcinfo, scrub::ExportMode mode) {
+    scrub::RunOptions options = ExportOptions(fcinfo);
+    scrub::pg::PgDatabase db;
+    scrub::ExportResult result;
+    {
+        scrub::pg::HashPermit permit;
+        result = scrub::ExportScrub(db, options, mode);
+    }
+    db.Finish();
+    return result;
+}
+
+Datum ExportPlan(FunctionCallInfo fcinfo) {
+    PrepareResultSet(fcinfo);
+    scrub::ExportResult result = RunExport(fcinfo, scrub::ExportMode::kPlan);
+    for (const scrub::ExportTable& table : result.tables) {
+        std::string columns = scrub::TextArrayLiteral(table.columns);
+        const char* texts[5] = {table.schema.c_str(), table.name.c_str(), columns.c_str(),
+                                table.select_sql.c_str(), table.owner.c_str()};
+        const scrub::ExportTable* row = &table;
+        scrub::pg::Guard([fcinfo, &texts, row]() noexcept {
+            ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            Datum values[8] = {
+                CStringGetTextDatum(texts[0]), CStringGetTextDatum(texts[1]),
+                // array_in caches in flinfo: called with one
+                OidInputFunctionCall(F_ARRAY_IN, const_cast<char*>(texts[2]), TEXTOID, -1),
+                CStringGetTextDatum(texts[3]), CStringGetTextDatum(texts[4]),
+                BoolGetDatum(row->owned_by_caller), BoolGetDatum(row->uses_hash),
+                Int64GetDatum(static_cast<int64>(row->estimated_bytes))};
+            bool nulls[8] = {false, false, false, false, false, false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+    return static_cast<Datum>(0);
+}
+
+Datum ExportCheck(FunctionCallInfo fcinfo) {
+    RunExport(fcinfo, scrub::ExportMode::kCheck);
+    fcinfo->isnull = true;
+    return static_cast<Datum>(0);
+}
+
+Datum ExportSequences(FunctionCallInfo fcinfo) {
+    PrepareResultSet(fcinfo);
+    scrub::ExportResult result = RunExport(fcinfo, scrub::ExportMode::kSequences);
+    for (const scrub::ExportSequence& sequence : result.sequences) {
+        const char* texts[3] = {sequence.schema.c_str(), sequence.name.c_str(),
+                                sequence.last_value.c_str()};
+        bool called = sequence.is_called;
+        scrub::pg::Guard([fcinfo, &texts, called]() noexcept {
+            ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+            Datum values[4] = {CStringGetTextDatum(texts[0]), CStringGetTextDatum(texts[1]),
+                               DirectFunctionCall1(int8in, CStringGetDatum(texts[2])),
+                               BoolGetDatum(called)};
+            bool nulls[4] = {false, false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        });
+    }
+    return static_cast<Datum>(0);
+}
+
 }  // namespace
 
 extern "C" Datum scrub_to_schema(PG_FUNCTION_ARGS) {
@@ -204,6 +289,18 @@ extern "C" Datum scrub_to_schema(PG_FUNCTION_ARGS) {
 }
 
 extern "C" Datum scrub_plan(PG_FUNCTION_ARGS) { return scrub::pg::InvokeCpp(ScrubPlan, fcinfo); }
+
+extern "C" Datum scrub_export_plan(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(ExportPlan, fcinfo);
+}
+
+extern "C" Datum scrub_export_check(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(ExportCheck, fcinfo);
+}
+
+extern "C" Datum scrub_export_sequences(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(ExportSequences, fcinfo);
+}
 
 extern "C" void _PG_init(void) {
     DefineCustomIntVariable(

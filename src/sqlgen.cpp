@@ -134,11 +134,10 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
 // Aliases cannot clash with column names because they are ours. An sql
 // rule's expression is evaluated in the inner SELECT, where the row's
 // columns have their names, as x1, x2, ...; the row filter is its WHERE.
-Statement CopyRows(const TablePlan& table, const std::string& source_schema,
-                   const std::string& build_schema, const IdentifierQuoter& quote,
-                   const std::string& extension_schema) {
-    Statement statement;
-    std::string target_columns, inner, outer;
+std::string ScrubbingSelect(const TablePlan& table, const std::string& source_schema,
+                            const IdentifierQuoter& quote, const std::string& extension_schema,
+                            Statement& statement, bool typed) {
+    std::string inner, outer;
     bool needs_seed = false, needs_seed_text = false;  // bigint and text forms
     std::vector<ColumnInfo> scrubbed;
     for (const ColumnPlan& column : table.columns)
@@ -149,31 +148,37 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
         const ColumnPlan& column = table.columns[i];
         std::string alias = "c" + std::to_string(i + 1);
         std::string separator = i == 0 ? "" : ", ";
-        target_columns += separator + quote(column.column.name);
+        // Named for the checks that read the SELECT as a table (export).
+        std::string name = typed ? " AS " + quote(column.column.name) : "";
         inner += separator + "src." + quote(column.column.name) + " AS " + alias;
+        std::string value;
         if (column.keep) {
-            outer += separator + "s." + alias;
+            outer += separator + "s." + alias + name;
             continue;
         }
         if (column.rule.kind == RuleKind::kSql) {
             std::string computed = "x" + std::to_string(i + 1);
             inner += ", CAST(" + SqlRuleText(column.rule) + " AS " + column.column.type_sql +
                      ") AS " + computed;
-            outer += separator + "s." + computed;
+            outer += separator + "s." + computed + name;
             continue;
         }
         if (!column.DefaultFake()) {
             needs_seed = needs_seed || column.rule.kind == RuleKind::kRealistic ||
                          column.rule.kind == RuleKind::kJson;
-            outer += separator + RuleExpression(column, "s." + alias, seed.number, extension_schema,
-                                                quote, statement);
-            continue;
+            value = RuleExpression(column, "s." + alias, seed.number, extension_schema, quote,
+                                   statement);
+        } else {
+            bool text = NeedsSeedText(column.column);
+            needs_seed_text = needs_seed_text || text;
+            needs_seed = needs_seed || !text;
+            value = "CASE WHEN s." + alias + " IS NULL THEN NULL ELSE " +
+                    FakeExpression(column.column, seed, quote, statement) + " END";
+            // An INSERT brings the fake to the column's type by assignment;
+            // a SELECT read by COPY must give it that type itself.
+            if (typed) value = "CAST(" + value + " AS " + column.column.type_sql + ")";
         }
-        bool text = NeedsSeedText(column.column);
-        needs_seed_text = needs_seed_text || text;
-        needs_seed = needs_seed || !text;
-        outer += separator + "CASE WHEN s." + alias + " IS NULL THEN NULL ELSE " +
-                 FakeExpression(column.column, seed, quote, statement) + " END";
+        outer += separator + value + name;
     }
     // The subquery holds a window function, so the planner keeps it as a
     // level of its own: each seed is computed once per row, however often
@@ -184,10 +189,27 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
     std::vector<std::string> names;
     for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
     std::string filter = FilterCondition(table);
+    return "SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
+           SourceRows(*table.table, source_schema, names, quote) + " AS src" +
+           (filter.empty() ? "" : " WHERE " + filter) + ") AS s";
+}
+
+// The source columns are read once, under positional aliases c1, c2, ...,
+// beside the row number "seed"; the outer SELECT keeps or fakes each one.
+// Aliases cannot clash with column names because they are ours. An sql
+// rule's expression is evaluated in the inner SELECT, where the row's
+// columns have their names, as x1, x2, ...; the row filter is its WHERE.
+Statement CopyRows(const TablePlan& table, const std::string& source_schema,
+                   const std::string& build_schema, const IdentifierQuoter& quote,
+                   const std::string& extension_schema) {
+    Statement statement;
+    std::string target_columns;
+    for (const ColumnPlan& column : table.columns)
+        target_columns += (target_columns.empty() ? "" : ", ") + quote(column.column.name);
+    std::string select =
+        ScrubbingSelect(table, source_schema, quote, extension_schema, statement, false);
     statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
-                    target_columns + ") SELECT " + outer + " FROM (SELECT " + inner + " FROM " +
-                    SourceRows(*table.table, source_schema, names, quote) + " AS src" +
-                    (filter.empty() ? "" : " WHERE " + filter) + ") AS s";
+                    target_columns + ") " + select;
     return statement;
 }
 
@@ -233,7 +255,8 @@ Statement AnyRowWithValues(const TableInfo& table, const std::string& source_sch
 
 Statement AnyRowPointingNowhere(const std::string& build_schema,
                                 const std::string& referenced_build_schema, const ForeignKey& key,
-                                const IdentifierQuoter& quote) {
+                                const IdentifierQuoter& quote, const std::string& rows,
+                                const std::string& referenced_rows) {
     std::string has_values, matches;
     for (size_t i = 0; i < key.columns.size() && i < key.referenced_columns.size(); ++i) {
         has_values += (has_values.empty() ? "" : " AND ") + std::string("c.") +
@@ -243,10 +266,13 @@ Statement AnyRowPointingNowhere(const std::string& build_schema,
         matches += (matches.empty() ? "" : " AND ") + std::string("p.") +
                    quote(key.referenced_columns[i]) + " " + op + " c." + quote(key.columns[i]);
     }
-    return {"SELECT EXISTS (SELECT FROM " + QualifiedName(quote, build_schema, key.table) +
-                " AS c WHERE " + has_values + " AND NOT EXISTS (SELECT FROM " +
-                QualifiedName(quote, referenced_build_schema, key.referenced_table) +
-                " AS p WHERE " + matches + "))",
+    std::string from =
+        rows.empty() ? QualifiedName(quote, build_schema, key.table) : "(" + rows + ")";
+    std::string referenced = referenced_rows.empty() ? QualifiedName(quote, referenced_build_schema,
+                                                                     key.referenced_table)
+                                                     : "(" + referenced_rows + ")";
+    return {"SELECT EXISTS (SELECT FROM " + from + " AS c WHERE " + has_values +
+                " AND NOT EXISTS (SELECT FROM " + referenced + " AS p WHERE " + matches + "))",
             {}};
 }
 
@@ -257,7 +283,8 @@ namespace {
 // scratch row, as the restore will compute them (generated columns are not
 // in the scratch table).
 std::string ScratchRows(const std::string& schema, const TableInfo& table,
-                        const std::vector<std::string>& read, const IdentifierQuoter& quote) {
+                        const std::vector<std::string>& read, const IdentifierQuoter& quote,
+                        const std::string& rows) {
     std::string generated;
     for (const ColumnInfo& column : table.columns) {
         if (!column.generated || column.generation.empty()) continue;
@@ -267,7 +294,8 @@ std::string ScratchRows(const std::string& schema, const TableInfo& table,
             generated += ", CAST((" + column.generation + ") AS " + column.type_sql + ") AS " +
                          quote(column.name);
     }
-    std::string from = QualifiedName(quote, schema, table.name);
+    std::string from =
+        rows.empty() ? QualifiedName(quote, schema, table.name) : "(" + rows + ") AS scrubbed";
     if (generated.empty()) return from;
     return "(SELECT *" + generated + " FROM " + from + ") AS scratch";
 }
@@ -304,7 +332,7 @@ std::string IndexRows(const Index& index) {
 // are unique by construction.
 Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
-                              const IdentifierQuoter& quote) {
+                              const IdentifierQuoter& quote, const std::string& rows) {
     std::string columns;
     std::vector<std::string> read;
     for (const CheckConstraint* check : checks) {
@@ -316,11 +344,11 @@ Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
         columns += (columns.empty() ? "" : ", ") + std::string("pg_catalog.bool_or(") + fails + ")";
         read.insert(read.end(), check->columns.begin(), check->columns.end());
     }
-    return {"SELECT " + columns + " FROM " + ScratchRows(schema, table, read, quote), {}};
+    return {"SELECT " + columns + " FROM " + ScratchRows(schema, table, read, quote, rows), {}};
 }
 
 Statement FindDuplicates(const std::string& schema, const TableInfo& table, const Index& index,
-                         const IdentifierQuoter& quote) {
+                         const IdentifierQuoter& quote, const std::string& rows) {
     // Compared as the index compares them: under its collation (a
     // nondeterministic one makes values with different bytes equal), over
     // the rows its predicate selects.
@@ -328,24 +356,26 @@ Statement FindDuplicates(const std::string& schema, const TableInfo& table, cons
     if (!index.nulls_not_distinct)
         for (const std::string& key : IndexKeys(index, false, quote))
             where += (where.empty() ? " WHERE " : " AND ") + key + " IS NOT NULL";
-    return {"SELECT EXISTS (SELECT FROM " + ScratchRows(schema, table, index.ColumnsRead(), quote) +
-                where + " GROUP BY " + JoinLines(IndexKeys(index, true, quote), ", ") +
+    return {"SELECT EXISTS (SELECT FROM " +
+                ScratchRows(schema, table, index.ColumnsRead(), quote, rows) + where +
+                " GROUP BY " + JoinLines(IndexKeys(index, true, quote), ", ") +
                 " HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>) 1)",
             {}};
 }
 
 Statement EvaluateIndex(const std::string& schema, const TableInfo& table, const Index& index,
-                        const IdentifierQuoter& quote) {
+                        const IdentifierQuoter& quote, const std::string& rows) {
     std::string where = IndexRows(index);
     return {"SELECT pg_catalog.count(ROW(" + JoinLines(IndexKeys(index, false, quote), ", ") +
-                ")) FROM " + ScratchRows(schema, table, index.ColumnsRead(), quote) + where,
+                ")) FROM " + ScratchRows(schema, table, index.ColumnsRead(), quote, rows) + where,
             {}};
 }
 
 Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
-                            const ColumnInfo& column, const IdentifierQuoter& quote) {
+                            const ColumnInfo& column, const IdentifierQuoter& quote,
+                            const std::string& rows) {
     return {"SELECT pg_catalog.bool_or(" + quote(column.name) + " IS NULL) FROM " +
-                ScratchRows(schema, table, {column.name}, quote),
+                ScratchRows(schema, table, {column.name}, quote, rows),
             {}};
 }
 

@@ -19,6 +19,15 @@ Statement LockSourceTables(const Plan& plan, const IdentifierQuoter& quote);
 Statement CreateScratchTable(const TablePlan& table, const std::string& build_schema,
                              const IdentifierQuoter& quote);
 
+// The SELECT of the copy (without its INSERT): the scrubbed rows of the
+// table, in its copied columns' order. `typed` casts every fake to its
+// column's type and names each output column as the table does, for a
+// SELECT that a client's COPY reads, or a check reads as a table
+// (scrub_export_plan); values are bound to `statement`.
+std::string ScrubbingSelect(const TablePlan& table, const std::string& source_schema,
+                            const IdentifierQuoter& quote, const std::string& extension_schema,
+                            Statement& statement, bool typed);
+
 // One INSERT ... SELECT that copies every row the table's filter keeps,
 // each column as its rule says (RuleExpression, FakeExpression); scrub's
 // functions are qualified with `extension_schema`.
@@ -65,9 +74,14 @@ Statement AnyRowWithValues(const TableInfo& table, const std::string& source_sch
 // The two tables may live in different scratch schemas (one per source
 // schema): `build_schema` holds the referencing table's copy,
 // `referenced_build_schema` the referenced one's.
+//
+// The checks below read the scratch table; given `rows` (a SELECT, the
+// typed ScrubbingSelect), they read its rows instead, so that an export
+// checks the rows it streams without writing them anywhere.
 Statement AnyRowPointingNowhere(const std::string& build_schema,
                                 const std::string& referenced_build_schema, const ForeignKey& key,
-                                const IdentifierQuoter& quote);
+                                const IdentifierQuoter& quote, const std::string& rows = {},
+                                const std::string& referenced_rows = {});
 
 // One scan of a scratch table: for each check, whether any row fails it
 // (a CHECK fails when its expression is false, not when it is NULL). The
@@ -75,24 +89,25 @@ Statement AnyRowPointingNowhere(const std::string& build_schema,
 // expressions.
 Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
-                              const IdentifierQuoter& quote);
+                              const IdentifierQuoter& quote, const std::string& rows = {});
 
 // SELECT EXISTS: two scratch rows with equal keys (columns or
 // expressions, under the index's collations) among those the index's
 // predicate selects; rows with a NULL key do not count, unless NULLS NOT
 // DISTINCT. Generated columns the index reads are computed.
 Statement FindDuplicates(const std::string& schema, const TableInfo& table, const Index& index,
-                         const IdentifierQuoter& quote);
+                         const IdentifierQuoter& quote, const std::string& rows = {});
 
 // Evaluates the index's predicate on every scratch row and its keys on
 // those it selects, as building the index does; the result is a count.
 Statement EvaluateIndex(const std::string& schema, const TableInfo& table, const Index& index,
-                        const IdentifierQuoter& quote);
+                        const IdentifierQuoter& quote, const std::string& rows = {});
 
 // Computes the generated column from its expression over every scratch
 // row, cast to its type; the result says whether any value came out NULL.
 Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
-                            const ColumnInfo& column, const IdentifierQuoter& quote);
+                            const ColumnInfo& column, const IdentifierQuoter& quote,
+                            const std::string& rows = {});
 
 // The manifest tables, created empty in the build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,

@@ -57,7 +57,7 @@ for my $case (@cases)
     my $artifact = "$out/$name.sql";
 
     my ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr($src),
-        '-a', $case->{allowlist}, '-o', $artifact);
+        '-a', $case->{allowlist}, '-o', $artifact, '--via-schema');
     is($status, 0, "$name: scrub-dump succeeds") or diag($stderr);
     like($stderr, qr/^scrub-dump: wrote \Q$artifact\E: \d+ tables with rows, \d+ rows, \d+ sequences$/m,
         "$name: scrub-dump prints a one-line summary");
@@ -95,7 +95,8 @@ $node->safe_psql('src_schema', q{
 });
 write_file("$out/app.json", '{"people": ["id", "country"]}');
 my ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src_schema'),
-    '-a', "$out/app.json", '-o', "$out/app.sql", '--schema', 'app', '--target', 'app_scrubbed');
+    '-a', "$out/app.json", '-o', "$out/app.sql", '--schema', 'app', '--target', 'app_scrubbed',
+    '--via-schema');
 is($status, 0, '--schema/--target: scrub-dump succeeds') or diag($stderr);
 $node->safe_psql('postgres', 'CREATE DATABASE copy_schema');
 ($status, undef, $stderr) = run_tool('scrub-restore', '-d', $node->connstr('copy_schema'), "$out/app.sql");

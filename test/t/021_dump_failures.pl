@@ -116,7 +116,7 @@ output_untouched('--from-schema without a scratch schema');
 
 # libpq environment instead of -d.
 ($status, undef, $stderr) = run_tool('env', "PGHOST=" . $node->host, "PGPORT=" . $node->port, 'PGDATABASE=app',
-    'scrub-dump', '-a', $allowlist, '-o', $output);
+    'scrub-dump', '-a', $allowlist, '-o', $output, '--via-schema');
 is($status, 0, 'scrub-dump connects through the libpq environment') or diag($stderr);
 like(read_file($output), qr/\n-- scrub artifact end\n\z/, 'the artifact is complete');
 my $good = read_file($output);

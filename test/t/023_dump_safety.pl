@@ -35,7 +35,8 @@ $node->safe_psql('app', q{
 $node->safe_psql('app', q{SELECT count(*) FROM scrub_to_schema('{"plans": ["id"]}', 'other_copy')});
 
 my $output = "$dir/app.sql";
-my ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', $allowlist, '-o', $output);
+my ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', $allowlist, '-o', $output,
+    '--via-schema');
 is($status, 0, 'scrub-dump succeeds') or diag($stderr);
 my $artifact = read_file($output);
 unlike($artifact, qr/S3cret/, 'no password from a user mapping or a subscription');

@@ -157,6 +157,11 @@ for my $case (['default', 'copy_default'], ['pg_catalog last', 'copy_last'])
     is($status, 0, "$label: scrub-dump succeeds") or diag($stderr);
     check_clean("$label: scrub-dump");
 
+    ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('app'), '-a', $allowlist,
+        '-o', "$output.via", '--via-schema');
+    is($status, 0, "$label: scrub-dump --via-schema succeeds") or diag($stderr);
+    check_clean("$label: scrub-dump --via-schema");
+
     ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('app'), '--from-schema',
         '-o', "$output.from");
     is($status, 0, "$label: scrub-dump --from-schema succeeds") or diag($stderr);

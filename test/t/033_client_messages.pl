@@ -59,6 +59,8 @@ like($stderr, qr/wrote \Q$output\E: 1 tables with rows, 5 rows/, 'the extension 
 
 # The user's own PGOPTIONS still apply (here a lock_timeout, while another
 # session holds a lock the export needs), and cannot undo the pinning.
+# (The dumps above streamed: the scratch schema is built here.)
+$node->safe_psql('app', q{SELECT count(*) FROM tools.scrub_to_schema('{"t": ["id"]}')});
 my $holder = $node->background_psql('app');
 $holder->query_safe('BEGIN; LOCK TABLE scrubbed.t IN ACCESS EXCLUSIVE MODE;');
 ($status, undef, $stderr) = run_tool('env', 'PGOPTIONS=-c lock_timeout=50ms -c search_path=public',

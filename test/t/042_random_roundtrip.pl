@@ -109,13 +109,15 @@ for my $seed (@seeds)
         # Rows: every copied table as many as in the source, counted in its
         # local partitions (a foreign one holds no copied rows, and reading
         # it would need its server).
-        my $counts = $node->safe_psql($src, q{
+        # (The tables copied with rows: scrub_export_plan's, as the streaming
+        # dump read them.)
+        my $counts = $node->safe_psql($src, qq{
             SELECT coalesce(string_agg(format('SELECT %L, %s', t.table_name, coalesce(
                        (SELECT string_agg(format('(SELECT count(*) FROM ONLY %s)', p.relid::regclass), ' + ')
                           FROM pg_partition_tree(format('public.%I', t.table_name)::regclass) AS p
                           JOIN pg_class AS c ON c.oid = p.relid
                          WHERE c.relkind = 'r'), '0')), ' UNION ALL '), '')
-            FROM scrubbed._scrub_tables AS t WHERE t.copied});
+            FROM scrub_export_plan(pg_read_file('$dir/allowlist.json')::jsonb) AS t});
         if ($counts ne '')
         {
             my ($x, $y) = ($node->safe_psql($src, "$counts ORDER BY 1"), $node->safe_psql($dst, "$counts ORDER BY 1"));

@@ -87,6 +87,12 @@ my ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('sr
     '-a', "$out/allowlist.json", '-o', "$out/direct.sql");
 is($status, 0, 'scrub-dump of a three-schema allowlist succeeds') or diag($stderr);
 like($stderr, qr/: 5 tables with rows, 17 rows,/, 'the summary counts the rows of every schema');
+is($node->safe_psql('src', q{SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'scrubbed%'}), '0',
+    'the streaming dump built no scratch schema');
+($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'), '--schema', 'app',
+    '-a', "$out/allowlist.json", '-o', "$out/via.sql", '--via-schema');
+is($status, 0, 'scrub-dump --via-schema of a three-schema allowlist succeeds') or diag($stderr);
+like($stderr, qr/: 5 tables with rows, 17 rows,/, 'and counts the same rows');
 is($node->safe_psql('src', q{SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace
                              WHERE nspname LIKE 'scrubbed%'}),
     'scrubbed,scrubbed__audit,scrubbed__we.ird "s', 'the run built one scratch schema per source schema');
