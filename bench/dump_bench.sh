@@ -102,13 +102,14 @@ value() { psql_ "$1" -At -c "$2"; }
 
 # --- the source database -----------------------------------------------------
 
-# SCALE 1: 1M users, 600k sessions (about 1.3 kB of payload each), 2M
-# orders, 5M order lines, 1.5M audit rows with a jsonb document; every
-# table has a primary key, foreign keys to its parent and indexes on them.
+# SCALE 1 (about 2 GB): 700k users, 420k sessions (about 1.3 kB of
+# payload each), 1.4M orders, 3.5M order lines, 1.05M audit rows with a
+# jsonb document; every table has a primary key, foreign keys to its
+# parent and indexes on them.
 generate() {  # database scale
     local db=$1 s=$2
     local users sessions orders lines audit
-    users=$(awk -v s="$s" 'BEGIN { n = int(1000000 * s); print (n < 100 ? 100 : n) }')
+    users=$(awk -v s="$s" 'BEGIN { n = int(700000 * s); print (n < 100 ? 100 : n) }')
     sessions=$(awk -v u="$users" 'BEGIN { print int(u * 0.6) }')
     orders=$((users * 2))
     lines=$((users * 5))
@@ -293,36 +294,44 @@ measure() {  # variant source-db served-db output-path command...
 $(cat "$out/backend") $wal ${size:-0}" >>"$out/results"
 }
 
-dump_variants() {  # source-db round
+# The scratch schema a scrub-dump or scrub_to_schema() left in the source
+# is dropped before pg_dump runs again (untimed), so that every pg_dump
+# dumps the same database.
+drop_scratch() {
+    psql_ "$1" -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS scrubbed CASCADE"
+}
+
+dump_variants() {  # source-db
     local db=$1 conn="host=$dir port=$port dbname=$1"
     local sd=("$pgbin/scrub-dump" -d "$conn")
+    drop_scratch "$db"
     measure pg_dump "$db" "$db" "$out/plain.sql" "$pgbin/pg_dump" -d "$conn" -f "$out/plain.sql"
     rm -rf "$out/dir"
     measure pg_dump_j2 "$db" "$db" "$out/dir" "$pgbin/pg_dump" -d "$conn" -Fd -j 2 -f "$out/dir"
-    psql_ "$db" -c "DROP SCHEMA IF EXISTS scrubbed CASCADE" 2>/dev/null
     measure scrub_dump "$db" "$db" "$out/scrub.sql" "${sd[@]}" -a "$dir/allowlist.json" -o "$out/scrub.sql"
     if [ "$(value "$db" "SELECT to_regnamespace('scrubbed') IS NOT NULL")" = t ]; then
         echo scratch >"$out/path"
     else
         echo streaming >"$out/path"
     fi
+    drop_scratch "$db"
     if [ "$has_jobs" = yes ]; then
-        psql_ "$db" -c "DROP SCHEMA IF EXISTS scrubbed CASCADE" 2>/dev/null
         measure scrub_dump_j2 "$db" "$db" "$out/scrub2.sql" "${sd[@]}" -a "$dir/allowlist.json" --jobs 2 \
             -o "$out/scrub2.sql"
+        drop_scratch "$db"
     fi
-    psql_ "$db" -c "DROP SCHEMA IF EXISTS scrubbed CASCADE" 2>/dev/null
     measure from_schema "$db" "$db" "$out/from.sql" bash -c '
         set -e
         "$1/psql" -X -q -v ON_ERROR_STOP=1 -d "$2" -f "$3" >/dev/null
         "$1/scrub-dump" -d "$2" --from-schema -o "$4"' \
         from_schema "$pgbin" "$conn" "$dir/to_schema.sql" "$out/from.sql"
+    drop_scratch "$db"
 }
 
 restore_variants() {
     local db
     for db in r_psql r_scrub; do
-        psql_ postgres -c "DROP DATABASE IF EXISTS $db"
+        psql_ postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db"
         as_postgres "$pgbin/createdb" "$db"
     done
     measure psql_restore r_psql r_psql "$out/plain.sql" \
