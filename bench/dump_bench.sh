@@ -38,6 +38,11 @@
 # 10 * SCALE and prints both peaks and the growth; the target is memory
 # flat as tables grow 10 times.
 #
+# MODE=profile runs scrub-dump -a on a database of SCALE three times: its
+# steps' times (from a bash -x trace), pg_stat_statements and pg_stat_wal
+# over the run; under perf record (the backends' CPU by function); under
+# strace -c (the client's system calls).
+#
 # Settings (environment or make variables): SCALE (1 = about 2 GB of
 # tables and indexes), REPEATS, MODE, PGBIN, PORT, SHARED_BUFFERS (256MB;
 # 16MB in MODE=memory), KEEP=1 (keep the temporary directory), OUT (a
@@ -55,7 +60,7 @@ port=${PORT:-$((57000 + RANDOM % 1000))}
 # memory (RssAnon excludes shared memory in either mode).
 shared_buffers=${SHARED_BUFFERS:-256MB}
 [ "$mode" = memory ] && shared_buffers=${SHARED_BUFFERS:-16MB}
-case $mode in compare | memory) ;; *) echo "MODE must be compare or memory" >&2; exit 2 ;; esac
+case $mode in compare | memory | profile) ;; *) echo "MODE must be compare, memory or profile" >&2; exit 2 ;; esac
 [[ $scale =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "SCALE must be a positive number" >&2; exit 2; }
 [[ $repeats =~ ^[1-9][0-9]*$ ]] || { echo "REPEATS must be a positive integer" >&2; exit 2; }
 for prog in initdb pg_ctl psql pg_dump scrub-dump scrub-restore; do
@@ -89,6 +94,11 @@ shared_buffers = $shared_buffers
 max_wal_size = 16GB
 checkpoint_timeout = 1h
 autovacuum = off
+EOF
+[ "$mode" = profile ] && cat >>"$dir/data/postgresql.conf" <<EOF
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+track_wal_io_timing = on
 EOF
 as_postgres "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 postmaster=$(head -1 "$dir/data/postmaster.pid")
@@ -357,6 +367,107 @@ host_line() {
     echo "host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
         "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM; $("$pgbin/postgres" --version)"
 }
+
+# --- profile -----------------------------------------------------------------
+
+# One scrub-dump -a run, three times over the same database:
+# 1. its steps, timed from a bash -x trace of the script (each `run` of a
+#    psql, pg_dump or pg_restore is a step; "sync" is fsync and rename),
+#    with pg_stat_statements (track = all, so the statements a function
+#    runs count too) and pg_stat_wal over the run;
+# 2. under `perf record -g` attached to the postmaster (every backend it
+#    forks is followed): where the backends' CPU time goes;
+# 3. under `strace -f -c`: the client's system calls.
+profile() {
+    local conn="host=$dir port=$port dbname=src" t0
+    local sd=("$pgbin/scrub-dump" -d "$conn" -a "$dir/allowlist.json" -o "$out/scrub.sql")
+    echo "generating the source database at SCALE=$scale" >&2
+    generate src "$scale"
+    psql_ src -c "CREATE EXTENSION pg_stat_statements"
+    echo "SCALE=$scale: $(source_rows src) rows, database $(value src "SELECT pg_size_pretty(pg_database_size('src'))"); $(host_line)"
+    echo
+    drop_scratch src
+    psql_ src -c "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')" >/dev/null
+    if head -1 "$pgbin/scrub-dump" | grep -q bash; then
+        t0=$EPOCHREALTIME
+        as_postgres env PS4='+ $EPOCHREALTIME ' bash -x "${sd[@]}" 2>"$out/trace"
+        echo "steps of scrub-dump -a (bash -x trace; total $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s):"
+        echo
+        echo "| step | s |"
+        echo "|---|---:|"
+        # The outermost script's lines have one "+"; a step starts at a
+        # run, or at the final sync.
+        awk -v end="$EPOCHREALTIME" '
+            /^\+ [0-9.]+ (run|sync) / {
+                what = $3 == "sync" ? "fsync and rename" : $4
+                f = ""; for (i = 4; i <= NF; i++) if ($i == "-f") f = $(i + 1)
+                if (f != "") what = what " -f " f
+                for (i = 4; i <= NF; i++) if ($i ~ /^--(schema-only|section=|list)/) what = what " " $i
+                if ($3 == "sync" && seen_sync) next
+                if ($3 == "sync") seen_sync = 1
+                n++; start[n] = $2; step[n] = what
+            }
+            END {
+                start[n + 1] = end
+                for (i = 1; i <= n; i++) {
+                    gsub(/\/[^ ]*\//, "", step[i])
+                    printf "| %s | %.2f |\n", step[i], start[i + 1] - start[i]
+                }
+            }' "$out/trace"
+    else
+        t0=$EPOCHREALTIME
+        as_postgres "${sd[@]}"
+        echo "scrub-dump -a took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s (not a bash script: no step timing)"
+    fi
+    echo
+    echo "statements over 1% of the run's server time (pg_stat_statements, track = all):"
+    echo
+    value src "SELECT '| ' || replace(regexp_replace(left(query, 90), '\s+', ' ', 'g'), '|', '\|') || ' | ' || calls
+                      || ' | ' || round((total_exec_time / 1000)::numeric, 2) || ' | ' || rows || ' | '
+                      || pg_size_pretty(wal_bytes) || ' | ' || round(shared_blks_hit + shared_blks_read) || ' |'
+                 FROM pg_stat_statements
+                WHERE total_exec_time > 0.01 * (SELECT sum(total_exec_time) FROM pg_stat_statements WHERE toplevel)
+                ORDER BY total_exec_time DESC" | sed '1i | statement (first 90 characters) | calls | s | rows | WAL | blocks touched |\n|---|---:|---:|---:|---:|---:|'
+    echo
+    echo "WAL over the run (pg_stat_wal): $(value src "SELECT wal_records || ' records, ' || wal_fpi || ' full-page images, '
+        || pg_size_pretty(wal_bytes) || ', write ' || round(wal_write_time::numeric / 1000, 2) || ' s, sync '
+        || round(wal_sync_time::numeric / 1000, 2) || ' s' FROM pg_stat_wal")"
+    echo
+    drop_scratch src
+    if command -v perf >/dev/null; then
+        perf record -q -g -o "$out/perf.data" -p "$postmaster" 2>"$out/perf.err" &
+        local perf_pid=$!
+        sleep 1
+        t0=$EPOCHREALTIME
+        as_postgres "${sd[@]}" 2>/dev/null
+        echo "under perf record: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s"
+        kill -INT "$perf_pid"; wait "$perf_pid" || true
+        echo
+        echo "backends' CPU samples by function, self time over 1% (perf report --no-children):"
+        echo
+        perf report -i "$out/perf.data" --no-children --stdio --sort dso,sym --percent-limit 1 2>/dev/null |
+            grep -E '^ +[0-9.]+%' | sed 's/^/    /' | head -40
+        echo
+        echo "by object:"
+        perf report -i "$out/perf.data" --no-children --stdio --sort dso --percent-limit 1 2>/dev/null |
+            grep -E '^ +[0-9.]+%' | sed 's/^/    /' | head -10
+        echo
+    fi
+    drop_scratch src
+    if command -v strace >/dev/null; then
+        t0=$EPOCHREALTIME
+        as_postgres strace -f -c -o "$out/strace" "${sd[@]}" 2>/dev/null
+        echo "client system calls (strace -f -c, all processes of scrub-dump; $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s under strace):"
+        echo
+        head -20 "$out/strace" | sed 's/^/    /'
+    fi
+    drop_scratch src
+}
+
+if [ "$mode" = profile ]; then
+    profile | tee "${OUT:-/dev/null}"
+    exit 0
+fi
 
 if [ "$mode" = compare ]; then
     echo "generating the source database at SCALE=$scale" >&2
