@@ -45,8 +45,9 @@
 #
 # Settings (environment or make variables): SCALE (1 = about 2 GB of
 # tables and indexes), REPEATS, MODE, PGBIN, PORT, SHARED_BUFFERS (256MB;
-# 16MB in MODE=memory), KEEP=1 (keep the temporary directory), OUT (a
-# file to copy the results to). A benchmark, not a test: it asserts
+# 16MB in MODE=memory), EXTRA_CONF (lines for postgresql.conf, e.g.
+# "work_mem = 1MB"), KEEP=1 (keep the temporary directory), OUT (a file
+# to copy the results to). A benchmark, not a test: it asserts
 # nothing.
 set -euo pipefail
 
@@ -94,6 +95,7 @@ shared_buffers = $shared_buffers
 max_wal_size = 16GB
 checkpoint_timeout = 1h
 autovacuum = off
+${EXTRA_CONF:-}
 EOF
 [ "$mode" = profile ] && cat >>"$dir/data/postgresql.conf" <<EOF
 shared_preload_libraries = 'pg_stat_statements'
