@@ -65,6 +65,13 @@ tapcheck:
 	PG_REGRESS='$(dir $(PGXS))../../src/test/regress/pg_regress' \
 	perl test/tap-run.pl $(or $(PROVE_TESTS),$(sort $(wildcard test/t/*.pl)))
 
+# The dump benchmark (bench/README.md): as root, after make install;
+# SCALE, REPEATS, MODE, PGBIN... pass through as make or environment
+# variables.
+.PHONY: bench
+bench:
+	bash bench/dump_bench.sh
+
 # Prints a variable: `make -s print-EXTVERSION` (test/t/000_release.pl).
 print-%:
 	@echo '$($*)'
