@@ -217,3 +217,19 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION scrub_json_keep(pg_catalog.jsonb, pg_catalog.text[], pg_catalog.int8) IS
     'a json document with its shape and the listed key paths kept, every other value faked';
+
+-- A starter allowlist in the object form: every column of every table of
+-- source_schema decided from the catalog alone (names, types, keys,
+-- constraints; no row is read), each with a why. Keys are kept; a column
+-- whose name or type suggests personal data gets a realistic rule that
+-- fits it, else a fake or null; see docs/allowlist.md.
+CREATE FUNCTION scrub_suggest(source_schema pg_catalog.text DEFAULT 'public')
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'scrub_suggest'
+LANGUAGE C STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION scrub_suggest(pg_catalog.text) IS
+    'a starter allowlist deciding every column of a schema, each with a why';
+
+REVOKE ALL ON FUNCTION scrub_suggest(pg_catalog.text) FROM PUBLIC;
