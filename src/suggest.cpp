@@ -78,8 +78,8 @@ Meaning NameMeaning(const std::string& name) {
     if (words.Contains({"birth", "dateofbirth", "birthday"}) || words.Has({"dob", "bday"}))
         return Meaning::kBirth;
     if (words.Contains({"email"}) || words.Has({"mail", "emails"})) return Meaning::kEmail;
-    if (words.Contains({"phone", "mobile", "telephone", "msisdn", "whatsapp"}) ||
-        words.Has({"tel", "fax", "cell", "ext", "extension", "sms"}))
+    if (words.Contains({"phone", "telephone", "msisdn", "whatsapp"}) ||
+        words.Has({"tel", "fax", "cell", "ext", "extension", "sms", "mobile"}))
         return Meaning::kPhone;
     if (words.Contains({"firstname", "givenname", "forename", "middlename"}))
         return Meaning::kFirstName;
@@ -98,23 +98,24 @@ Meaning NameMeaning(const std::string& name) {
             {"website", "homepage", "webpage", "linkedin", "twitter", "facebook", "instagram"}) ||
         words.Has({"url", "uri", "web", "link", "href", "site"}))
         return Meaning::kUrl;
-    if (words.Contains({"ipaddr", "ipv4", "ipv6", "remoteaddr", "clientaddr", "hostaddr"}) ||
-        words.Has({"ip", "ips"}))
-        return Meaning::kIp;
+    // Words, not parts: "ship_address" holds "ipaddr".
+    if (words.Has({"ip", "ips", "ipaddr", "ipaddress", "ipv4", "ipv6"})) return Meaning::kIp;
+    // "capacity" holds "city", "allocation" "location": those are words.
     if (words.Contains({"address", "street", "postcode", "postalcode", "zipcode", "housenumber",
-                        "latitude", "longitude", "location", "geolocation", "country", "region",
-                        "province", "county", "city"}) ||
-        words.Has({"addr", "zip", "postal", "town", "state", "line1", "line2", "building",
-                   "apartment", "flat", "lat", "lng", "lon", "geo", "gps", "coordinates"}))
+                        "latitude", "longitude", "geolocation", "country", "province"}) ||
+        words.Has({"addr",     "zip",         "postal", "town",   "state",  "line1",    "line2",
+                   "building", "apartment",   "flat",   "lat",    "lng",    "lon",      "geo",
+                   "gps",      "coordinates", "city",   "cities", "county", "location", "region"}))
         return Meaning::kAddress;
-    if (words.Contains({"ssn",         "passport", "iban",          "taxid",      "vatid",
-                        "national",    "licen",    "accountnumber", "cardnumber", "creditcard",
-                        "salary",      "income",   "gender",        "ethnic",     "religion",
-                        "health",      "medical",  "diagnos",       "biometric",  "fingerprint",
-                        "avatar",      "photo",    "picture",       "signature",  "marital",
-                        "nationality", "sexual",   "disabilit",     "criminal"}) ||
-        words.Has({"sex", "race", "age", "card", "bank", "bic", "swift", "image", "img", "title",
-                   "courtesy", "ni", "nin", "sin", "bsn", "pesel", "cpf", "dni"}))
+    if (words.Contains({"passport",      "taxid",      "vatid",       "nationality", "licen",
+                        "accountnumber", "cardnumber", "creditcard",  "salary",      "income",
+                        "gender",        "ethnic",     "religion",    "health",      "medical",
+                        "diagnos",       "biometric",  "fingerprint", "avatar",      "photo",
+                        "picture",       "signature",  "marital",     "nationality", "sexual",
+                        "disabilit",     "criminal"}) ||
+        words.Has({"ssn",  "iban", "national", "sex",   "race",  "age",   "card",
+                   "bank", "bic",  "swift",    "image", "img",   "title", "courtesy",
+                   "ni",   "nin",  "sin",      "bsn",   "pesel", "cpf",   "dni"}))
         return Meaning::kIdentity;
     if (words.Has({"note",         "notes",    "comment", "bio",     "biography", "description",
                    "desc",         "body",     "message", "msg",     "text",      "content",

@@ -86,7 +86,11 @@ SourceCatalog People() {
                                               Column("point", "point"),
                                               Column("email_verified", "bool"),
                                               Column("last_login_at", "timestamptz"),
-                                              Column("phone_bigint", "int8")}));
+                                              Column("phone_bigint", "int8"),
+                                              Column("ship_address", "text"),
+                                              Column("capacity", "int4"),
+                                              Column("allocation", "numeric"),
+                                              Column("automobile", "bool")}));
     catalog.tables.push_back(
         Table("orgs", {NotNull(Column("id", "int4")), Column("name", "text")}));
     catalog.indexes.push_back(UniqueIndex("people_pkey", "people", "id", true));
@@ -151,6 +155,10 @@ TEST(Suggest, DecidesEveryColumnByNameAndType) {
         {"email_verified", "keep"},
         {"last_login_at", "keep"},
         {"phone_bigint", "fake"},
+        {"ship_address", "fake"},  // an address, not an IP ("sh-ip-address")
+        {"capacity", "keep"},      // not a city
+        {"allocation", "keep"},    // not a location
+        {"automobile", "keep"},    // not a mobile phone
     };
     for (const auto& [column, rule] : expected) {
         ASSERT_TRUE(people.count(column)) << column;
