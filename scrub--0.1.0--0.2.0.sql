@@ -1,13 +1,39 @@
 -- scrub upgrade from 0.1.0 to 0.2.0
 \echo Use "ALTER EXTENSION scrub UPDATE TO '0.2.0'" to load this file. \quit
 
--- Output styles pinned as pg_dump pins them (see scrub--0.2.0.sql).
-ALTER FUNCTION scrub_to_schema(jsonb, text, text)
-    SET DateStyle = 'ISO, YMD'
-    SET IntervalStyle = postgres
-    SET extra_float_digits = 3
-    SET lc_monetary = 'C'
-    SET xmloption = content;
+-- scrub_to_schema gains leak_check (and the output styles pinned as
+-- pg_dump pins them): a new signature, so the function is dropped and
+-- created again, as in scrub--0.2.0.sql. EXECUTE granted on the old one
+-- must be granted again (CHANGELOG.md).
+DROP FUNCTION scrub_to_schema(jsonb, text, text);
+
+CREATE FUNCTION scrub_to_schema(
+    allowlist jsonb,
+    target_schema text DEFAULT 'scrubbed',
+    source_schema text DEFAULT 'public',
+    leak_check boolean DEFAULT false)
+RETURNS TABLE (
+    table_name text,
+    rows_copied bigint,
+    columns_kept integer,
+    columns_scrubbed integer,
+    milliseconds double precision)
+AS 'MODULE_PATHNAME', 'scrub_to_schema'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+SET client_min_messages = warning
+SET jit = off
+SET DateStyle = 'ISO, YMD'
+SET IntervalStyle = postgres
+SET extra_float_digits = 3
+SET lc_monetary = 'C'
+SET xmloption = content;
+
+COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) IS
+    'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';
+
+REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM PUBLIC;
 
 -- The definition of a table that decides whether rows taken from it still
 -- restore into it: for the table and every partition in its tree, columns

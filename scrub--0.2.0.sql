@@ -5,7 +5,9 @@
 -- lists with columns get every row, those columns verbatim and the others
 -- faked; every other table gets no rows. A key "schema.table" names a table
 -- of another schema, copied into target_schema__schema. See
--- docs/allowlist.md.
+-- docs/allowlist.md. Every run counts, per scrubbed column of a text-like
+-- type, the scrubbed values equal to a source value (_scrub_tables.leaked);
+-- leak_check makes a non-zero count fail the run (23000).
 --
 -- search_path is pinned so that no object a user creates can change what
 -- the generated SQL means; row_security is off so that a policy which
@@ -24,7 +26,8 @@
 CREATE FUNCTION scrub_to_schema(
     allowlist jsonb,
     target_schema text DEFAULT 'scrubbed',
-    source_schema text DEFAULT 'public')
+    source_schema text DEFAULT 'public',
+    leak_check boolean DEFAULT false)
 RETURNS TABLE (
     table_name text,
     rows_copied bigint,
@@ -43,11 +46,11 @@ SET extra_float_digits = 3
 SET lc_monetary = 'C'
 SET xmloption = content;
 
-COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text) IS
+COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) IS
     'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';
 
 -- Running scrub reads every listed table in full: grant it deliberately.
-REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM PUBLIC;
 
 -- The definition of a table that decides whether rows taken from it still
 -- restore into it: for the table and every partition in its tree, columns

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "database.h"
@@ -26,6 +27,10 @@ struct RunOptions {
     // copy calls scrub_fake_text(), scrub_hash() and scrub_json_keep()
     // qualified with it.
     std::string extension_schema;
+    // Fail the run (23000) when any scrubbed value equals a source value
+    // of its column (the counts are recorded in _scrub_tables.leaked
+    // either way).
+    bool leak_check = false;
 };
 
 // One line of the report scrub_to_schema returns, per table copied with rows.
@@ -35,6 +40,9 @@ struct TableReport {
     int columns_kept = 0;
     int columns_scrubbed = 0;
     double milliseconds = 0;
+    // Per column the leak check measured (sqlgen.h, LeakCheckedColumns),
+    // in the table's order: how many scrubbed values equal a source value.
+    std::vector<std::pair<std::string, uint64_t>> leaks;
 };
 
 // Runs the whole job inside the caller's transaction; throws ScrubError (or

@@ -121,6 +121,13 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
     options.target_schema = TextArgument(fcinfo, 1, "target_schema");
     options.source_schema = TextArgument(fcinfo, 2, "source_schema");
+    options.leak_check = scrub::pg::Guard([fcinfo]() noexcept {
+        if (PG_NARGS() < 4) return false;
+        if (PG_ARGISNULL(3))
+            ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                            errmsg("leak_check must not be NULL")));
+        return static_cast<bool>(PG_GETARG_BOOL(3));
+    });
     options.extension_schema = ExtensionSchema();
     bool utf8 = scrub::pg::Guard([]() noexcept {
         return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
