@@ -204,12 +204,19 @@ bool SoleUniqueKey(const SourceCatalog& catalog, const TableInfo& table,
     return false;
 }
 
-bool CheckReads(const SourceCatalog& catalog, const TableInfo& table, const std::string& column) {
+// The name of a CHECK constraint of the table that reads the column, or
+// empty.
+std::string CheckReading(const SourceCatalog& catalog, const TableInfo& table,
+                         const std::string& column) {
     for (const CheckConstraint& check : catalog.checks)
         if (check.schema == table.schema && check.table == table.name &&
             std::find(check.columns.begin(), check.columns.end(), column) != check.columns.end())
-            return true;
-    return false;
+            return check.name;
+    return {};
+}
+
+bool CheckReads(const SourceCatalog& catalog, const TableInfo& table, const std::string& column) {
+    return !CheckReading(catalog, table, column).empty();
 }
 
 // How a key column is used: "primary key", "foreign key to ...",
@@ -365,12 +372,21 @@ ColumnSuggestion SuggestColumn(const SourceCatalog& catalog, const TableInfo& ta
             return {name, "keep", "a number (an amount, count or code): not personal by itself"};
         case FakeKind::kEnum:
             return {name, "keep", "an enum label: one of a fixed set of values"};
-        case FakeKind::kText:
+        case FakeKind::kText: {
+            // A CHECK over a text column most often lists the values it
+            // may hold (course IN ('entrée', 'plat')): a fake would fail it.
+            std::string check = CheckReading(catalog, table, name);
+            if (!check.empty())
+                return {name, "keep",
+                        "text whose values CHECK constraint " + check +
+                            " restricts, which a fake would likely violate; its name does not "
+                            "suggest personal data"};
             if (meaning == Meaning::kCategory)
                 return {name, "keep",
                         "text naming a status, kind or category by its name: not personal by "
                         "itself; fake it if it holds free text"};
             return fake("text of unknown content: faked (keep it if its values are safe)");
+        }
         case FakeKind::kJson:
         case FakeKind::kJsonb:
             return fake(

@@ -226,19 +226,28 @@ TEST(Suggest, RealisticRulesOnlyWhereTheyFit) {
 
 TEST(Suggest, NullOnlyWhereNothingForbidsIt) {
     SourceCatalog catalog;
-    catalog.tables.push_back(
-        Table("t", {Column("password", "text"), NotNull(Column("token", "text")),
-                    Column("secret", "text"), NotNull(Column("shape", "point"))}));
+    catalog.tables.push_back(Table(
+        "t",
+        {Column("password", "text"), NotNull(Column("token", "text")), Column("secret", "text"),
+         NotNull(Column("shape", "point")), Column("course", "text"), Column("email", "text")}));
     CheckConstraint check;
     check.name = "secret_set";
     check.table = "t";
     check.schema = "public";
     check.columns = {"secret"};
     catalog.checks.push_back(check);
+    check.name = "course_check";
+    check.columns = {"course"};
+    catalog.checks.push_back(check);
+    check.name = "email_check";
+    check.columns = {"email"};
+    catalog.checks.push_back(check);
     auto columns = Columns(SuggestRules(catalog, "public"), "t");
     EXPECT_EQ(columns["password"].rule, "null");
     EXPECT_EQ(columns["token"].rule, "fake");
     EXPECT_EQ(columns["secret"].rule, "fake");  // a CHECK reads it
+    EXPECT_EQ(columns["course"].rule, "keep");  // a CHECK lists its values
+    EXPECT_EQ(columns["email"].rule, "email");  // personal: a CHECK does not keep it
     EXPECT_EQ(columns["shape"].rule, "keep");   // no fake, NOT NULL: kept, flagged
     EXPECT_NE(columns["shape"].why.find("REVIEW"), std::string::npos);
 }
