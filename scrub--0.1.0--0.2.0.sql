@@ -1,17 +1,18 @@
 -- scrub upgrade from 0.1.0 to 0.2.0
 \echo Use "ALTER EXTENSION scrub UPDATE TO '0.2.0'" to load this file. \quit
 
--- scrub_to_schema gains the parameter strict: the function is made
--- again, with the SET clauses, comment and privileges of a fresh install
--- (output styles pinned as pg_dump pins them). EXECUTE granted on the old
--- one goes with it: grant it again (CHANGELOG.md).
+-- scrub_to_schema gains the parameters strict and leak_check: the
+-- function is made again, with the SET clauses, comment and privileges of
+-- a fresh install (output styles pinned as pg_dump pins them). EXECUTE
+-- granted on the old one goes with it: grant it again (CHANGELOG.md).
 DROP FUNCTION scrub_to_schema(jsonb, text, text);
 
 CREATE FUNCTION scrub_to_schema(
     allowlist jsonb,
     target_schema text DEFAULT 'scrubbed',
     source_schema text DEFAULT 'public',
-    strict boolean DEFAULT false)
+    strict boolean DEFAULT false,
+    leak_check boolean DEFAULT false)
 RETURNS TABLE (
     table_name text,
     rows_copied bigint,
@@ -30,11 +31,11 @@ SET extra_float_digits = 3
 SET lc_monetary = 'C'
 SET xmloption = content;
 
-COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) IS
+COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) IS
     'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';
 
 -- Running scrub reads every listed table in full: grant it deliberately.
-REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM PUBLIC;
 
 -- The dry run: what scrub_to_schema would do with each column of every
 -- table it covers, and every problem it would fail on. Writes nothing,
@@ -315,3 +316,19 @@ COMMENT ON FUNCTION scrub_export_sequences(jsonb, text) IS
 REVOKE ALL ON FUNCTION scrub_export_plan(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scrub_export_check(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scrub_export_sequences(jsonb, text) FROM PUBLIC;
+
+-- A starter allowlist in the object form: every column of every table of
+-- source_schema decided from the catalog alone (names, types, keys,
+-- constraints; no row is read), each with a why. Keys are kept; a column
+-- whose name or type suggests personal data gets a realistic rule that
+-- fits it, else a fake or null; see docs/allowlist.md.
+CREATE FUNCTION scrub_suggest(source_schema pg_catalog.text DEFAULT 'public')
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'scrub_suggest'
+LANGUAGE C STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION scrub_suggest(pg_catalog.text) IS
+    'a starter allowlist deciding every column of a schema, each with a why';
+
+REVOKE ALL ON FUNCTION scrub_suggest(pg_catalog.text) FROM PUBLIC;

@@ -5,7 +5,9 @@
 -- lists with columns get every row, those columns verbatim and the others
 -- faked; every other table gets no rows. A key "schema.table" names a table
 -- of another schema, copied into target_schema__schema. See
--- docs/allowlist.md.
+-- docs/allowlist.md. Every run counts, per scrubbed column of a text-like
+-- type, the scrubbed values equal to a source value (_scrub_tables.leaked);
+-- leak_check makes a non-zero count fail the run (23000).
 --
 -- search_path is pinned so that no object a user creates can change what
 -- the generated SQL means; row_security is off so that a policy which
@@ -25,7 +27,8 @@ CREATE FUNCTION scrub_to_schema(
     allowlist jsonb,
     target_schema text DEFAULT 'scrubbed',
     source_schema text DEFAULT 'public',
-    strict boolean DEFAULT false)
+    strict boolean DEFAULT false,
+    leak_check boolean DEFAULT false)
 RETURNS TABLE (
     table_name text,
     rows_copied bigint,
@@ -44,11 +47,11 @@ SET extra_float_digits = 3
 SET lc_monetary = 'C'
 SET xmloption = content;
 
-COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) IS
+COMMENT ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) IS
     'build a scrubbed copy of source_schema in target_schema, driven by an allowlist';
 
 -- Running scrub reads every listed table in full: grant it deliberately.
-REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM PUBLIC;
 
 -- The dry run: what scrub_to_schema would do with each column of every
 -- table it covers, and every problem it would fail on. Writes nothing,
@@ -82,6 +85,7 @@ COMMENT ON FUNCTION scrub_plan(jsonb, text, boolean) IS
 
 -- It counts rows as the tables' owners: grant it as deliberately.
 REVOKE ALL ON FUNCTION scrub_plan(jsonb, text, boolean) FROM PUBLIC;
+
 
 -- The definition of a table that decides whether rows taken from it still
 -- restore into it: for the table and every partition in its tree, columns
@@ -329,3 +333,19 @@ COMMENT ON FUNCTION scrub_export_sequences(jsonb, text) IS
 REVOKE ALL ON FUNCTION scrub_export_plan(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scrub_export_check(jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scrub_export_sequences(jsonb, text) FROM PUBLIC;
+
+-- A starter allowlist in the object form: every column of every table of
+-- source_schema decided from the catalog alone (names, types, keys,
+-- constraints; no row is read), each with a why. Keys are kept; a column
+-- whose name or type suggests personal data gets a realistic rule that
+-- fits it, else a fake or null; see docs/allowlist.md.
+CREATE FUNCTION scrub_suggest(source_schema pg_catalog.text DEFAULT 'public')
+RETURNS pg_catalog.jsonb
+AS 'MODULE_PATHNAME', 'scrub_suggest'
+LANGUAGE C STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION scrub_suggest(pg_catalog.text) IS
+    'a starter allowlist deciding every column of a schema, each with a why';
+
+REVOKE ALL ON FUNCTION scrub_suggest(pg_catalog.text) FROM PUBLIC;

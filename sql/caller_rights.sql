@@ -14,7 +14,7 @@ CREATE ROLE cr_app_owner;
 CREATE ROLE cr_scrubber;
 CREATE SCHEMA cr AUTHORIZATION cr_mallory;
 GRANT USAGE ON SCHEMA cr TO cr_app_owner, cr_scrubber;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO cr_scrubber;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO cr_scrubber;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO cr_scrubber', current_database());
 END $$;

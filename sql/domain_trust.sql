@@ -39,7 +39,7 @@ SELECT rolsuper AS escalated FROM pg_roles WHERE rolname = 'scrub_evil';
 
 -- The functions' owner may run scrub itself over its own tables.
 ALTER FUNCTION evs.chk(text) SECURITY INVOKER;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO scrub_evil;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO scrub_evil;
 SELECT format('GRANT CREATE ON DATABASE %I TO scrub_evil', current_database()) \gexec
 SET ROLE scrub_evil;
 SELECT table_name, rows_copied FROM scrub_to_schema('{"users": ["id"]}', 'evs_own', 'evs');
@@ -49,6 +49,6 @@ SELECT rolsuper AS escalated FROM pg_roles WHERE rolname = 'scrub_evil';
 SET client_min_messages = warning;
 DROP SCHEMA evs_copy, evs_own, evs CASCADE;
 SELECT format('REVOKE CREATE ON DATABASE %I FROM scrub_evil', current_database()) \gexec
-REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM scrub_evil;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM scrub_evil;
 DROP ROLE scrub_evil;
 RESET client_min_messages;

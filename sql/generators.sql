@@ -177,7 +177,7 @@ RESET ROLE;
 -- scrub_hash on a faked column, so the run evaluates it on the faked rows,
 -- as the table's owner.
 CREATE SCHEMA gen_src AUTHORIZATION regress_gen_user;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO regress_gen_user;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO regress_gen_user;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_gen_user', current_database());
 END $$;
@@ -231,6 +231,6 @@ DROP SCHEMA gen_src CASCADE;
 DO $$ BEGIN
     EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_gen_user', current_database());
 END $$;
-REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM regress_gen_user;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM regress_gen_user;
 DROP ROLE regress_gen_user;
 RESET scrub.key;

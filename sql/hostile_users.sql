@@ -46,7 +46,7 @@ INSERT INTO hu_src.orders VALUES (1, 1, 'first'), (2, 3, NULL);
 GRANT USAGE ON SCHEMA hu_src TO regress_scrub_hu_caller;
 GRANT SELECT ON ALL TABLES IN SCHEMA hu_src TO regress_scrub_hu_caller;
 GRANT SELECT ON ALL SEQUENCES IN SCHEMA hu_src TO regress_scrub_hu_caller;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO regress_scrub_hu_caller;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO regress_scrub_hu_caller;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_scrub_hu_caller', current_database());
 END $$;
@@ -211,7 +211,7 @@ DROP SCHEMA hu_src CASCADE;
 DO $$ BEGIN
     EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_scrub_hu_caller', current_database());
 END $$;
-REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM regress_scrub_hu_caller;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM regress_scrub_hu_caller;
 DROP OWNED BY regress_scrub_hu_caller, regress_scrub_hu_hostile;
 DROP ROLE regress_scrub_hu_caller;
 DROP ROLE regress_scrub_hu_hostile;

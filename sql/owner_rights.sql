@@ -265,7 +265,7 @@ SELECT * FROM scrub_to_schema('{"users": ["id"]}', 'app_copy', 'app');
 CREATE ROLE scrub_runner;
 GRANT USAGE ON SCHEMA app TO scrub_runner;
 GRANT SELECT ON app.users TO scrub_runner;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO scrub_runner;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO scrub_runner;
 SELECT format('GRANT CREATE ON DATABASE %I TO scrub_runner', current_database()) \gexec
 SET ROLE scrub_runner;
 SELECT table_name, rows_copied FROM scrub_to_schema('{"users": ["id", "email"]}', 'runner_copy', 'app');
@@ -285,7 +285,7 @@ SELECT rolsuper AS attacker_is_superuser FROM pg_roles WHERE rolname = 'attacker
 
 DROP SCHEMA att_copy, app_copy, runner_copy, att, app CASCADE;
 SELECT format('REVOKE CREATE ON DATABASE %I FROM scrub_runner', current_database()) \gexec
-REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) FROM scrub_runner;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM scrub_runner;
 DROP OWNED BY scrub_runner;
 DROP ROLE attacker, app_owner, scrub_runner;
 RESET client_min_messages;

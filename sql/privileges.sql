@@ -39,7 +39,7 @@ INSERT INTO pr_src.audit VALUES (1, 'login');
 
 -- EXECUTE is not granted to PUBLIC, only to the owner (the superuser).
 SELECT has_function_privilege('regress_scrub_pr_nogrant',
-                              'scrub_to_schema(jsonb, text, text, boolean)', 'EXECUTE') AS nogrant_may_run;
+                              'scrub_to_schema(jsonb, text, text, boolean, boolean)', 'EXECUTE') AS nogrant_may_run;
 SELECT count(*) AS public_grants
   FROM pg_proc p, aclexplode(p.proacl) a
  WHERE p.proname = 'scrub_to_schema' AND a.grantee = 0;
@@ -52,7 +52,7 @@ RESET ROLE;
 -- The minimal role: no superuser, no ownership of the source.
 GRANT USAGE ON SCHEMA pr_src TO regress_scrub_pr_runner;
 GRANT SELECT ON pr_src.customers, pr_src.audit TO regress_scrub_pr_runner;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO regress_scrub_pr_runner;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO regress_scrub_pr_runner;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_scrub_pr_runner', current_database());
 END $$;
@@ -111,7 +111,7 @@ SELECT count(*) AS customers_in_pr_out FROM pr_out.customers;
 GRANT USAGE ON SCHEMA pr_src TO regress_scrub_pr_owner;
 GRANT SELECT ON ALL TABLES IN SCHEMA pr_src TO regress_scrub_pr_owner;
 GRANT SELECT ON ALL SEQUENCES IN SCHEMA pr_src TO regress_scrub_pr_owner;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO regress_scrub_pr_owner;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO regress_scrub_pr_owner;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_scrub_pr_owner', current_database());
 END $$;
@@ -156,7 +156,7 @@ DO $$ BEGIN
     EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_scrub_pr_runner, regress_scrub_pr_owner',
                    current_database());
 END $$;
-REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean)
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean)
     FROM regress_scrub_pr_runner, regress_scrub_pr_owner;
 DROP OWNED BY regress_scrub_pr_nogrant, regress_scrub_pr_runner, regress_scrub_pr_owner;
 DROP ROLE regress_scrub_pr_nogrant, regress_scrub_pr_runner, regress_scrub_pr_owner;

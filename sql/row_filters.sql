@@ -83,7 +83,7 @@ GRANT USAGE ON SCHEMA rf TO rf_runner;
 DO $$ BEGIN
     EXECUTE format('GRANT CREATE ON DATABASE %I TO rf_runner', current_database());
 END $$;
-GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO rf_runner;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO rf_runner;
 SET ROLE rf_runner;
 SELECT table_name, rows_copied
   FROM scrub_to_schema('{"owned": {"rows": {"where": "who = current_user"}, "columns": {"id": "keep", "who": "keep"}}}',

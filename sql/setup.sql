@@ -8,7 +8,7 @@ SELECT extname, extversion, n.nspname AS schema
 -- Pinned settings that make generated SQL immune to the caller's environment.
 SELECT proconfig FROM pg_proc WHERE proname = 'scrub_to_schema';
 -- Nobody may run it without an explicit grant.
-SELECT has_function_privilege('public', 'scrub_to_schema(jsonb, text, text, boolean)', 'EXECUTE') AS public_can_execute;
+SELECT has_function_privilege('public', 'scrub_to_schema(jsonb, text, text, boolean, boolean)', 'EXECUTE') AS public_can_execute;
 
 -- Test helper: runs a statement that must fail and shows its SQLSTATE, its
 -- message and the scrub_to_schema line of its error context (the context

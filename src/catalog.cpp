@@ -227,7 +227,7 @@ SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct,
        ix.indisunique,
        CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
            pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
-       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid)
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid), ix.indisprimary
   FROM pg_catalog.pg_index ix
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
@@ -484,6 +484,7 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
             Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
             index.unique = Field(row, 5) == "t";
             index.predicate = row[7].value_or("");
+            index.primary = row.size() > 8 && row[8].value_or("") == "t";
             return index;
         },
         [](Index& index, const Row& row) {

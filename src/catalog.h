@@ -136,6 +136,7 @@ struct Index {
         collations;  // per key column: the index's collation, qualified, or empty
     bool nulls_not_distinct = false;
     bool unique = true;
+    bool primary = false;                  // the index of a PRIMARY KEY constraint
     std::vector<std::string> expressions;  // per key column: its expression, or empty for a column
     std::string predicate;                 // WHERE of a partial index, or empty
     std::vector<std::string> reads;  // every column keys and predicate read (empty: `columns`)

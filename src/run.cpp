@@ -305,6 +305,64 @@ std::string ColumnRules(const TablePlan& table, Statement& statement) {
            " AS pg_catalog.text[]))) AS r (name, rule, why))";
 }
 
+// The manifest's leak counts of a copied table: {"column": count} for
+// every column the leak check measured ({} when none); NULL for a table
+// copied without rows.
+std::string LeakedColumn(const TableReport* report, Statement& statement) {
+    if (report == nullptr) return "CAST(NULL AS pg_catalog.jsonb)";
+    std::vector<std::string> names, counts;
+    for (const auto& [name, count] : report->leaks) {
+        names.push_back(name);
+        counts.push_back(std::to_string(count));
+    }
+    return "(SELECT COALESCE(pg_catalog.jsonb_object_agg(l.name, l.count),"
+           " CAST('{}' AS pg_catalog.jsonb))"
+           " FROM ROWS FROM (pg_catalog.unnest(CAST(" +
+           statement.Bind(TextArrayLiteral(names)) +
+           " AS pg_catalog.text[])), pg_catalog.unnest(CAST(" +
+           statement.Bind(TextArrayLiteral(counts)) +
+           " AS pg_catalog.int8[]))) AS l (name, count))";
+}
+
+// The leak check of one copied table (sqlgen.h, LeakCount), as its owner
+// under the run snapshot, while the owner may read the scratch table:
+// per measured column, how many scrubbed values equal a source value.
+std::vector<std::pair<std::string, uint64_t>> CountLeaks(Database& db, const TablePlan& table,
+                                                         const std::string& build_schema,
+                                                         const IdentifierQuoter& quote) {
+    std::vector<std::string> columns = LeakCheckedColumns(table);
+    std::vector<std::pair<std::string, uint64_t>> leaks;
+    for (const std::string& column : columns) leaks.emplace_back(column, 0);
+    if (columns.empty()) return leaks;
+    TableOwner owner = OwnerOf(*table.table, table.table->schema);
+    for (const Row& row :
+         db.QueryAsOwner(owner, LeakCount(table, build_schema, quote), Visibility::kRunSnapshot)) {
+        if (row.size() < 2) continue;
+        size_t index = std::stoul(row[0].value_or("0"));
+        if (index >= 1 && index <= leaks.size())
+            leaks[index - 1].second = std::stoull(row[1].value_or("0"));
+    }
+    return leaks;
+}
+
+// With leak_check: fails (23000) naming every column with a scrubbed value
+// equal to a source value of its column.
+void ThrowIfLeaked(const std::vector<TableReport>& reports) {
+    std::vector<std::string> leaked;
+    for (const TableReport& report : reports)
+        for (const auto& [column, count] : report.leaks)
+            if (count > 0)
+                leaked.push_back("Column \"" + report.table_name + "." + column +
+                                 "\": " + std::to_string(count) + " scrubbed " +
+                                 (count == 1 ? "value equals" : "values equal") +
+                                 " a source value of the column.");
+    if (leaked.empty()) return;
+    throw ScrubError("23000", "scrubbed values equal source values", JoinLines(leaked),
+                     "Give these columns a rule that does not copy their values (fake, a "
+                     "realistic rule, hash), or run without leak_check, which records the "
+                     "counts in _scrub_tables.leaked only. Nothing was changed.");
+}
+
 void RecordTable(Database& db, const std::string& build_schema, const IdentifierQuoter& quote,
                  const std::string& signature_function, const TablePlan& table,
                  const TableReport* report, const std::string& scratch_schema) {
@@ -325,7 +383,7 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
         insert.Bind(table.table->schema) + ", " + insert.Bind(scratch_schema) + ", " +
         ColumnRules(table, insert) + ", " +
         insert.Bind(table.row_filter.empty() ? std::nullopt : std::optional(table.row_filter)) +
-        "::pg_catalog.text)";
+        "::pg_catalog.text, " + LeakedColumn(report, insert) + ")";
     db.Execute(insert, Visibility::kLatest);
 }
 
@@ -403,7 +461,8 @@ void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,
 }
 
 void RecordRun(Database& db, const RunOptions& options, const std::string& build_schema,
-               const IdentifierQuoter& quote, const std::string& started_at) {
+               const IdentifierQuoter& quote, const std::string& started_at,
+               const std::string& run_snapshot) {
     Statement insert;
     std::string allowlist = insert.Bind(options.allowlist_json);
     insert.sql =
@@ -416,7 +475,8 @@ void RecordRun(Database& db, const RunOptions& options, const std::string& build
         " CAST(" +
         insert.Bind(started_at) +
         " AS pg_catalog.timestamptz),"
-        " pg_catalog.clock_timestamp(), pg_catalog.pg_backend_pid()";
+        " pg_catalog.clock_timestamp(), pg_catalog.pg_backend_pid(), " +
+        insert.Bind(run_snapshot);
     db.Execute(insert, Visibility::kLatest);
 }
 
@@ -1084,6 +1144,11 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     plan = std::move(locked_plan);        // points into locked_catalog's table array,
     catalog = std::move(locked_catalog);  // which moving leaves in place
     db.TakeRunSnapshot();
+    // The run snapshot as pg_current_snapshot() shows it (xmin:xmax:xip),
+    // for the manifest and the report: which transactions the copy saw.
+    std::string run_snapshot =
+        FirstValue(db, {"SELECT CAST(pg_catalog.pg_current_snapshot() AS pg_catalog.text)", {}},
+                   Visibility::kRunSnapshot);
     CheckTablesMatchSnapshot(db, plan, catalog);
     CheckCallerMayReadAll(db, plan);
     CheckPartitionTreesHaveOneOwner(db, plan);
@@ -1131,6 +1196,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         reports.push_back(CopyTable(db, table, options, scratch.build, quote));
         FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
         CheckHashCollisions(db, table, scratch.build, quote);
+        reports.back().leaks = CountLeaks(db, table, scratch.build, quote);
         const TableReport& report = reports.back();
         if (grant) {
             for (const Statement& statement :
@@ -1146,6 +1212,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     }
 
     ThrowIfViolated(violations);
+    if (options.leak_check) ThrowIfLeaked(reports);
     db.ReportActivity("checking foreign keys of filtered tables");
     CheckFilteredForeignKeys(
         db, plan, catalog,
@@ -1155,7 +1222,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         CheckNothingMadeOnCopy(db, scratch.build, scratch.name);
 
     db.ReportActivity("recording the manifest");
-    RecordRun(db, options, build_schema, quote, started_at);
+    RecordRun(db, options, build_schema, quote, started_at, run_snapshot);
 
     // The swap: within this transaction the old schemas go and the new ones
     // take their names, so readers see either the old or the new, never a

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "database.h"
@@ -29,6 +30,10 @@ struct RunOptions {
     std::string extension_schema;
     // Strict mode: every table and column decided (BuildPlan).
     bool strict = false;
+    // Fail the run (23000) when any scrubbed value equals a source value
+    // of its column (the counts are recorded in _scrub_tables.leaked
+    // either way).
+    bool leak_check = false;
 };
 
 // One line of the report scrub_to_schema returns, per table copied with rows.
@@ -38,6 +43,9 @@ struct TableReport {
     int columns_kept = 0;
     int columns_scrubbed = 0;
     double milliseconds = 0;
+    // Per column the leak check measured (sqlgen.h, LeakCheckedColumns),
+    // in the table's order: how many scrubbed values equal a source value.
+    std::vector<std::pair<std::string, uint64_t>> leaks;
 };
 
 // One row of scrub_plan: a column of a table the run covers, and what the

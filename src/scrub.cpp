@@ -7,6 +7,7 @@
 #include "pg_database.h"
 #include "pg_functions.h"
 #include "run.h"
+#include "suggest.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -37,6 +38,8 @@ PG_FUNCTION_INFO_V1(scrub_export_check);
 Datum scrub_export_check(PG_FUNCTION_ARGS);
 PG_FUNCTION_INFO_V1(scrub_export_sequences);
 Datum scrub_export_sequences(PG_FUNCTION_ARGS);
+PG_FUNCTION_INFO_V1(scrub_suggest);
+Datum scrub_suggest(PG_FUNCTION_ARGS);
 void _PG_init(void);
 
 // scrub.debug_fail_after_tables: superuser-only fault injection for tests.
@@ -46,12 +49,15 @@ int scrub_debug_fail_after_tables = -1;
 namespace {
 
 // The text of a non-NULL argument; NULL is an error naming the argument.
-char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name) {
-    return scrub::pg::Guard([fcinfo, index, name]() noexcept {
+// `kind` 0 reads a jsonb argument (the allowlist), 1 a text one; -1: by
+// position, as scrub_to_schema has them (argument 0 is the allowlist).
+char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name, int kind = -1) {
+    bool jsonb = kind < 0 ? index == 0 : kind == 0;
+    return scrub::pg::Guard([fcinfo, index, name, jsonb]() noexcept {
         if (PG_ARGISNULL(index))
             ereport(ERROR,
                     (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", name)));
-        if (index == 0) {
+        if (jsonb) {
             Jsonb* allowlist = PG_GETARG_JSONB_P(0);
             return JsonbToCString(nullptr, &allowlist->root, VARSIZE(allowlist));
         }
@@ -149,6 +155,7 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     options.source_schema = TextArgument(fcinfo, 2, "source_schema");
     // A call through the 0.1.0 definition (three arguments) is not strict.
     options.strict = PG_NARGS() > 3 && BoolArgument(fcinfo, 3, "strict");
+    options.leak_check = PG_NARGS() > 4 && BoolArgument(fcinfo, 4, "leak_check");
     CommonOptions(options);
 
     scrub::pg::PgDatabase db;
@@ -282,7 +289,24 @@ Datum ExportSequences(FunctionCallInfo fcinfo) {
     return static_cast<Datum>(0);
 }
 
+// scrub_suggest(source_schema): the starter allowlist as jsonb. The JSON
+// text is built in the server's encoding (names as the catalog gives
+// them; only ASCII is escaped), which jsonb_in reads.
+Datum ScrubSuggest(FunctionCallInfo fcinfo) {
+    std::string source_schema = TextArgument(fcinfo, 0, "source_schema", 1);
+    scrub::pg::PgDatabase db;
+    std::string json = scrub::SuggestAllowlist(db, source_schema);
+    db.Finish();
+    const char* text = json.c_str();
+    return scrub::pg::Guard(
+        [text]() noexcept { return DirectFunctionCall1(jsonb_in, CStringGetDatum(text)); });
+}
+
 }  // namespace
+
+extern "C" Datum scrub_suggest(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(ScrubSuggest, fcinfo);
+}
 
 extern "C" Datum scrub_to_schema(PG_FUNCTION_ARGS) {
     return scrub::pg::InvokeCpp(ScrubToSchema, fcinfo);

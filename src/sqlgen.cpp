@@ -388,7 +388,7 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              "NULL,"
              " started_at pg_catalog.timestamptz NOT NULL, finished_at pg_catalog.timestamptz NOT "
              "NULL,"
-             " backend_pid pg_catalog.int4 NOT NULL)",
+             " backend_pid pg_catalog.int4 NOT NULL, run_snapshot pg_catalog.text)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestTablesTable) +
              " (table_name pg_catalog.text NOT NULL, copied pg_catalog.bool NOT NULL,"
@@ -397,13 +397,61 @@ std::vector<Statement> CreateManifest(const std::string& build_schema,
              "NULL,"
              " milliseconds pg_catalog.numeric, source_signature pg_catalog.text,"
              " source_schema pg_catalog.text NOT NULL, scratch_schema pg_catalog.text NOT NULL,"
-             " column_rules pg_catalog.jsonb, row_filter pg_catalog.text)",
+             " column_rules pg_catalog.jsonb, row_filter pg_catalog.text,"
+             " leaked pg_catalog.jsonb)",
          {}},
         {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
              " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"
              " is_called pg_catalog.bool NOT NULL, sequence_schema pg_catalog.text NOT NULL)",
          {}},
     };
+}
+
+std::vector<std::string> LeakCheckedColumns(const TablePlan& table) {
+    std::vector<std::string> columns;
+    if (!table.copy_rows) return columns;
+    for (const ColumnPlan& column : table.columns) {
+        if (column.keep || column.rule.kind == RuleKind::kNull ||
+            column.rule.kind == RuleKind::kConstant)
+            continue;
+        switch (ClassifyType(column.column.scalar)) {
+            case FakeKind::kText:
+            case FakeKind::kBytea:
+            case FakeKind::kJson:
+            case FakeKind::kJsonb:
+            case FakeKind::kUuid:
+            case FakeKind::kInet:
+            case FakeKind::kCidr:
+                columns.push_back(column.column.name);
+                break;
+            default:
+                break;
+        }
+    }
+    return columns;
+}
+
+Statement LeakCount(const TablePlan& table, const std::string& build_schema,
+                    const IdentifierQuoter& quote) {
+    std::vector<std::string> columns = LeakCheckedColumns(table);
+    auto pairs = [&](const std::string& alias) {
+        std::string values;
+        for (size_t i = 0; i < columns.size(); ++i)
+            values += (i == 0 ? "" : ", ") + std::string("(") + std::to_string(i + 1) + ", CAST(" +
+                      alias + "." + quote(columns[i]) +
+                      " AS pg_catalog.text) COLLATE pg_catalog.\"C\")";
+        return " CROSS JOIN LATERAL (VALUES " + values + ") AS ";
+    };
+    const std::string& schema = table.table->schema;
+    Statement statement;
+    statement.sql =
+        "SELECT d.k, pg_catalog.count(*) FROM ONLY " +
+        QualifiedName(quote, build_schema, table.table->name) + " AS scratch" + pairs("scratch") +
+        "d (k, v) WHERE d.v IS NOT NULL AND EXISTS (SELECT FROM " +
+        SourceRows(*table.table, schema, columns, quote) + " AS src" + pairs("src") +
+        "s (k, v) WHERE s.k OPERATOR(pg_catalog.=) d.k AND s.v OPERATOR(pg_catalog.=) d.v)"
+        " GROUP BY d.k ORDER BY d.k";
+    return statement;
 }
 
 }  // namespace scrub

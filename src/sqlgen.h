@@ -113,4 +113,23 @@ Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote);
 
+// The scrubbed columns of a copied table whose values the leak check
+// compares with the source's: those of a text type (text, varchar, char,
+// name, citext), bytea, json, jsonb, uuid, inet or cidr, or an array of
+// one, whose rule is not null or a constant (rules that write no value, or
+// one chosen by the allowlist's author). Keep is not scrubbed; hash, sql,
+// realistic, json and default fakes are measured.
+std::vector<std::string> LeakCheckedColumns(const TablePlan& table);
+
+// One statement, run as the table's owner under the run snapshot (which
+// sees the scratch rows the run wrote): per column of LeakCheckedColumns,
+// how many non-NULL scratch values equal some value of the same column in
+// the source (every source row, a row filter's rejects too), compared as
+// text in the C collation (byte for byte). Rows (column number 1..n,
+// count) for the columns with a count above zero. One scan of each side:
+// the columns are unpivoted into (column number, value) pairs, and the
+// scratch pairs are semi-joined to the source pairs on both.
+Statement LeakCount(const TablePlan& table, const std::string& build_schema,
+                    const IdentifierQuoter& quote);
+
 }  // namespace scrub

@@ -24,7 +24,7 @@ $node->safe_psql('app', q{
     CREATE USER MAPPING FOR CURRENT_USER SERVER billing
         OPTIONS (user 'billing_ro', password 'Pr0d-S3cret');
     CREATE PUBLICATION everything FOR ALL TABLES;
-    GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO pg_monitor;
+    GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO pg_monitor;
 });
 $node->safe_psql('app', q{
     CREATE SUBSCRIPTION upstream

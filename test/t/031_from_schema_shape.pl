@@ -27,7 +27,7 @@ $allowlist =~ s/'/''/g;
 $node->safe_psql('app', q{
     CREATE ROLE builder LOGIN;
     GRANT CREATE ON DATABASE app TO builder;
-    GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean) TO builder;
+    GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO builder;
     GRANT SELECT ON ALL TABLES IN SCHEMA public TO builder;
     GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO builder;
     CREATE EXTENSION postgres_fdw;

@@ -31,7 +31,7 @@ $node->safe_psql('src', q{
     CREATE SCHEMA "scrub ext";
     CREATE EXTENSION scrub SCHEMA "scrub ext";
     GRANT USAGE ON SCHEMA "scrub ext" TO cron_runner;
-    GRANT EXECUTE ON FUNCTION "scrub ext".scrub_to_schema(jsonb, text, text, boolean) TO cron_runner;
+    GRANT EXECUTE ON FUNCTION "scrub ext".scrub_to_schema(jsonb, text, text, boolean, boolean) TO cron_runner;
     CREATE FUNCTION scrub_to_schema_report() RETURNS integer LANGUAGE sql AS 'SELECT 1';
     REVOKE EXECUTE ON FUNCTION scrub_to_schema_report() FROM PUBLIC;
     GRANT EXECUTE ON FUNCTION scrub_to_schema_report() TO cron_runner;
