@@ -1,9 +1,15 @@
-# The locale: a source whose default collation is ICU records its
+# What of the target database, beyond its objects, the artifact and
+# scrub-restore must not depend on:
+# - the locale: a source whose default collation is ICU records its
 #   provider and ICU locale in the header; scrub-verify restores into a
 #   cluster of that provider and locale (a CHECK and a range partition
 #   that hold only in ICU "en" pass --verify), refuses an ICU locale this
 #   host lacks, and scrub-restore warns about a libc target or another ICU
-#   locale, naming both, and about another collation version.
+#   locale, naming both, and about another collation version;
+# - its defaults: a read-only default (ALTER DATABASE ... SET
+#   default_transaction_read_only) does not block scrub-restore, psql -1 -f
+#   or psql -f, and a default_tablespace the restoring role may not use
+#   does not redirect (and fail) the restore.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -87,6 +93,63 @@ $node->safe_psql('postgres', q{
 is($status, 0, 'the same ICU locale in another version restores') or diag($stderr);
 like($stderr, qr/warning: database "dst_icu_old" has collation version 1\.0 of its locale, the source had \Q$version\E/,
     'with a warning naming both versions');
+
+# Read-only defaults: scrub-restore, psql -1 -f and psql -f all write.
+for my $db (qw(ro_tool ro_single ro_auto))
+{
+    $node->safe_psql('postgres', qq{
+        CREATE DATABASE $db ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'
+            TEMPLATE template0;
+        ALTER DATABASE $db SET default_transaction_read_only = on;
+    });
+}
+($status, undef, $stderr) = run_tool('scrub-restore', '-d', $node->connstr('ro_tool'), $artifact);
+is($status, 0, 'scrub-restore writes into a database whose default is read-only') or diag($stderr);
+($status, undef, $stderr) = run_tool('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-d', $node->connstr('ro_single'),
+    '-f', $artifact);
+is($status, 0, 'so does psql -1 -f') or diag($stderr);
+unlike($stderr, qr/WARNING|ERROR/, 'without a warning');
+($status, undef, $stderr) = run_tool('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('ro_auto'),
+    '-f', $artifact);
+is($status, 0, 'and psql -f, statement by statement') or diag($stderr);
+unlike($stderr, qr/WARNING|ERROR/, 'without a warning');
+for my $db (qw(ro_tool ro_single ro_auto))
+{
+    is($node->safe_psql($db, 'SELECT count(*) FROM city'), '2', "$db holds the rows");
+}
+
+# A default_tablespace the restoring role may not create in: objects go to
+# the database's own tablespace, with scrub-restore and with psql -1 -f.
+my $plain = "$dir/plain.sql";
+($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('prodicu'),
+    '-a', "$dir/allowlist.json", '-o', $plain, '--no-owner', '--no-privileges');
+is($status, 0, 'scrub-dump --no-owner --no-privileges exports') or diag($stderr);
+mkdir "$dir/ts" or die "mkdir: $!";
+$node->safe_psql('postgres', qq{
+    CREATE TABLESPACE elsewhere LOCATION '$dir/ts';
+    CREATE ROLE dev LOGIN;
+});
+for my $db (qw(ts_tool ts_psql))
+{
+    $node->safe_psql('postgres', qq{
+        CREATE DATABASE $db OWNER dev ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'
+            TEMPLATE template0;
+        ALTER DATABASE $db SET default_tablespace = elsewhere;
+    });
+    $node->safe_psql($db, 'ALTER SCHEMA public OWNER TO dev');
+}
+($status, undef, $stderr) = run_tool('scrub-restore', '-d', $node->connstr('ts_tool') . ' user=dev', $plain);
+is($status, 0, 'a default_tablespace of the target does not redirect scrub-restore') or diag($stderr);
+($status, undef, $stderr) = run_tool('psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1',
+    '-d', $node->connstr('ts_psql') . ' user=dev', '-f', $plain);
+is($status, 0, 'nor psql -1 -f') or diag($stderr);
+for my $db (qw(ts_tool ts_psql))
+{
+    is($node->safe_psql($db, q{SELECT count(*) FILTER (WHERE reltablespace <> 0) || ' of ' || count(*)
+                                 FROM pg_class WHERE relnamespace = 'public'::regnamespace}),
+        '0 of 5', "$db: every object is in the database's tablespace");
+    is($node->safe_psql($db, 'SELECT count(*) FROM city'), '2', "$db holds the rows");
+}
 
 $node->stop;
 done_testing();
