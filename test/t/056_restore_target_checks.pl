@@ -74,7 +74,7 @@ $node->safe_psql('postgres', q{
 });
 ($status, undef, $stderr) = restore('dst_locale');
 is($status, 0, 'a target with another collation is restored into') or diag($stderr);
-like($stderr, qr/warning: database "dst_locale" has LC_COLLATE "C\.UTF-8" and LC_CTYPE "C\.UTF-8", the source had "C" and "C"/,
+like($stderr, qr/warning: database "dst_locale" has libc LC_COLLATE "C\.UTF-8" and LC_CTYPE "C\.UTF-8", the source had libc LC_COLLATE "C" and LC_CTYPE "C"/,
     'with a warning naming both sides');
 like($stderr, qr/rows may go to other partitions/, 'saying what may differ');
 ($status, undef, $stderr) = restore('dst_same');
