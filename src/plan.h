@@ -35,6 +35,11 @@ struct ColumnPlan {
     // hashed as that key is, so that equal values stay equal (rules.h).
     ScalarType hash_type;
     int hash_max_length = -1;
+    // For rule hash on text: the collation under which values are lower()ed
+    // before hashing, so that values the key's equality holds equal (citext:
+    // 'Alice' = 'alice') get one pseudonym; empty: hashed as they are. Set
+    // by the key a foreign key points at, not by the column's own type.
+    std::string hash_fold;
 
     // True if the type's default fake replaces the values (fake.h).
     bool DefaultFake() const { return !keep && rule.kind == RuleKind::kFake; }
