@@ -166,8 +166,9 @@ SELECT s.oid, n.nspname, s.relname
  ORDER BY n.nspname, s.relname
 )SQL";
 
-// Columns with their collation (when not the type's default) and, for a
-// generated column, its expression.
+// Columns with their collation (when not the type's default), for a
+// generated column its expression, and their collation when it is
+// nondeterministic.
 const char* kColumnsSql = R"SQL(
 SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
@@ -181,7 +182,12 @@ SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
        CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN
            (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) FROM pg_catalog.pg_attrdef ad
              WHERE ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
-               AND ad.adnum OPERATOR(pg_catalog.=) a.attnum) END
+               AND ad.adnum OPERATOR(pg_catalog.=) a.attnum) END,
+       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
+                                 pg_catalog.quote_ident(l.collname))
+          FROM pg_catalog.pg_collation l
+          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
+         WHERE l.oid OPERATOR(pg_catalog.=) a.attcollation AND NOT l.collisdeterministic)
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
  WHERE a.attrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
@@ -190,10 +196,39 @@ SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
  ORDER BY a.attrelid, a.attnum
 )SQL";
 
+// The sequences each column of the given tables draws from: those its
+// default reads (serial, nextval()) and its identity sequence.
+const char* kSequenceUsesSql = R"SQL(
+SELECT ad.adrelid, a.attname, d.refobjid
+  FROM pg_catalog.pg_attrdef ad
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ad.adrelid
+                                AND a.attnum OPERATOR(pg_catalog.=) ad.adnum
+  JOIN pg_catalog.pg_depend d
+    ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass)
+   AND d.objid OPERATOR(pg_catalog.=) ad.oid
+   AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+  JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) d.refobjid
+ WHERE ad.adrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND s.relkind OPERATOR(pg_catalog.=) 'S' AND NOT a.attisdropped
+   AND a.attgenerated OPERATOR(pg_catalog.=) ''
+UNION
+SELECT a.attrelid, a.attname, d.objid
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid
+                                AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+  JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) d.objid
+ WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+   AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
+   AND d.deptype OPERATOR(pg_catalog.=) 'i'
+   AND d.refobjid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+   AND s.relkind OPERATOR(pg_catalog.=) 'S' AND a.attidentity OPERATOR(pg_catalog.<>) ''
+ ORDER BY 1, 2, 3
+)SQL";
+
 // Foreign keys of the given tables, one row per column pair, in order.
 const char* kForeignKeysSql = R"SQL(
 SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname,
-       pg_catalog.format('OPERATOR(%I.%s)', opn.nspname, op.oprname)
+       pg_catalog.format('OPERATOR(%I.%s)', opn.nspname, op.oprname), con.convalidated
   FROM pg_catalog.pg_constraint con
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) con.confrelid
@@ -227,7 +262,9 @@ SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct,
        ix.indisunique,
        CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
            pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
-       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid), ix.indisprimary
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid),
+       (SELECT NOT l.collisdeterministic FROM pg_catalog.pg_collation l
+         WHERE l.oid OPERATOR(pg_catalog.=) k.collid), ix.indisprimary
   FROM pg_catalog.pg_index ix
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
@@ -439,12 +476,22 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
         column.not_null = Field(row, 6) == "t";
         if (row[7]) column.collation = *row[7];
         if (row[8]) column.generation = *row[8];
+        if (row.size() > 9 && row[9]) column.nondeterministic_collation = *row[9];
         db.DescribeColumnType(static_cast<uint32_t>(std::stoul(Field(row, 2))),
                               std::stoi(Field(row, 3)), column);
         catalog.tables[table_index_by_oid.at(oid)].columns.push_back(std::move(column));
     }
 
     const std::string oid_array = TextArrayLiteral(oids);
+    Statement sequence_uses{kSequenceUsesSql, {}};
+    sequence_uses.Bind(oid_array);
+    for (const Row& row : db.Query(sequence_uses, Visibility::kLatest)) {
+        auto found = table_index_by_oid.find(static_cast<uint32_t>(std::stoul(Field(row, 0))));
+        if (found == table_index_by_oid.end()) continue;
+        for (ColumnInfo& column : catalog.tables[found->second].columns)
+            if (column.name == Field(row, 1))
+                column.sequences.push_back(static_cast<uint32_t>(std::stoul(Field(row, 2))));
+    }
     ReadGrouped(
         db, kForeignKeysSql, oid_array, catalog.foreign_keys,
         [](const Row& row) {
@@ -455,6 +502,7 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
             key.columns.push_back(Field(row, 4));
             key.referenced_columns.push_back(Field(row, 5));
             if (row.size() > 6) key.equality_operators.push_back(Field(row, 6));
+            if (row.size() > 7) key.validated = Field(row, 7) == "t";
         });
     ReadGrouped(
         db, kChecksSql, oid_array, catalog.checks,
@@ -484,13 +532,14 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
             Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
             index.unique = Field(row, 5) == "t";
             index.predicate = row[7].value_or("");
-            index.primary = row.size() > 8 && row[8].value_or("") == "t";
+            index.primary = row.size() > 9 && row[9].value_or("") == "t";
             return index;
         },
         [](Index& index, const Row& row) {
             index.columns.push_back(row[2].value_or(""));
             index.collations.push_back(row[4].value_or(""));
             index.expressions.push_back(row[6].value_or(""));
+            index.nondeterministic.push_back(row.size() > 8 && row[8].value_or("") == "t");
         });
     Statement index_columns{kIndexColumnsSql, {}};
     index_columns.Bind(oid_array);

@@ -39,6 +39,13 @@ struct ColumnInfo {
     // The column's collation as a qualified name, when it is not its type's
     // default (the scratch column gets it, so comparisons match the source).
     std::string collation;
+    // The column's collation (its own, its domain's or its type's),
+    // qualified, when that collation is nondeterministic: its equality is
+    // then not equality of bytes ('Alice' = 'alice' under a case-insensitive
+    // one), which a hash cannot follow. Empty otherwise.
+    std::string nondeterministic_collation;
+    // The sequences (OIDs) its default or identity draws from.
+    std::vector<uint32_t> sequences;
     // For a generated column: its expression (names qualified) and the
     // columns it reads.
     std::string generation;
@@ -110,6 +117,9 @@ struct ForeignKey {
     // Per column pair: the constraint's equality operator (conpfeqop) as
     // OPERATOR(schema.name).
     std::vector<std::string> equality_operators;
+    // False for a NOT VALID constraint: rows may break it in the source,
+    // and a restore does not check them.
+    bool validated = true;
 };
 
 // A validated CHECK constraint of a source table.
@@ -146,6 +156,8 @@ struct Index {
     std::string partition;  // "schema.name", unquoted, for messages
     std::string partition_constraint;
     std::string schema;  // the table's
+    // Per key column: whether its collation is nondeterministic.
+    std::vector<bool> nondeterministic;
 
     bool HasExpressions() const;
     // The columns the index reads: `reads`, or the key columns if that is empty.

@@ -292,6 +292,18 @@ Datum HashUuid(FunctionCallInfo fcinfo) {
     });
 }
 
+// Text converted from the server's encoding to UTF-8 (to_utf8) or back.
+std::string Convert(std::string_view text, bool to_utf8) {
+    const char* data = text.data();
+    int length = static_cast<int>(text.size());
+    const char* converted = Guard([data, length, to_utf8]() noexcept {
+        return to_utf8 ? pg_server_to_any(data, length, PG_UTF8)
+                       : pg_any_to_server(data, length, PG_UTF8);
+    });
+    // pg_server_to_any returns its input unchanged when nothing converts.
+    return converted == data ? std::string(text) : std::string(converted);
+}
+
 Datum HashText(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0)) {
         fcinfo->isnull = true;
@@ -303,19 +315,14 @@ Datum HashText(FunctionCallInfo fcinfo) {
     const char* data = value.data();
     int size = static_cast<int>(value.size());
     int characters = Guard([data, size]() noexcept { return pg_mbstrlen_with_len(data, size); });
-    return TextResult(key.Text(value, characters, max_length));
-}
-
-// Text converted from the server's encoding to UTF-8 (to_utf8) or back.
-std::string Convert(std::string_view text, bool to_utf8) {
-    const char* data = text.data();
-    int length = static_cast<int>(text.size());
-    const char* converted = Guard([data, length, to_utf8]() noexcept {
-        return to_utf8 ? pg_server_to_any(data, length, PG_UTF8)
-                       : pg_any_to_server(data, length, PG_UTF8);
+    // The UTF-8 form is hashed, so that one text has one pseudonym in a
+    // database of any encoding. SQL_ASCII has no encoding to convert
+    // from: its bytes are hashed as they are.
+    bool convert = Guard([]() noexcept {
+        return GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII;
     });
-    // pg_server_to_any returns its input unchanged when nothing converts.
-    return converted == data ? std::string(text) : std::string(converted);
+    if (convert) return TextResult(key.Text(Convert(value, true), characters, max_length));
+    return TextResult(key.Text(value, characters, max_length));
 }
 
 Datum JsonKeepFunction(FunctionCallInfo fcinfo) {

@@ -56,6 +56,11 @@ struct ColumnPlan {
     // hashed as that key is, so that equal values stay equal (rules.h).
     ScalarType hash_type;
     int hash_max_length = -1;
+    // For rule hash on text: the collation under which values are lower()ed
+    // before hashing, so that values the key's equality holds equal (citext:
+    // 'Alice' = 'alice') get one pseudonym; empty: hashed as they are. Set
+    // by the key a foreign key points at, not by the column's own type.
+    std::string hash_fold;
     // The foreign key that made this column hashed (SpreadHash), when the
     // allowlist gave it no rule of its own; empty otherwise.
     std::string hashed_through;

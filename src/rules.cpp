@@ -77,78 +77,182 @@ Problem At(const TablePlan& table, const ColumnPlan& column, const std::string& 
     return {table.table->schema, table.table->name, column.column.name, text};
 }
 
-// Spreads hash along foreign keys until nothing changes (a chain of keys
-// carries it to the end), refusing what would break a join.
-void SpreadHash(Plan& plan, const SourceCatalog& catalog, Problems& broken) {
-    for (bool changed = true; changed;) {
-        changed = false;
-        broken.clear();
-        for (const ForeignKey& key : catalog.foreign_keys) {
-            TablePlan* table = FindTablePlan(plan, key.schema, key.table);
-            TablePlan* target = FindTablePlan(plan, key.referenced_schema, key.referenced_table);
-            if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows)
-                continue;
-            std::string constraint =
-                "Constraint \"" + key.name + "\" of table \"" + key.schema + "." + key.table + "\"";
-            for (size_t i = 0; i < key.columns.size() && i < key.referenced_columns.size(); ++i) {
-                ColumnPlan* column = FindColumn(*table, key.columns[i]);
-                ColumnPlan* referenced = FindColumn(*target, key.referenced_columns[i]);
-                if (column == nullptr || referenced == nullptr) continue;
-                std::string referenced_name = "column \"" + referenced->column.name +
-                                              "\" of table \"" + target->table->schema + "." +
-                                              target->table->name + "\"";
-                bool hashed = column->rule.kind == RuleKind::kHash;
-                if (referenced->rule.kind != RuleKind::kHash) {
-                    if (hashed)
-                        broken.push_back(At(*table, *column,
-                                            constraint + ": its column \"" + column->column.name +
-                                                "\" is hashed, but " + referenced_name +
-                                                ", which it references, has rule \"" +
-                                                referenced->rule.Name() + "\"."));
-                    continue;
-                }
-                if (!hashed && column->rule.named) {
-                    broken.push_back(At(*table, *column,
-                                        constraint + ": " + referenced_name +
-                                            ", which it references, is hashed, but its column \"" +
-                                            column->column.name + "\" has rule \"" +
-                                            column->rule.Name() + "\"."));
-                    continue;
-                }
-                // Hashed as the key is, whatever its own type: equal values
-                // must give equal hashes.
-                std::string own = HashAs(column->column.scalar);
-                std::string as = HashAs(referenced->hash_type);
-                int own_limit = TextLengthLimit(column->column.scalar);
-                // Integer hashes keep each value within its band of
-                // magnitude (pseudonym.h), so a value that fits the
-                // referencing column has a hash that fits it too.
-                bool fits = !column->column.is_array && !own.empty() &&
-                            (own == as || (IntegerWidth(own) != 0 && IntegerWidth(as) != 0));
-                if (fits && as == "pg_catalog.text")
-                    fits = own_limit < 0 || (referenced->hash_max_length >= 0 &&
-                                             referenced->hash_max_length <= own_limit);
-                if (!fits) {
-                    broken.push_back(At(*table, *column,
-                                        constraint + ": its column \"" + column->column.name +
-                                            "\" (" + column->column.type_sql +
-                                            ") cannot hold the hashes of " + referenced_name +
-                                            " (" + referenced->column.type_sql + ")."));
-                    continue;
-                }
-                bool same = hashed && column->hash_type.name == referenced->hash_type.name &&
-                            column->hash_type.schema == referenced->hash_type.schema &&
-                            column->hash_max_length == referenced->hash_max_length;
-                if (same) continue;
-                column->rule.kind = RuleKind::kHash;
-                column->keep = false;
-                column->hash_type = referenced->hash_type;
-                column->hash_max_length = referenced->hash_max_length;
-                column->hashed_through = key.name;
-                changed = true;
-            }
+// Whether two hashed columns give every value the same pseudonym: the
+// integer types always do (a hash keeps each value's band, pseudonym.h);
+// uuids alike; text when cut to one length and brought to one form.
+bool SameMapping(const ColumnPlan& a, const ColumnPlan& b) {
+    std::string as = HashAs(a.hash_type), bs = HashAs(b.hash_type);
+    if (IntegerWidth(as) != 0 && IntegerWidth(bs) != 0) return true;
+    return as == bs && a.hash_max_length == b.hash_max_length && a.hash_fold == b.hash_fold;
+}
+
+// The qualified name of a column's collation, for lower() under it.
+std::string CollationOf(const ColumnInfo& column) {
+    return column.collation.empty() ? "pg_catalog.\"default\"" : column.collation;
+}
+
+// One pair of columns of a foreign key, both of tables copied with rows.
+struct KeyPair {
+    const ForeignKey* key;
+    const TablePlan* table;
+    ColumnPlan* column;
+    ColumnPlan* referenced;
+    const TablePlan* target;
+};
+
+std::vector<KeyPair> KeyPairs(Plan& plan, const SourceCatalog& catalog) {
+    std::vector<KeyPair> pairs;
+    for (const ForeignKey& key : catalog.foreign_keys) {
+        TablePlan* table = FindTablePlan(plan, key.schema, key.table);
+        TablePlan* target = FindTablePlan(plan, key.referenced_schema, key.referenced_table);
+        if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows)
+            continue;
+        for (size_t i = 0; i < key.columns.size() && i < key.referenced_columns.size(); ++i) {
+            ColumnPlan* column = FindColumn(*table, key.columns[i]);
+            ColumnPlan* referenced = FindColumn(*target, key.referenced_columns[i]);
+            if (column != nullptr && referenced != nullptr)
+                pairs.push_back({&key, table, column, referenced, target});
         }
     }
+    return pairs;
+}
+
+// A problem of the referencing column of a key pair.
+Problem AtPair(const KeyPair& pair, const std::string& text) {
+    return At(*pair.table, *pair.column, text);
+}
+
+// Spreads hash along foreign keys until nothing changes (a chain of keys
+// carries it to the end), refusing what would break a join. A column
+// takes the mapping of the key it references, normalisation included
+// (the constraint compares with the key's equality: a citext column
+// referencing a text key is hashed as it is, not lower()ed), so that
+// values the key's equality holds equal get one pseudonym. A column that
+// references two hashed keys whose mappings differ cannot follow both.
+void SpreadHash(Plan& plan, const SourceCatalog& catalog, Problems& broken) {
+    std::vector<KeyPair> pairs = KeyPairs(plan, catalog);
+    // Each pass settles at least one more link of every chain; more
+    // passes than pairs means two keys pull a column both ways.
+    size_t passes = 0;
+    bool changed = true;
+    for (; changed && passes <= pairs.size() + 1; ++passes) {
+        changed = false;
+        broken.clear();
+        for (const KeyPair& pair : pairs) {
+            const ForeignKey& key = *pair.key;
+            ColumnPlan* column = pair.column;
+            ColumnPlan* referenced = pair.referenced;
+            const TablePlan* target = pair.target;
+            std::string constraint =
+                "Constraint \"" + key.name + "\" of table \"" + key.schema + "." + key.table + "\"";
+            std::string referenced_name = "column \"" + referenced->column.name + "\" of table \"" +
+                                          target->table->schema + "." + target->table->name + "\"";
+            bool hashed = column->rule.kind == RuleKind::kHash;
+            if (referenced->rule.kind != RuleKind::kHash) {
+                if (hashed)
+                    broken.push_back(AtPair(pair, constraint + ": its column \"" +
+                                                      column->column.name + "\" is hashed, but " +
+                                                      referenced_name +
+                                                      ", which it references, has rule \"" +
+                                                      referenced->rule.Name() + "\"."));
+                continue;
+            }
+            if (!hashed && column->rule.named) {
+                broken.push_back(
+                    AtPair(pair, constraint + ": " + referenced_name +
+                                     ", which it references, is hashed, but its column \"" +
+                                     column->column.name + "\" has rule \"" + column->rule.Name() +
+                                     "\"."));
+                continue;
+            }
+            // Hashed as the key is, whatever its own type: equal values
+            // must give equal hashes.
+            std::string own = HashAs(column->column.scalar);
+            std::string as = HashAs(referenced->hash_type);
+            int own_limit = TextLengthLimit(column->column.scalar);
+            // Integer hashes keep each value within its band of
+            // magnitude (pseudonym.h), so a value that fits the
+            // referencing column has a hash that fits it too.
+            bool integers = IntegerWidth(own) != 0 && IntegerWidth(as) != 0;
+            bool fits = !column->column.is_array && !own.empty() && (own == as || integers);
+            if (fits && as == "pg_catalog.text")
+                fits = own_limit < 0 || (referenced->hash_max_length >= 0 &&
+                                         referenced->hash_max_length <= own_limit);
+            if (!fits) {
+                broken.push_back(AtPair(pair, constraint + ": its column \"" + column->column.name +
+                                                  "\" (" + column->column.type_sql +
+                                                  ") cannot hold the hashes of " + referenced_name +
+                                                  " (" + referenced->column.type_sql + ")."));
+                continue;
+            }
+            if (hashed && SameMapping(*column, *referenced)) continue;
+            column->rule.kind = RuleKind::kHash;
+            column->keep = false;
+            // An integer is hashed as its own type (the hash is the same
+            // in every width), so a value outside the key's type (a row a
+            // NOT VALID constraint let in) still casts.
+            column->hash_type = integers ? column->column.scalar : referenced->hash_type;
+            column->hash_max_length = integers ? -1 : referenced->hash_max_length;
+            column->hash_fold = referenced->hash_fold;
+            column->hashed_through = key.name;
+            changed = true;
+        }
+    }
+    if (!changed) return;
+    // Still changing: some column references hashed keys whose mappings
+    // differ. Name each pair it does not match after the last pass.
+    broken.clear();
+    for (const KeyPair& pair : pairs)
+        if (pair.column->rule.kind == RuleKind::kHash &&
+            pair.referenced->rule.kind == RuleKind::kHash &&
+            !SameMapping(*pair.column, *pair.referenced))
+            broken.push_back(AtPair(
+                pair, "Constraint \"" + pair.key->name + "\" of table \"" + pair.key->schema + "." +
+                          pair.key->table + "\": its column \"" + pair.column->column.name +
+                          "\" also references another hashed key whose hashes differ from "
+                          "those of column \"" +
+                          pair.referenced->column.name + "\" of table \"" +
+                          pair.target->table->schema + "." + pair.target->table->name + "\" (" +
+                          pair.referenced->column.type_sql + "); one column cannot match both."));
+}
+
+// Columns hashed (by the allowlist or along a foreign key) whose equality
+// is not equality of bytes: a nondeterministic collation on the column,
+// or on a key column of a unique index over it. Values it holds equal
+// ('Alice' and 'alice' under a case-insensitive collation) would get
+// different pseudonyms, and a foreign key through it would break.
+Problems NondeterministicHashes(const Plan& plan, const SourceCatalog& catalog) {
+    Problems lines;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        for (const ColumnPlan& column : table.columns) {
+            if (column.keep || column.rule.kind != RuleKind::kHash) continue;
+            std::string why;
+            if (!column.column.nondeterministic_collation.empty())
+                why = "its collation " + column.column.nondeterministic_collation;
+            for (const Index& index : catalog.indexes) {
+                if (!why.empty()) break;
+                if (index.schema != table.table->schema || index.table != table.table->name ||
+                    !index.unique)
+                    continue;
+                for (size_t i = 0; i < index.columns.size() && why.empty(); ++i)
+                    if (index.columns[i] == column.column.name &&
+                        i < index.nondeterministic.size() && index.nondeterministic[i])
+                        why = "its unique index \"" + index.name + "\" compares it under " +
+                              (i < index.collations.size() ? index.collations[i] : "") + ", which";
+            }
+            if (why.empty()) continue;
+            if (why.rfind("its collation", 0) == 0) why += ", which";
+            lines.push_back(
+                At(table, column,
+                   Entry(table, column) + " is hashed" +
+                       (column.rule.named ? "" : " (a foreign key points it at a hashed key)") +
+                       ", but " + why +
+                       " is nondeterministic: values it holds equal (such as 'Alice' and "
+                       "'alice') would get different pseudonyms."));
+        }
+    }
+    return lines;
 }
 
 }  // namespace
@@ -161,6 +265,13 @@ std::string HashAs(const ScalarType& type) {
         return "pg_catalog." + type.name;
     if (type.name == "text" || type.name == "varchar") return "pg_catalog.text";
     return {};
+}
+
+std::string HashInput(const ColumnPlan& column, const std::string& value) {
+    if (!column.hash_fold.empty())
+        return "pg_catalog.lower(CAST(" + value + " AS pg_catalog.text) COLLATE " +
+               column.hash_fold + ")";
+    return "CAST(" + value + " AS " + HashAs(column.hash_type) + ")";
 }
 
 std::string FilterCondition(const TablePlan& table) {
@@ -228,6 +339,10 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* sink) {
                     }
                     column.hash_type = column.column.scalar;
                     column.hash_max_length = TextLengthLimit(column.column.scalar);
+                    // citext compares lower()ed values under the column's
+                    // collation: equal values must hash alike.
+                    if (column.column.scalar.name == "citext")
+                        column.hash_fold = CollationOf(column.column);
                     break;
                 default:
                     break;
@@ -250,6 +365,11 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* sink) {
            "A column whose foreign key points at a hashed key is hashed too, with the same "
            "mapping, when the allowlist does not name it: remove its rule, or write "
            "\"hash\"; hash a key only where every column referencing it can be hashed.");
+    Refuse(sink, NondeterministicHashes(plan, catalog), sqlstate::kFeatureNotSupported,
+           "hashed columns compare under nondeterministic collations",
+           "A hash tells values apart by their bytes. Keep these columns, give them (and the "
+           "columns whose foreign keys point at them) another rule, or give them a "
+           "deterministic collation.");
 }
 
 namespace {
@@ -317,8 +437,7 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
         if (column.keep || column.rule.kind != RuleKind::kHash ||
             HashAs(column.hash_type) != "pg_catalog.text")
             continue;
-        std::string input = "CAST(src." + quote(column.column.name) + " AS pg_catalog.text)";
-        if (column.column.scalar.name == "citext") input = "pg_catalog.lower(" + input + ")";
+        std::string input = HashInput(column, "src." + quote(column.column.name));
         std::string filter = FilterCondition(table);
         Statement inputs{"SELECT pg_catalog.count(DISTINCT " + input + ") FROM " +
                              SourceRows(*table.table, source_schema, names, quote) + " AS src" +

@@ -26,10 +26,15 @@ std::string HashAs(const ScalarType& type);
 // - a constant on a column a unique index reads (23505);
 // - a foreign key a hash would break (23503): when a referenced key column
 //   is hashed, every column whose foreign key points at it and that the
-//   allowlist does not name is hashed the same way (as the key's type, so
-//   equal values stay equal); a referencing column named with another
-//   rule, a hashed referencing column whose key is not hashed, or one
-//   whose type cannot hold the key's hashes, fails naming the constraint.
+//   allowlist does not name is hashed the same way (as the key's type and
+//   normalisation, so values the key's equality holds equal stay equal);
+//   a referencing column named with another rule, a hashed referencing
+//   column whose key is not hashed, one whose type cannot hold the key's
+//   hashes, or one referencing two hashed keys whose hashes differ, fails
+//   naming the constraint;
+// - a hashed column whose equality is not equality of bytes: a
+//   nondeterministic collation on it or on a unique index's key over it
+//   (0A000).
 // With `problems`, nothing is thrown: each refusal is appended there.
 void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = nullptr);
 
@@ -62,6 +67,11 @@ void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& cata
 // one-to-one and never collide.
 void CheckHashCollisions(Database& db, const TablePlan& table, const std::string& build_schema,
                          const IdentifierQuoter& quote, const std::string& rows = {});
+
+// The value `value` of a hashed column as scrub_hash() takes it: cast to
+// the type the column is hashed as (HashAs of hash_type), or, when the
+// key's equality ignores case (hash_fold), lower()ed under that collation.
+std::string HashInput(const ColumnPlan& column, const std::string& value);
 
 // The row filter of a table as a SQL condition over the alias `src` of its
 // rows: "(filter\n)", or empty for a table without one. The newline ends a

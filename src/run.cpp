@@ -460,6 +460,64 @@ void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,
     }
 }
 
+// Whether a column holds integers (smallint, integer, bigint, or a domain
+// over one), whose values a sequence position can be compared with.
+bool HoldsIntegers(const ColumnInfo& column) {
+    const ScalarType& type = column.scalar;
+    return !column.is_array && type.typtype == 'b' && type.schema == "pg_catalog" &&
+           (type.name == "int2" || type.name == "int4" || type.name == "int8");
+}
+
+// The position RecordSequences recorded for a sequence assumes that the
+// columns drawing from it keep the source's values. A column copied with
+// another rule holds others (row numbers, hashes spread over the type's
+// range), and the restored application's next insert would draw a value
+// the copy already holds. So for each integer column not kept whose
+// default or identity draws from a recorded sequence, the scratch
+// column's greatest value (least, for a descending sequence) is read as
+// the table's owner, who may read its scratch table for now, and the
+// recorded position moved past it: last_value becomes that value, with
+// is_called, when it is at or beyond the recorded one.
+void MoveSequencesPastCopy(Database& db, const TablePlan& table, const SourceCatalog& catalog,
+                           const std::string& scratch_schema, const std::string& manifest_schema,
+                           const IdentifierQuoter& quote) {
+    for (const ColumnPlan& column : table.columns) {
+        if (column.keep || column.column.sequences.empty() || !HoldsIntegers(column.column))
+            continue;
+        const std::string name = quote(column.column.name);
+        Statement bounds{"SELECT CAST(pg_catalog.max(" + name +
+                             ") AS pg_catalog.text), CAST(pg_catalog.min(" + name +
+                             ") AS pg_catalog.text) FROM ONLY " +
+                             QualifiedName(quote, scratch_schema, table.table->name),
+                         {}};
+        std::vector<Row> rows = db.QueryAsOwner(OwnerOf(*table.table, table.table->schema), bounds,
+                                                Visibility::kLatest);
+        if (rows.empty() || rows[0].size() < 2 || !rows[0][0] || !rows[0][1]) continue;
+        for (uint32_t oid : column.column.sequences)
+            for (const SequenceInfo& sequence : catalog.sequences) {
+                if (sequence.oid != oid) continue;
+                Statement update;
+                update.sql =
+                    "UPDATE " + QualifiedName(quote, manifest_schema, kManifestSequencesTable) +
+                    " AS m SET last_value = CASE WHEN v.up THEN v.high ELSE v.low END,"
+                    " is_called = true FROM (SELECT CAST(" +
+                    update.Bind(*rows[0][0]) + " AS pg_catalog.int8) AS high, CAST(" +
+                    update.Bind(*rows[0][1]) +
+                    " AS pg_catalog.int8) AS low,"
+                    " (SELECT q.seqincrement OPERATOR(pg_catalog.>) 0"
+                    " FROM pg_catalog.pg_sequence q WHERE q.seqrelid OPERATOR(pg_catalog.=) CAST(" +
+                    update.Bind(std::to_string(oid)) +
+                    " AS pg_catalog.oid)) AS up) AS v"
+                    " WHERE m.sequence_schema OPERATOR(pg_catalog.=) " +
+                    update.Bind(sequence.schema) + " AND m.sequence_name OPERATOR(pg_catalog.=) " +
+                    update.Bind(sequence.name) +
+                    " AND CASE WHEN v.up THEN v.high OPERATOR(pg_catalog.>=) m.last_value"
+                    " ELSE v.low OPERATOR(pg_catalog.<=) m.last_value END";
+                db.Execute(update, Visibility::kLatest);
+            }
+    }
+}
+
 void RecordRun(Database& db, const RunOptions& options, const std::string& build_schema,
                const IdentifierQuoter& quote, const std::string& started_at,
                const std::string& run_snapshot) {
@@ -510,13 +568,26 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
            "sides, or list the referencing table with [] to copy it without rows.");
 }
 
+// Whether any of `columns` of the table is hashed.
+bool AnyHashed(const TablePlan& table, const std::vector<std::string>& columns) {
+    for (const ColumnPlan& column : table.columns)
+        if (!column.keep && column.rule.kind == RuleKind::kHash &&
+            std::find(columns.begin(), columns.end(), column.column.name) != columns.end())
+            return true;
+    return false;
+}
+
 // A row filter removes rows that copied rows of other tables may point
-// at. After every table is copied, each foreign key whose referenced table
-// has a filter is probed on the scratch tables (rows the referencing
-// table's own filter removed are not there): any row left pointing at a
-// removed row fails the run, naming every such constraint. The probe runs
-// as the referencing table's owner, whose constraint chose the equality
-// operators it calls, with SELECT on both scratch tables for its duration.
+// at; a hash that gave values the constraint holds equal different
+// pseudonyms would leave rows pointing nowhere too (the plan forbids every
+// case it knows of, rules.h; this makes sure). After every table is
+// copied, each foreign key whose referenced table has a filter, or with a
+// hashed column on either side, is probed on the scratch tables (rows the
+// referencing table's own filter removed are not there): any row left
+// pointing at no row fails the run, naming every such constraint. The
+// probe runs as the referencing table's owner, whose constraint chose the
+// equality operators it calls, with SELECT on both scratch tables for its
+// duration.
 void CheckFilteredForeignKeys(
     Database& db, const Plan& plan, const SourceCatalog& catalog,
     const std::function<std::string(const std::string& schema)>& build_schema_of,
@@ -532,9 +603,13 @@ void CheckFilteredForeignKeys(
                 candidate.table->name == key.referenced_table)
                 target = &candidate;
         }
-        if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows ||
-            target->row_filter.empty())
+        if (table == nullptr || target == nullptr || !table->copy_rows || !target->copy_rows)
             continue;
+        // Rows of the source may break a NOT VALID constraint, and a
+        // restore does not check them: only a filter makes it probed.
+        bool hashed = key.validated && (AnyHashed(*table, key.columns) ||
+                                        AnyHashed(*target, key.referenced_columns));
+        if (target->row_filter.empty() && !hashed) continue;
         const std::string& owner = table->table->owner;
         if (rows_of) {
             // An export: the scrubbed rows of both tables, as their SELECTs
@@ -574,17 +649,23 @@ void CheckFilteredForeignKeys(
                               Visibility::kLatest) == "t";
         for (const Statement& revoke : revokes) db.Execute(revoke, Visibility::kLatest);
         if (dangling)
-            violations.push_back("Constraint \"" + key.name + "\" of table \"" + key.schema + "." +
-                                 key.table + "\": copied rows refer to rows of table \"" +
-                                 key.referenced_schema + "." + key.referenced_table +
-                                 "\" that its row filter left out.");
+            violations.push_back(
+                "Constraint \"" + key.name + "\" of table \"" + key.schema + "." + key.table +
+                "\": copied rows refer to rows of table \"" + key.referenced_schema + "." +
+                key.referenced_table + "\" that " +
+                (target->row_filter.empty()
+                     ? std::string()
+                     : std::string("its row filter left out") + (hashed ? " or " : "")) +
+                (hashed ? "no copied row matches once the key columns are hashed" : "") + ".");
     }
     if (!violations.empty())
         throw ScrubError(
             "23503", "the scrubbed copy would break foreign keys", JoinLines(violations),
             "Filter the referencing tables so that they keep only rows whose "
             "referenced rows are kept (\"rows\": {\"where\": \"... IN (SELECT ...)\"}), "
-            "or widen the referenced table's filter.");
+            "or widen the referenced table's filter. Where the key columns are hashed, keep "
+            "them instead, or report this as a bug in scrub: values the constraint holds equal "
+            "got different pseudonyms.");
 }
 
 // In REPEATABLE READ or SERIALIZABLE the run snapshot is the transaction's,
@@ -1194,6 +1275,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
                  ScratchTableAccess(true, scratch.build, table.table->name, owner, quote))
                 db.Execute(statement, Visibility::kLatest);
         reports.push_back(CopyTable(db, table, options, scratch.build, quote));
+        MoveSequencesPastCopy(db, table, catalog, scratch.build, build_schema, quote);
         FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
         CheckHashCollisions(db, table, scratch.build, quote);
         reports.back().leaks = CountLeaks(db, table, scratch.build, quote);
@@ -1213,7 +1295,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
 
     ThrowIfViolated(violations);
     if (options.leak_check) ThrowIfLeaked(reports);
-    db.ReportActivity("checking foreign keys of filtered tables");
+    db.ReportActivity("checking foreign keys of filtered tables and hashed keys");
     CheckFilteredForeignKeys(
         db, plan, catalog,
         [&](const std::string& schema) { return ScratchOf(scratches, schema).build; }, caller,

@@ -105,12 +105,9 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
         }
         case RuleKind::kHash: {
             std::string as = HashAs(column.hash_type);
-            std::string input = value;
-            // citext compares case-insensitively: equal values must hash alike.
-            if (column.column.scalar.name == "citext")
-                input = "pg_catalog.lower(CAST(" + value + " AS pg_catalog.text))";
-            std::string call = ExtensionFunction(extension_schema, "scrub_hash", quote) + "(CAST(" +
-                               input + " AS " + as + ")";
+            // Brought to the form the key's equality compares (rules.h).
+            std::string call = ExtensionFunction(extension_schema, "scrub_hash", quote) + "(" +
+                               HashInput(column, value);
             if (as == "pg_catalog.text")
                 call += ", " + (column.hash_max_length < 0
                                     ? std::string("CAST(NULL AS pg_catalog.int4)")

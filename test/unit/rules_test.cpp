@@ -337,12 +337,126 @@ TEST(Rules, HashOfTextKeepsLengthAndFoldsCitext) {
     EXPECT_EQ(RuleExpression({nick, false, hash, nick.scalar, 8}, "s.c1", "s.seed", "ext", kQuote,
                              statement),
               "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), 8) AS varchar)");
-    EXPECT_EQ(RuleExpression({handle, false, hash, handle.scalar, -1}, "s.c1", "s.seed", "ext",
+    EXPECT_EQ(RuleExpression({handle, false, hash, handle.scalar, -1, "pg_catalog.\"default\""},
+                             "s.c1", "s.seed", "ext", kQuote, statement),
+              "CAST(ext.scrub_hash(pg_catalog.lower(CAST(s.c1 AS pg_catalog.text) COLLATE "
+              "pg_catalog.\"default\"), CAST(NULL AS pg_catalog.int4)) AS citext)");
+    // The fold is the key's, not the type's: a citext column following a
+    // text key is hashed as it is.
+    EXPECT_EQ(RuleExpression({handle, false, hash, nick.scalar, -1}, "s.c1", "s.seed", "ext",
                              kQuote, statement),
-              "CAST(ext.scrub_hash(CAST(pg_catalog.lower(CAST(s.c1 AS pg_catalog.text)) AS "
-              "pg_catalog.text), CAST(NULL AS pg_catalog.int4)) AS citext)");
+              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), CAST(NULL AS pg_catalog.int4)) "
+              "AS citext)");
     EXPECT_EQ(HashAs(Column("d", "numeric").scalar), "");
     EXPECT_EQ(HashAs(Column("u", "uuid").scalar), "pg_catalog.uuid");
+}
+
+// p (code text PK), c (code citext -> p.code, text equality), cp (code
+// citext PK under collation public.tr), cc (code citext -> cp.code).
+SourceCatalog CaseCatalog() {
+    SourceCatalog catalog;
+    ColumnInfo folded = Column("code", "citext");
+    folded.scalar.schema = "public";
+    ColumnInfo folded_tr = folded;
+    folded_tr.collation = "public.tr";
+    catalog.tables.push_back(Table("p", {Column("code", "text")}));
+    catalog.tables.push_back(Table("c", {folded, Column("id", "int4")}));
+    catalog.tables.push_back(Table("cp", {folded_tr}));
+    catalog.tables.push_back(Table("cc", {folded}));
+    catalog.indexes.push_back({"p_pkey", "p", {"code"}, {""}});
+    catalog.indexes.push_back({"cp_pkey", "cp", {"code"}, {""}});
+    catalog.foreign_keys.push_back(
+        {"c_code_fkey", "c", {"code"}, "public", "p", {"code"}, "public"});
+    catalog.foreign_keys.push_back(
+        {"cc_code_fkey", "cc", {"code"}, "public", "cp", {"code"}, "public"});
+    for (Index& index : catalog.indexes) index.schema = "public";
+    for (ForeignKey& key : catalog.foreign_keys) key.schema = "public";
+    return catalog;
+}
+
+TEST(Rules, HashNormalisationFollowsTheReferencedKey) {
+    SourceCatalog catalog = CaseCatalog();
+    // Not named, or named "hash": either way the key decides.
+    for (const char* child : {"{}", R"({"columns": {"code": "hash"}})"}) {
+        std::string json = std::string(R"({"p": {"columns": {"code": "hash"}}, "c": )") + child +
+                           R"(, "cp": {"columns": {"code": "hash"}}, "cc": )" + child + "}";
+        Plan plan = BuildPlan(ParseAllowlist(json, "public"), catalog, "public");
+        EXPECT_EQ(PlannedColumn(plan, "p", "code").hash_fold, "");
+        EXPECT_EQ(PlannedColumn(plan, "c", "code").rule.kind, RuleKind::kHash) << json;
+        EXPECT_EQ(PlannedColumn(plan, "c", "code").hash_fold, "")
+            << "a citext column referencing a text key compares as text: " << json;
+        EXPECT_EQ(PlannedColumn(plan, "cp", "code").hash_fold, "public.tr")
+            << "citext lower()s under its column's collation";
+        EXPECT_EQ(PlannedColumn(plan, "cc", "code").hash_fold, "public.tr")
+            << "the referencing column lower()s as the key does: " << json;
+    }
+    // Alone, a citext column folds under its type's collation.
+    Plan alone = BuildPlan(ParseAllowlist(R"({"cc": {"columns": {"code": "hash"}}})", "public"),
+                           catalog, "public");
+    EXPECT_EQ(PlannedColumn(alone, "cc", "code").hash_fold, "pg_catalog.\"default\"");
+}
+
+TEST(Rules, RefusesHashesUnderNondeterministicCollations) {
+    SourceCatalog catalog = CaseCatalog();
+    // The key's own collation.
+    catalog.tables[0].columns[0].nondeterministic_collation = "public.ci";
+    ErrorReport key = PlanError(R"({"p": {"columns": {"code": "hash"}}, "c": {}})", catalog);
+    EXPECT_EQ(key.sqlstate, "0A000");
+    EXPECT_NE(key.detail.find("Column \"public.p.code\" (allowlist entry \"p\") is hashed, but its "
+                              "collation public.ci, which is nondeterministic"),
+              std::string::npos)
+        << key.detail;
+    // The referencing column's, though it is hashed only by the spread.
+    catalog = CaseCatalog();
+    catalog.tables[1].columns[0].nondeterministic_collation = "public.ci";
+    ErrorReport child = PlanError(R"({"p": {"columns": {"code": "hash"}}, "c": {}})", catalog);
+    EXPECT_EQ(child.sqlstate, "0A000");
+    EXPECT_NE(child.detail.find("Column \"public.c.code\" is hashed (a foreign key points it at a "
+                                "hashed key), but its collation public.ci"),
+              std::string::npos)
+        << child.detail;
+    EXPECT_EQ(child.detail.find("public.p.code"), std::string::npos) << child.detail;
+    // A unique index comparing it under one.
+    catalog = CaseCatalog();
+    catalog.indexes[0].collations = {"public.ci"};
+    catalog.indexes[0].nondeterministic = {true};
+    ErrorReport index = PlanError(R"({"p": {"columns": {"code": "hash"}}, "c": {}})", catalog);
+    EXPECT_EQ(index.sqlstate, "0A000");
+    EXPECT_NE(index.detail.find("its unique index \"p_pkey\" compares it under public.ci"),
+              std::string::npos)
+        << index.detail;
+    // Not hashed, nothing to refuse.
+    EXPECT_EQ(PlanError(R"({"p": ["code"], "c": ["code"]})", catalog).message, "planned");
+}
+
+TEST(Rules, AColumnReferencingTwoHashedKeysMatchesBothOrFails) {
+    // orders.buyer_ref (int4) references users.id (int8) and orders.id
+    // (int4): integer hashes agree in every width, so this plans (and
+    // ends: the mapping does not flip between the keys' types).
+    SourceCatalog catalog = ShopCatalog();
+    catalog.foreign_keys.push_back(
+        {"orders_buyer_fk", "orders", {"buyer_ref"}, "public", "users", {"id"}, "public"});
+    catalog.foreign_keys.push_back(
+        {"orders_self_fk", "orders", {"buyer_ref"}, "public", "orders", {"id"}, "public"});
+    Plan plan = BuildPlan(ParseAllowlist(R"({"users": {"columns": {"id": "hash"}},
+        "orders": {"columns": {"id": "hash"}}})",
+                                         "public"),
+                          catalog, "public");
+    EXPECT_EQ(PlannedColumn(plan, "orders", "buyer_ref").rule.kind, RuleKind::kHash);
+    EXPECT_EQ(PlannedColumn(plan, "orders", "buyer_ref").hash_type.name, "int4")
+        << "an integer is hashed as its own type";
+    // Text keys cut to different lengths cannot both be matched.
+    SourceCatalog text;
+    text.tables.push_back(Table("a", {Column("code", "varchar", 14)}));
+    text.tables.push_back(Table("b", {Column("code", "varchar", 24)}));
+    text.tables.push_back(Table("c", {Column("code", "varchar", 24)}));
+    text.foreign_keys.push_back({"c_a_fk", "c", {"code"}, "public", "a", {"code"}, "public"});
+    text.foreign_keys.push_back({"c_b_fk", "c", {"code"}, "public", "b", {"code"}, "public"});
+    ErrorReport both = PlanError(
+        R"({"a": {"columns": {"code": "hash"}}, "b": {"columns": {"code": "hash"}}, "c": {}})",
+        text);
+    EXPECT_EQ(both.sqlstate, "23503");
+    EXPECT_NE(both.detail.find("one column cannot match both"), std::string::npos) << both.detail;
 }
 
 TEST(Rules, ServerChecksRunAsTheOwnerAndRefuseMoreThanOneExpression) {

@@ -156,5 +156,90 @@ TEST(RunLock, TakenOnceWithTheTargetsKeyAndNeverFromSql) {
         EXPECT_EQ(statement.sql.find("advisory"), std::string::npos) << statement.sql;
 }
 
+// users (id hashed, its default drawing from users_id_seq) and orders
+// (user_id -> users.id), both owned by app_owner. `dangling` answers the
+// foreign-key probe on the scratch rows.
+ScriptedDatabase::Script HashedKeyCatalog(bool dangling) {
+    ScriptedDatabase::Script users = UsersCatalog("app_owner");
+    return [users, dangling](const Statement& statement) -> std::vector<Row> {
+        const std::string& sql = statement.sql;
+        auto Has = [&sql](const char* text) { return Contains(sql, text); };
+        if (Has("LEFT JOIN pg_catalog.pg_attribute s")) return {};  // scratch types match
+        if (Has("pg_partition_root"))
+            return {{"100", "users", "r", std::nullopt, std::nullopt, std::to_string(kOwnerOid),
+                     "app_owner"},
+                    {"102", "orders", "r", std::nullopt, std::nullopt, std::to_string(kOwnerOid),
+                     "app_owner"}};
+        if (Has("pg_catalog.format_type(a.atttypid"))
+            return {
+                {"100", "id", "23", "-1", "integer", "f", "t", std::nullopt, std::nullopt},
+                {"102", "user_id", "23", "-1", "integer", "f", "f", std::nullopt, std::nullopt}};
+        if (Has("pg_catalog.pg_attrdef ad")) return {{"100", "id", "101"}};  // id's sequence
+        if (Has("contype OPERATOR(pg_catalog.=) 'f'"))
+            return {{"orders", "orders_user_fk", "public", "users", "user_id", "id",
+                     "OPERATOR(pg_catalog.=)", "t"}};
+        if (Has("contype OPERATOR(pg_catalog.=) 'c'")) return {};
+        if (Has("pg_catalog.max(")) return {{"32001", "-4"}};
+        if (Has(" AS c WHERE ")) return {{dangling ? "t" : "f"}};
+        return users(statement);
+    };
+}
+
+std::vector<Issued> RunHashed(bool dangling, ErrorReport* error) {
+    ScriptedDatabase db(HashedKeyCatalog(dangling), 2);
+    RunOptions options;
+    options.allowlist_json = R"({"users": {"columns": {"id": "hash"}}, "orders": {}})";
+    try {
+        RunScrub(db, options);
+    } catch (const ScrubError& e) {
+        if (error != nullptr) *error = e.report();
+    }
+    return db.issued;
+}
+
+// A foreign key with a hashed column is probed on the scratch rows after
+// the copy, as the referencing table's owner, even without a row filter:
+// a row pointing nowhere fails the run naming the constraint.
+TEST(RunHashedKeys, ForeignKeysThroughHashedKeysAreProbedAfterTheCopy) {
+    ErrorReport error;
+    std::vector<Issued> issued = RunHashed(true, &error);
+    EXPECT_EQ(error.sqlstate, "23503") << error.message << error.detail;
+    EXPECT_NE(error.detail.find("Constraint \"orders_user_fk\" of table \"public.orders\": copied "
+                                "rows refer to rows of table \"public.users\" that no copied row "
+                                "matches once the key columns are hashed."),
+              std::string::npos)
+        << error.detail;
+    size_t probe = IndexOf(issued, "SELECT EXISTS (SELECT FROM scrub_build_");
+    ASSERT_LT(probe, issued.size());
+    EXPECT_TRUE(issued[probe].as_owner);
+    EXPECT_NE(issued[probe].sql.find("p.id OPERATOR(pg_catalog.=) c.user_id"), std::string::npos)
+        << issued[probe].sql;
+    ErrorReport none{"", "ran", "", ""};
+    RunHashed(false, &none);
+    EXPECT_EQ(none.message, "ran") << none.detail;
+}
+
+// The sequence a hashed column draws from is moved past the copied values:
+// their greatest is read as the owner from the scratch table while it may
+// read it, and the manifest row updated with the caller's rights.
+TEST(RunHashedKeys, SequencesAreMovedPastTheCopiedValues) {
+    std::vector<Issued> issued = RunHashed(false, nullptr);
+    size_t bounds = IndexOf(issued, "SELECT CAST(pg_catalog.max(id)");
+    ASSERT_LT(bounds, issued.size());
+    EXPECT_TRUE(issued[bounds].as_owner);
+    EXPECT_NE(issued[bounds].sql.find("FROM ONLY scrub_build_1_0123.users"), std::string::npos)
+        << issued[bounds].sql;
+    size_t update = IndexOf(issued, "UPDATE scrub_build_1_0123._scrub_sequences AS m");
+    ASSERT_LT(update, issued.size());
+    EXPECT_FALSE(issued[update].as_owner);
+    EXPECT_GT(update, bounds);
+    EXPECT_LT(IndexOf(issued, "GRANT SELECT, INSERT ON TABLE scrub_build_1_0123.users"), bounds);
+    EXPECT_GT(IndexOf(issued, "REVOKE SELECT, INSERT ON TABLE scrub_build_1_0123.users"), bounds);
+    // Kept columns leave their sequences alone.
+    std::vector<Issued> kept = RunFor("app_owner");
+    for (const Issued& statement : kept)
+        EXPECT_EQ(statement.sql.find("pg_catalog.max("), std::string::npos) << statement.sql;
+}
+
 }  // namespace
 }  // namespace scrub
