@@ -136,6 +136,12 @@ SKIP:
     is($status, 0, 'scrub-restore reads the zstd artifact') or diag($stderr);
     is($node->safe_psql('r_zst', $contents), $expected, 'to the same copy');
 }
+# No table copied with rows: the structure alone.
+write_file("$dir/none.json", '{"people": [], "orders": [], "mood": []}');
+($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', "$dir/none.json", '-o', "$dir/none.sql");
+is($status, 0, 'an allowlist copying no rows streams the structure alone') or diag($stderr);
+($status, $stdout, $stderr) = restore_into('r_none', 'scrub-restore', "$dir/none.sql", '-d');
+is($status, 0, 'and restores') or diag($stderr);
 for my $bad (['--jobs', '0'], ['--jobs=x'], ['--compress=lz4'])
 {
     ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $conn, '-a', $allowlist, '-o', "$dir/u.sql", @$bad);
