@@ -16,3 +16,18 @@ SELECT count(*) AS rows, count(DISTINCT line2) AS line2, count(DISTINCT a1) AS a
   FROM review_scrubbed.t5;
 SELECT id, line2, a1, b22, "ça", "é9" FROM review_scrubbed.t5
  WHERE id IN (1, 9, 10, 11, 21, 99, 100, 111, 999) ORDER BY id;
+
+-- The json rule reads numbers without converting them: valid jsonb whose
+-- numbers no double holds passes, kept or not, kept ones verbatim.
+SELECT scrub_json_keep('{"big": 1e400, "x": "s"}'::jsonb, '{x}', 1) AS not_kept,
+       scrub_json_keep('{"big": 1e309, "small": -1e-400}'::jsonb, '{big,small}', 1) AS kept;
+-- A json column keeps its text: key order, duplicate keys, the spelling of
+-- numbers and escapes such as \u0000 that jsonb refuses.
+CREATE TABLE docs (id int PRIMARY KEY, j json, jb jsonb);
+INSERT INTO docs VALUES
+    (1, '{"b": 1E+2, "a": "secret", "b": "\u0000x", "n": 1.10}', '{"b": 1E+2, "n": 1.10}');
+SELECT rows_copied FROM scrub_to_schema(
+    '{"docs": {"columns": {"id": "keep", "j": {"json": {"keep": ["b", "n"]}},
+                           "jb": {"json": {"keep": ["n"]}}}}}', 'review_docs', 'review');
+SELECT j, jb FROM review_docs.docs;
+SELECT scrub_json_keep_json('{"k": 1.0, "k": [1e400]}', '{k}', 1) AS json_text;
