@@ -31,3 +31,11 @@ SELECT rows_copied FROM scrub_to_schema(
                            "jb": {"json": {"keep": ["n"]}}}}}', 'review_docs', 'review');
 SELECT j, jb FROM review_docs.docs;
 SELECT scrub_json_keep_json('{"k": 1.0, "k": [1e400]}', '{k}', 1) AS json_text;
+
+-- A faked boolean read by a unique index's predicate takes one value: the
+-- soft-delete pattern fails, and the detail says to keep the flag.
+CREATE TABLE accounts (id int PRIMARY KEY, login text, deleted boolean);
+CREATE UNIQUE INDEX live_login ON accounts (login) WHERE NOT deleted;
+INSERT INTO accounts VALUES (1, 'ann', true), (2, 'ann', false);
+SELECT rows_copied FROM scrub_to_schema('{"accounts": ["id", "login"]}', 'review_acc', 'review');
+SELECT rows_copied FROM scrub_to_schema('{"accounts": ["id", "login", "deleted"]}', 'review_acc', 'review');
