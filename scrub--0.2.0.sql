@@ -349,3 +349,12 @@ COMMENT ON FUNCTION scrub_suggest(pg_catalog.text) IS
     'a starter allowlist deciding every column of a schema, each with a why';
 
 REVOKE ALL ON FUNCTION scrub_suggest(pg_catalog.text) FROM PUBLIC;
+
+-- Its own name, not an overload: a literal document would match both.
+CREATE FUNCTION scrub_json_keep_json(document pg_catalog.json, keep pg_catalog.text[], seed pg_catalog.int8)
+RETURNS pg_catalog.json
+AS 'MODULE_PATHNAME', 'scrub_json_keep_json'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION scrub_json_keep_json(pg_catalog.json, pg_catalog.text[], pg_catalog.int8) IS
+    'a json document with its shape and the listed key paths kept, every other value faked; key order, duplicate keys and number text as written';

@@ -5,7 +5,7 @@ SELECT p.oid::regprocedure AS function, p.provolatile AS volatility,
        p.proparallel AS parallel, p.proisstrict AS strict,
        obj_description(p.oid, 'pg_proc') IS NOT NULL AS has_comment
   FROM pg_proc p
- WHERE p.proname IN ('scrub_fake_text', 'scrub_hash', 'scrub_json_keep')
+ WHERE p.proname IN ('scrub_fake_text', 'scrub_hash', 'scrub_json_keep', 'scrub_json_keep_json')
  ORDER BY p.oid::regprocedure::text;
 
 -- Shows SQLSTATE, message, detail and hint of a statement that must fail.

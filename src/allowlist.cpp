@@ -181,10 +181,24 @@ ColumnRule ParseRule(const std::string& key, const std::string& column,
             rule = ParseRuleName(key, column, part.get<std::string>());
         } else if (name == "constant") {
             rule.kind = RuleKind::kConstant;
+            // The allowlist is parsed into doubles: a number with a
+            // fraction or an exponent, and any number inside an object or
+            // an array, would reach the column rounded (1.10 as 1.1). The
+            // exact value is written as a string, cast by PostgreSQL.
             if (part.is_string())
                 rule.constant = part.get<std::string>();
-            else if (!part.is_null())
+            else if (part.is_boolean() || part.is_number_integer())
                 rule.constant = part.dump();
+            else if (!part.is_null())
+                Reject(RuleAt(key, column) + " has a constant that may not keep its exact value",
+                       "Its constant is a JSON " +
+                           std::string(part.is_number() ? "number with a fraction or exponent"
+                                                        : JsonTypeName(part)) +
+                           " (" + part.dump() +
+                           "); the allowlist's numbers are read as doubles, which round them.",
+                       "Write the value as a JSON string, which PostgreSQL casts to the column's "
+                       "type, for example {\"constant\": \"1.10\"} or "
+                       "{\"constant\": \"{\\\"n\\\": 1.10}\"}.");
         } else if (name == "json") {
             rule.kind = RuleKind::kJson;
             if (!part.is_object() || part.size() != 1 || !part.contains("keep") ||
@@ -338,6 +352,15 @@ Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_s
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(json_text);
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A valid number past a double's range, such as 1e400.
+        std::string what = e.what();
+        size_t end = what.find("] ");
+        Reject(
+            "allowlist holds a number out of range",
+            "The allowlist has a " + (end == std::string::npos ? what : what.substr(end + 2)) + ".",
+            "Write a number this large as a JSON string, for example {\"constant\": "
+            "\"1e400\"}.");
     } catch (const nlohmann::json::exception& e) {
         Reject("allowlist is not valid JSON", e.what(), kShapeHint);
     }

@@ -75,10 +75,17 @@ bool IsAscii(const std::string& text) {
     return true;
 }
 
-// A fake for string types: a prefix from the column name, then the row
-// number. When a length limit could cut into the number, the prefix is
-// shortened per row so that the number always fits whole; where the fake
-// wraps, a number too long for the limit keeps its last digits.
+// A fake for string types: a prefix from the column name ending in "_",
+// then the row number. The prefix is never cut: where a length limit
+// leaves no room for the whole prefix and the row number, the row number
+// stands alone. That keeps the fakes distinct by construction (a prefixed
+// fake holds a "_", a bare one is digits only, and two fakes of one kind
+// differ in their number); a shortened prefix would not (the column
+// "line2" would give "line2" + "1" and "line" + "21" alike). Nor can a
+// prefix be cut inside a multibyte character. The fit is measured as the
+// type measures its limit: characters for varchar(n) and char(n) (bytes
+// when the database is SQL_ASCII, for both), bytes for name. Where the
+// fake wraps, a number too long for the limit keeps its last digits.
 std::string TextFake(const ColumnInfo& column, const std::string& seed_text, bool bare,
                      Statement& statement) {
     int limit = TextLengthLimit(column.scalar);
@@ -87,19 +94,17 @@ std::string TextFake(const ColumnInfo& column, const std::string& seed_text, boo
                       : seed_text;
     if (bare) return number;
     std::string prefix_text = column.name + "_";
-    // name's limit counts bytes, but left() and length() count characters:
-    // a multibyte prefix would clip the row number and make every row the
-    // same. The row number alone (at most 19 bytes) always fits.
-    if (column.scalar.schema == "pg_catalog" && column.scalar.name == "name" &&
-        !IsAscii(prefix_text))
-        return seed_text;
+    // Bytes bound the characters from above: no row number can overflow.
+    if (limit < 0 || prefix_text.size() + kMaxSeedDigits <= size_t(limit))
+        return "pg_catalog.textcat(" + statement.Bind(prefix_text) + ", " + seed_text + ")";
+    // Not even a one-digit row number fits behind the prefix.
+    if (prefix_text.size() >= size_t(limit) && IsAscii(prefix_text)) return number;
+    const bool bytes = column.scalar.schema == "pg_catalog" && column.scalar.name == "name";
+    const std::string length = bytes ? "pg_catalog.octet_length" : "pg_catalog.length";
     std::string prefix = statement.Bind(prefix_text);
-    bool always_fits =
-        limit < 0 || (IsAscii(prefix_text) && prefix_text.size() + kMaxSeedDigits <= size_t(limit));
-    if (always_fits) return "pg_catalog.textcat(" + prefix + ", " + seed_text + ")";
-    return "pg_catalog.textcat(pg_catalog.\"left\"(" + prefix + ", GREATEST(0, " +
-           std::to_string(limit) + " OPERATOR(pg_catalog.-) pg_catalog.length(" + seed_text +
-           "))), " + number + ")";
+    return "CASE WHEN " + length + "(" + prefix + ") OPERATOR(pg_catalog.+) " + length + "(" +
+           seed_text + ") OPERATOR(pg_catalog.<=) " + std::to_string(limit) +
+           " THEN pg_catalog.textcat(" + prefix + ", " + seed_text + ") ELSE " + number + " END";
 }
 
 // The row number brought into numeric(p,s): integers below 10^(p-s) where

@@ -43,6 +43,7 @@ PG_FUNCTION_INFO_V1(scrub_hash_int8);
 PG_FUNCTION_INFO_V1(scrub_hash_uuid);
 PG_FUNCTION_INFO_V1(scrub_hash_text);
 PG_FUNCTION_INFO_V1(scrub_json_keep);
+PG_FUNCTION_INFO_V1(scrub_json_keep_json);
 Datum scrub_fake_text(PG_FUNCTION_ARGS);
 Datum scrub_hash_int2(PG_FUNCTION_ARGS);
 Datum scrub_hash_int4(PG_FUNCTION_ARGS);
@@ -50,6 +51,7 @@ Datum scrub_hash_int8(PG_FUNCTION_ARGS);
 Datum scrub_hash_uuid(PG_FUNCTION_ARGS);
 Datum scrub_hash_text(PG_FUNCTION_ARGS);
 Datum scrub_json_keep(PG_FUNCTION_ARGS);
+Datum scrub_json_keep_json(PG_FUNCTION_ARGS);
 }
 
 namespace scrub::pg {
@@ -325,13 +327,17 @@ Datum HashText(FunctionCallInfo fcinfo) {
     return TextResult(key.Text(value, characters, max_length));
 }
 
-Datum JsonKeepFunction(FunctionCallInfo fcinfo) {
+// The json rule over a jsonb document (`json_text` false: its text as
+// jsonb prints it) or a json one (true: its text as stored, so that key
+// order, duplicate keys and the spelling of numbers survive).
+Datum JsonKeepOf(FunctionCallInfo fcinfo, bool json_text) {
     bool utf8 = Guard([]() noexcept {
         return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
     });
-    const char* document = Guard([fcinfo]() noexcept {
+    const char* document = Guard([fcinfo, json_text]() noexcept {
+        if (json_text) return static_cast<const char*>(text_to_cstring(PG_GETARG_TEXT_PP(0)));
         Jsonb* jsonb = PG_GETARG_JSONB_P(0);
-        return JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb));
+        return static_cast<const char*>(JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb)));
     });
     struct Paths {
         Datum* values;
@@ -357,9 +363,13 @@ Datum JsonKeepFunction(FunctionCallInfo fcinfo) {
     std::string result = JsonKeep(input, keep, PG_GETARG_INT64(2));
     if (!utf8) result = Convert(result, false);
     const char* text = result.c_str();
-    return Guard(
-        [text]() noexcept { return DirectFunctionCall1(jsonb_in, CStringGetDatum(text)); });
+    return Guard([text, json_text]() noexcept {
+        return DirectFunctionCall1(json_text ? json_in : jsonb_in, CStringGetDatum(text));
+    });
 }
+
+Datum JsonKeepFunction(FunctionCallInfo fcinfo) { return JsonKeepOf(fcinfo, false); }
+Datum JsonKeepJsonFunction(FunctionCallInfo fcinfo) { return JsonKeepOf(fcinfo, true); }
 
 }  // namespace
 
@@ -413,4 +423,8 @@ extern "C" Datum scrub_hash_text(PG_FUNCTION_ARGS) {
 
 extern "C" Datum scrub_json_keep(PG_FUNCTION_ARGS) {
     return scrub::pg::InvokeCpp(scrub::pg::JsonKeepFunction, fcinfo);
+}
+
+extern "C" Datum scrub_json_keep_json(PG_FUNCTION_ARGS) {
+    return scrub::pg::InvokeCpp(scrub::pg::JsonKeepJsonFunction, fcinfo);
 }

@@ -270,6 +270,19 @@ std::vector<const CheckConstraint*> ChecksToVerify(const TablePlan& table,
     return checks;
 }
 
+namespace {
+
+// Whether an index key column's collation (qualified, as the catalog
+// reads it; empty for a type without one) is deterministic for certain:
+// the database's default collation, or C, POSIX, ucs_basic.
+bool ComparesBytewise(const std::string& collation) {
+    return collation.empty() || collation == "pg_catalog.\"default\"" ||
+           collation == "pg_catalog.\"C\"" || collation == "pg_catalog.\"POSIX\"" ||
+           collation == "pg_catalog.ucs_basic";
+}
+
+}  // namespace
+
 std::vector<const Index*> UniqueIndexesToVerify(const TablePlan& table,
                                                 const SourceCatalog& catalog) {
     std::vector<const Index*> indexes;
@@ -280,13 +293,18 @@ std::vector<const Index*> UniqueIndexesToVerify(const TablePlan& table,
             continue;
         // A unique fake in a plain key column keeps every row's key
         // distinct, whatever the predicate selects; an expression over it
-        // (lower(), say) may not.
+        // (lower(), say) may not, nor may a collation other than the
+        // database's default and the byte-wise ones: a nondeterministic
+        // collation may hold distinct fakes equal ("a_1" and "A1").
         bool unique_fake = false;
         if (!index.HasExpressions())
             for (const ColumnPlan& column : table.columns)
-                unique_fake = unique_fake || (column.DefaultFake() &&
-                                              Contains(index.columns, column.column.name) &&
-                                              FakeIsUnique(column.column));
+                for (size_t i = 0; i < index.columns.size(); ++i)
+                    unique_fake =
+                        unique_fake ||
+                        (column.DefaultFake() && index.columns[i] == column.column.name &&
+                         (i >= index.collations.size() || ComparesBytewise(index.collations[i])) &&
+                         FakeIsUnique(column.column));
         if (!unique_fake) indexes.push_back(&index);
     }
     return indexes;

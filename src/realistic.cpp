@@ -166,15 +166,36 @@ constexpr int kDomainLength = 11;  // each of kDomains
 constexpr uint64_t kNumberCount = 9999;  // suffixes 1..9999
 constexpr int kNumberDigits = 4;
 
-// North American area codes: N then 0-8 then 0-9, without the N11 service
-// codes. In every one of them 555-0100..555-0199 is reserved for fiction.
+// North American area codes. In every one of them 555-0100..555-0199 is
+// reserved for fiction.
+// Geographic area codes of the US and Canada only, so that every number
+// is a fiction number of a plain phone line: no easily recognisable code
+// (N00 such as 800 and 900, N11, N22 ... N88: toll-free 833 to 888,
+// personal 5XX, Canadian 622 and 633), no other toll-free (88X),
+// personal-communication (52X to 59X), government (710), international
+// inbound (456) or premium (976) code, none reserved for expansion (N9X,
+// 37X, 96X), and none of the other countries and territories inside +1.
+bool IsGeographicAreaCode(int code) {
+    static const int kOtherNanp[] = {242, 246, 264, 268, 284, 340, 345, 441, 473,
+                                     649, 658, 664, 670, 671, 684, 721, 758, 767,
+                                     784, 787, 809, 829, 849, 868, 869, 876, 939};
+    static const int kNonGeographic[] = {456, 710, 950, 976};
+    const int b = code / 10 % 10, c = code % 10;
+    if (b == 9 || b == c) return false;
+    if (code / 100 == 5 && b >= 2) return false;
+    if (code / 10 == 88 || code / 10 == 37 || code / 10 == 96) return false;
+    for (int other : kOtherNanp)
+        if (code == other) return false;
+    for (int other : kNonGeographic)
+        if (code == other) return false;
+    return true;
+}
+
 const std::vector<int>& AreaCodes() {
     static const std::vector<int> codes = [] {
         std::vector<int> list;
-        for (int a = 2; a <= 9; ++a)
-            for (int b = 0; b <= 8; ++b)
-                for (int c = 0; c <= 9; ++c)
-                    if (!(b == 1 && c == 1)) list.push_back(a * 100 + b * 10 + c);
+        for (int code = 200; code <= 999; ++code)
+            if (IsGeographicAreaCode(code)) list.push_back(code);
         return list;
     }();
     return codes;

@@ -11,6 +11,7 @@
 
 #include "allowlist.h"
 #include "error.h"
+#include "fake.h"
 #include "plan.h"
 #include "preflight.h"
 #include "rules.h"
@@ -863,6 +864,26 @@ struct Violations {
     std::vector<std::string> not_null;
 };
 
+// For a partial unique index whose predicate reads faked booleans or
+// enums: those take one value in every row (false, the first label), so
+// a soft-delete index such as UNIQUE (login) WHERE NOT deleted covers
+// every row. Says so, and to keep them.
+std::string OneValueFakesNote(const TablePlan& table, const Index& index) {
+    if (index.predicate.empty()) return {};
+    std::string names;
+    for (const std::string& name : ScrubbedColumnsRead(table, index.ColumnsRead()))
+        for (const ColumnPlan& column : table.columns)
+            if (column.column.name == name && column.DefaultFake() &&
+                (ClassifyType(column.column.scalar) == FakeKind::kBoolean ||
+                 ClassifyType(column.column.scalar) == FakeKind::kEnum))
+                names += std::string(names.empty() ? "" : ", ") + "\"" + name + "\"";
+    if (names.empty()) return {};
+    return " Its predicate reads " + names +
+           ", faked as one value in every row (false, or the first label), so it covers rows "
+           "it did not: keep " +
+           names + " (a flag such as a soft delete is rarely personal data).";
+}
+
 // The scrubbed columns `columns` read (ScrubbedColumnsRead), quoted and
 // joined for a hint.
 std::string ScrubbedAmong(const TablePlan& table, const std::vector<std::string>& columns) {
@@ -941,7 +962,8 @@ void FindViolations(Database& db, const TablePlan& table, const SourceCatalog& c
         if (!rows.empty() && rows[0][0] && *rows[0][0] == "t")
             violations.unique.push_back("Unique index \"" + index->name + "\" of " +
                                         TableOrPartition(index->partition, where) +
-                                        " would hold duplicate faked values.");
+                                        " would hold duplicate faked values." +
+                                        OneValueFakesNote(table, *index));
     }
     for (const Index* index : IndexesToEvaluate(table, catalog))
         db.QueryAsOwnerExplained(

@@ -114,11 +114,17 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
                                     : std::to_string(column.hash_max_length));
             return "CAST(" + call + ") AS " + type + ")";
         }
-        case RuleKind::kJson:
-            return "CAST(" + ExtensionFunction(extension_schema, "scrub_json_keep", quote) +
-                   "(CAST(" + value + " AS pg_catalog.jsonb), CAST(" +
-                   statement.Bind(TextArrayLiteral(rule.json_keep)) + " AS pg_catalog.text[]), " +
-                   seed + ") AS " + type + ")";
+        case RuleKind::kJson: {
+            // json keeps its text (key order, duplicate keys, numbers as
+            // written): scrub_json_keep_json reads it as it is stored.
+            const bool json = ClassifyType(column.column.scalar) == FakeKind::kJson;
+            return "CAST(" +
+                   ExtensionFunction(extension_schema,
+                                     json ? "scrub_json_keep_json" : "scrub_json_keep", quote) +
+                   "(CAST(" + value + (json ? " AS pg_catalog.json" : " AS pg_catalog.jsonb") +
+                   "), CAST(" + statement.Bind(TextArrayLiteral(rule.json_keep)) +
+                   " AS pg_catalog.text[]), " + seed + ") AS " + type + ")";
+        }
         case RuleKind::kFake:
         case RuleKind::kSql:
             break;

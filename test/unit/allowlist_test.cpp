@@ -19,6 +19,42 @@ std::pair<std::string, std::string> Rejection(const std::string& json) {
     return {"", "accepted"};
 }
 
+TEST(Allowlist, ConstantsKeepTheirExactValue) {
+    // Numbers are read as doubles: a fraction, an exponent, an integer
+    // past 64 bits, or a number inside an object or array would be rounded
+    // silently, so those constants are refused naming the column.
+    for (const char* constant :
+         {"12345678901234567890123.5", "0.30000000000000004441", "1.10", "1e2", "-0.5",
+          "123456789012345678901234", R"({"n": 1.10})", R"({"n": "x"})", "[1, 2]", "[]"}) {
+        auto [state, text] = Rejection(std::string(R"({"t": {"columns": {"price": {"constant": )") +
+                                       constant + "}}}}");
+        EXPECT_EQ(state, "22023") << constant << ": " << text;
+        EXPECT_NE(text.find("\"price\""), std::string::npos) << text;
+        EXPECT_NE(text.find("exact value"), std::string::npos) << text;
+    }
+    // Strings, booleans, null and 64-bit integers are exact.
+    for (const char* constant : {R"("1.10")", R"("{\"n\": 1.10}")", "true", "false", "null", "-7",
+                                 "9223372036854775807", "-9223372036854775808"}) {
+        auto [state, text] =
+            Rejection(std::string(R"({"t": {"columns": {"c": {"constant": )") + constant + "}}}}");
+        EXPECT_EQ(state, "") << constant << ": " << text;
+    }
+    Allowlist list = ParseAllowlist(
+        R"({"t": {"columns": {"a": {"constant": "1.10"}, "b": {"constant": -7}}}})", "public");
+    ASSERT_EQ(list.entries.size(), 1u);
+}
+
+TEST(Allowlist, NumberOverflowIsAClearError) {
+    for (const char* json : {R"({"t": {"columns": {"c": {"constant": 1e400}}}})",
+                             R"({"t": {"columns": {"c": {"why": 1e309, "rule": "keep"}}}})",
+                             R"({"t": ["a"], "x": -1e400})"}) {
+        auto [state, text] = Rejection(json);
+        EXPECT_EQ(state, "22023") << json;
+        EXPECT_NE(text.find("allowlist holds a number out of range"), std::string::npos) << text;
+        EXPECT_EQ(text.find("json.exception"), std::string::npos) << text;
+    }
+}
+
 TEST(Allowlist, ParsesTablesAndColumnsInKeyOrder) {
     Allowlist list = ParseAllowlist(R"({"users": ["id", "email"], "sessions": []})", "public");
     ASSERT_EQ(list.entries.size(), 2u);

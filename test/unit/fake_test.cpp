@@ -1,6 +1,8 @@
 // Type classification and the shape of fake expressions.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fake.h"
 #include "test_support.h"
 
@@ -57,7 +59,58 @@ TEST(Fake, TextFakeBindsThePrefixAsAParameter) {
     EXPECT_EQ(*statement.params[0], "e'mail_");
     EXPECT_EQ(sql.find("e'mail"), std::string::npos) << "column names never reach the SQL text";
     EXPECT_NE(sql.find("$1"), std::string::npos);
-    EXPECT_NE(sql.find("GREATEST(0, 10 OPERATOR(pg_catalog.-)"), std::string::npos);
+}
+
+TEST(Fake, TextFakeTakesTheWholePrefixOrNone) {
+    // A prefix cut to make room for the row number repeats values: in
+    // char(6), "line2" + "1" and "line" + "21" are the same "line21".
+    Statement statement;
+    EXPECT_EQ(FakeExpression(Key(Column("line2", "bpchar", 4 + 8)), kSeed, kQuote, statement),
+              "CASE WHEN pg_catalog.length($1) OPERATOR(pg_catalog.+) "
+              "pg_catalog.length(s.seed_text) OPERATOR(pg_catalog.<=) 8 THEN "
+              "pg_catalog.textcat($1, s.seed_text) ELSE s.seed_text END");
+    // No room for even one digit behind the prefix: the number alone.
+    Statement narrow;
+    EXPECT_EQ(FakeExpression(Key(Column("a1", "varchar", 4 + 3)), kSeed, kQuote, narrow),
+              "s.seed_text");
+    EXPECT_TRUE(narrow.params.empty());
+    // Unlimited or roomy: always prefixed.
+    Statement roomy;
+    EXPECT_EQ(FakeExpression(Column("a1", "varchar", 4 + 22), kSeed, kQuote, roomy),
+              "pg_catalog.textcat($1, s.seed_text)");
+}
+
+TEST(Fake, TextFakesNeverRepeat) {
+    // The SQL above, evaluated here for every row number up to 10^limit - 1
+    // (FakeCapacity) of short columns whose names end in digits.
+    for (const std::string name : {"line2", "a1", "x", "n12", "ab_1"}) {
+        for (int limit = 1; limit <= 5; ++limit) {
+            ColumnInfo column = Key(Column(name, "varchar", 4 + limit));
+            Statement statement;
+            std::string sql = FakeExpression(column, kSeed, kQuote, statement);
+            const std::string whole_or_none =
+                "CASE WHEN pg_catalog.length($1) OPERATOR(pg_catalog.+) "
+                "pg_catalog.length(s.seed_text) OPERATOR(pg_catalog.<=) " +
+                std::to_string(limit) +
+                " THEN pg_catalog.textcat($1, s.seed_text) ELSE s.seed_text END";
+            ASSERT_TRUE(sql == "s.seed_text" || sql == "pg_catalog.textcat($1, s.seed_text)" ||
+                        sql == whole_or_none)
+                << "a form this test does not evaluate: " << sql;
+            std::set<std::string> seen;
+            uint64_t capacity = FakeCapacity(column);
+            std::string prefix = name + "_";
+            for (uint64_t row = 1; row <= capacity; ++row) {
+                std::string number = std::to_string(row);
+                std::string fake = sql == "s.seed_text" ? number
+                                   : prefix.size() + number.size() <= size_t(limit)
+                                       ? prefix + number
+                                       : number;
+                ASSERT_LE(fake.size(), size_t(limit));
+                ASSERT_TRUE(seen.insert(fake).second)
+                    << name << " varchar(" << limit << ") repeats " << fake << " at row " << row;
+            }
+        }
+    }
 }
 
 TEST(Fake, NumericFakeRespectsPrecisionAndScale) {
@@ -100,17 +153,34 @@ TEST(Fake, RestrictedIntervalCountsYears) {
               "pg_catalog.make_interval(secs => s.seed)");
 }
 
-TEST(Fake, NameFakeDropsAMultibytePrefix) {
-    // name's 63-byte limit is in bytes, left() counts characters: a
-    // multibyte prefix could clip the row number, so it is left out.
+TEST(Fake, NameFakeMeasuresItsPrefixInBytes) {
+    // name's 63-byte limit is in bytes: the fit is measured with
+    // octet_length(), and the prefix is never cut (not inside a character).
     Statement statement;
-    EXPECT_EQ(FakeExpression(Column("\xc3\xa9t\xc3\xa9", "name"), kSeed, kQuote, statement),
-              "s.seed_text");
-    EXPECT_TRUE(statement.params.empty());
-    std::string ascii = FakeExpression(Column("nm", "name"), kSeed, kQuote, statement);
-    ASSERT_EQ(statement.params.size(), 1u);
-    EXPECT_EQ(*statement.params[0], "nm_");
-    EXPECT_NE(ascii.find("$1"), std::string::npos);
+    std::string wide(31 * 2, 'x');
+    for (size_t i = 0; i < wide.size(); i += 2) wide.replace(i, 2, "\xc3\xa9");
+    EXPECT_EQ(FakeExpression(Key(Column(wide, "name")), kSeed, kQuote, statement),
+              "CASE WHEN pg_catalog.octet_length($1) OPERATOR(pg_catalog.+) "
+              "pg_catalog.octet_length(s.seed_text) OPERATOR(pg_catalog.<=) 63 THEN "
+              "pg_catalog.textcat($1, s.seed_text) ELSE s.seed_text END");
+    Statement short_name;
+    EXPECT_EQ(FakeExpression(Column("\xc3\xa9t\xc3\xa9", "name"), kSeed, kQuote, short_name),
+              "pg_catalog.textcat($1, s.seed_text)");
+    ASSERT_EQ(short_name.params.size(), 1u);
+    EXPECT_EQ(*short_name.params[0], "\xc3\xa9t\xc3\xa9_");
+}
+
+TEST(Fake, NoTextFakeCutsItsPrefix) {
+    // A cut prefix could split a multibyte character (in SQL_ASCII,
+    // left() counts bytes): no text fake calls left() or substr().
+    for (const char* type : {"varchar", "bpchar", "name", "text"})
+        for (int limit : {1, 3, 6, 10, 30}) {
+            Statement statement;
+            std::string sql =
+                FakeExpression(Key(Column("\xc3\xa7a", type, 4 + limit)), kSeed, kQuote, statement);
+            EXPECT_EQ(sql.find("left"), std::string::npos) << type << limit << ": " << sql;
+            EXPECT_EQ(sql.find("substr"), std::string::npos) << type << limit << ": " << sql;
+        }
 }
 
 TEST(Fake, EnumFakeQuotesTheTypeName) {
@@ -157,7 +227,10 @@ TEST(Fake, NarrowFakesWrapUnlessAUniqueIndexNeedsThem) {
     Statement statement;
     // varchar(3): the last three digits once the row number is longer.
     std::string text = FakeExpression(Column("code", "varchar", 4 + 3), kSeed, kQuote, statement);
-    EXPECT_NE(text.find(", pg_catalog.\"right\"(s.seed_text, 3))"), std::string::npos) << text;
+    EXPECT_EQ(text, "pg_catalog.\"right\"(s.seed_text, 3)") << "\"code_\" leaves no room";
+    text = FakeExpression(Column("c", "varchar", 4 + 3), kSeed, kQuote, statement);
+    EXPECT_NE(text.find(" ELSE pg_catalog.\"right\"(s.seed_text, 3) END"), std::string::npos)
+        << text;
     std::string key =
         FakeExpression(Key(Column("code", "varchar", 4 + 3)), kSeed, kQuote, statement);
     EXPECT_EQ(key.find("right"), std::string::npos) << key;

@@ -81,6 +81,79 @@ TEST(JsonKeep, RejectsMalformedPaths) {
 TEST(JsonKeep, RejectsMalformedDocuments) {
     EXPECT_THROW(JsonKeep("{", {}, 1), ScrubError);
     EXPECT_THROW(JsonKeep("\"\xff\"", {}, 1), ScrubError);
+    for (const char* bad : {"",
+                            " ",
+                            "[1,]",
+                            "{\"a\":1,}",
+                            "{\"a\" 1}",
+                            "{1:2}",
+                            "[1 2]",
+                            "01",
+                            "1.",
+                            ".5",
+                            "+1",
+                            "-",
+                            "1e",
+                            "1e+",
+                            "tru",
+                            "nul",
+                            "[1]x",
+                            "{} {}",
+                            "\"a",
+                            "\"\\x\"",
+                            "\"\\u12g4\"",
+                            "\"\\udc00\"",
+                            "\"\\ud800\"",
+                            "\"\\ud800\\u0041\"",
+                            "\"\xc0\x80\"",
+                            "\"\xed\xa0\x80\"",
+                            "\"\xf4\x90\x80\x80\"",
+                            "\"\xe2\x82\"",
+                            "\"tab\there\"",
+                            "[",
+                            "]",
+                            "{\"a\":}"}) {
+        EXPECT_THROW(JsonKeep(bad, {}, 1), ScrubError) << bad;
+        EXPECT_THROW(JsonKeep(bad, {"a"}, 1), ScrubError) << bad;
+    }
+    try {
+        JsonKeep("[1, 2,]", {}, 1);
+        ADD_FAILURE();
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "22P02");
+        EXPECT_NE(e.report().detail.find("byte 6"), std::string::npos) << e.report().detail;
+    }
+}
+
+TEST(JsonKeep, NumbersBeyondADoubleAreValid) {
+    // jsonb holds numbers no double can: they are never converted, so the
+    // document passes whether or not the path is kept, kept ones verbatim.
+    for (const char* number : {"1e400", "1e309", "-1e400", "1E+2", "0.30000000000000004441",
+                               "123456789012345678901234567890123456789", "-0", "0e0", "1e-400"}) {
+        std::string document = std::string("{\"big\": ") + number + ", \"x\": " + number + "}";
+        EXPECT_EQ(JsonKeep(document, {"x"}, 1), std::string("{\"big\":0,\"x\":") + number + "}");
+        EXPECT_EQ(JsonKeep(document, {"big"}, 1), std::string("{\"big\":") + number + ",\"x\":0}");
+    }
+}
+
+TEST(JsonKeep, KeepsKeyOrderDuplicatesAndEscapesOfJsonText) {
+    // json (not jsonb) text: keys in their order, duplicates, escapes as
+    // written; only whitespace between tokens goes.
+    EXPECT_EQ(
+        JsonKeep(R"({"b": 1E+2, "a": "\u00e9\u0000", "b": [2, "s"], "c": "x"})", {"a", "b"}, 3),
+        R"({"b":1E+2,"a":"\u00e9\u0000","b":[2,"s"],"c":"c_3"})");
+    // Keys are matched decoded: "\u0061" is the key a.
+    EXPECT_EQ(JsonKeep(R"({"\u0061": "kept", "\ud83d\ude00": "x"})", {"a"}, 3),
+              "{\"\\u0061\":\"kept\",\"\\ud83d\\ude00\":\"\xf0\x9f\x98\x80_3\"}");
+}
+
+TEST(JsonKeep, DeepNestingCostsNoStack) {
+    std::string deep = std::string(5000, '[') + std::string(5000, ']');
+    EXPECT_EQ(JsonKeep(deep, {}, 1), deep);
+    std::string objects;
+    for (int i = 0; i < 5000; ++i) objects += "{\"k\":";
+    objects += "\"v\"" + std::string(5000, '}');
+    EXPECT_EQ(JsonKeep(objects, {}, 1).size(), objects.size() - 1 + 3);
 }
 
 }  // namespace

@@ -229,6 +229,30 @@ TEST(UniqueIndexes, VerifiesOnlyKeysWhoseFakesMayRepeat) {
         << "values are compared under the index's collation";
 }
 
+TEST(UniqueIndexes, VerifiesFakesUnderACollationThatMayEquateThem) {
+    // A nondeterministic collation may hold distinct fakes equal ("a_1"
+    // and "A_1", or "a_1" and "a1" where punctuation is ignored): the
+    // fake's uniqueness is trusted under byte-wise collations only.
+    SourceCatalog catalog;
+    catalog.tables.push_back(Table("members", {Column("id", "int4"), Column("handle", "text")}));
+    catalog.indexes.push_back({"members_pkey", "members", {"id"}, {""}, false});
+    for (const char* collation :
+         {"public.ci", "pg_catalog.\"en-x-icu\"", "pg_catalog.\"default\"", "pg_catalog.\"C\"",
+          "pg_catalog.\"POSIX\"", "pg_catalog.ucs_basic"})
+        catalog.indexes.push_back({std::string("handle_") + collation,
+                                   "members",
+                                   {"id", "handle"},
+                                   {"", collation},
+                                   false});
+    InPublic(catalog);
+    Plan plan = BuildPlan(ParseAllowlist(R"({"members": ["id"]})", "public"), catalog, "public");
+    std::vector<std::string> verified;
+    for (const Index* index : UniqueIndexesToVerify(plan.tables[0], catalog))
+        verified.push_back(index->name);
+    EXPECT_EQ(verified,
+              (std::vector<std::string>{"handle_public.ci", "handle_pg_catalog.\"en-x-icu\""}));
+}
+
 TEST(Checks, ComputesGeneratedColumnsFromTheirExpressions) {
     SourceCatalog catalog;
     ColumnInfo domain = Column("domain", "text");

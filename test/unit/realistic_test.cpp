@@ -145,12 +145,25 @@ TEST(Realistic, PhonesAreE164InFictionalRanges) {
         R"(^(\+1[2-9][0-8][0-9]55501[0-9]{2}|\+61[2378](5550|7010)[0-9]{4}|\+44(11[3-8]4960|1[2-6]14960|2079460|2896496|2920180|1632960|7700900)[0-9]{3})$)");
     RealisticGenerator generator(RealisticRule::kPhone, -1);
     std::set<std::string> countries;
-    for (uint64_t seed = 1; seed <= generator.capacity(); seed += 7) {
+    std::set<int> area_codes;
+    for (uint64_t seed = 1; seed <= generator.capacity(); ++seed) {
         std::string phone = generator.Generate(seed, -1);
         ASSERT_TRUE(std::regex_match(phone, e164)) << phone;
         ASSERT_TRUE(std::regex_match(phone, fictional)) << phone;
         countries.insert(phone.substr(0, 3));
+        if (phone.substr(0, 2) == "+1") area_codes.insert(std::stoi(phone.substr(2, 3)));
     }
+    // Geographic US and Canadian area codes only: no toll-free, premium,
+    // personal, Canadian non-geographic, service (N11) or reserved code,
+    // and none of the Caribbean and Pacific countries and territories
+    // that share +1.
+    for (int code : {800, 833, 844, 855, 866, 877, 888, 822, 880, 889, 900, 976, 500, 521, 533,
+                     544, 555, 566, 577, 588, 589, 600, 622, 633, 700, 710, 456, 211, 911, 370,
+                     960, 242, 246, 264, 268, 284, 340, 345, 441, 473, 649, 658, 664, 670, 671,
+                     684, 721, 758, 767, 784, 787, 809, 829, 849, 868, 869, 876, 939})
+        EXPECT_EQ(area_codes.count(code), 0u) << code;
+    for (int code : {201, 212, 415, 514, 604, 617, 718, 905, 989})
+        EXPECT_EQ(area_codes.count(code), 1u) << code;
     EXPECT_EQ(countries, (std::set<std::string>{"+1" + std::string("2"), "+13", "+14", "+15", "+16",
                                                 "+17", "+18", "+19", "+61", "+44"}));
 }

@@ -311,7 +311,7 @@ TEST(Rules, SqlOfEachRuleQuotesNamesAndBindsValues) {
               std::string::npos)
         << copy.sql;
     EXPECT_NE(copy.sql.find("CAST(" + ext +
-                            ".scrub_json_keep(CAST(s.c4 AS pg_catalog.jsonb), "
+                            ".scrub_json_keep_json(CAST(s.c4 AS pg_catalog.json), "
                             "CAST($"),
               std::string::npos)
         << copy.sql;
