@@ -49,9 +49,11 @@ SELECT count(*) AS columns_without_why
  WHERE coalesce(c.value->>'why', '') = '';
 SELECT scrub_suggest('sl')->'people'->'columns'->'api_token' AS not_null_secret;
 
--- It runs as it stands, leak check on; nothing leaked.
+-- It runs as it stands, in strict mode (every table and column decided),
+-- leak check on; nothing leaked.
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
-  FROM scrub_to_schema(scrub_suggest('sl'), 'sl_scrubbed', 'sl', leak_check => true)
+  FROM scrub_to_schema(scrub_suggest('sl'), 'sl_scrubbed', 'sl', strict => true,
+                       leak_check => true)
  ORDER BY table_name;
 SELECT table_name, leaked FROM sl_scrubbed._scrub_tables ORDER BY table_name;
 SELECT email, "FirstName", password_hash, api_token <> 't1' AS token_replaced
@@ -104,7 +106,7 @@ SELECT t.key AS table_key, c.key AS column_name, c.value->>'rule' AS rule
  ORDER BY 1, 2;
 SELECT count(*) AS tables, sum(rows_copied) AS rows
   FROM scrub_to_schema(scrub_suggest('northwind'), 'northwind_scrubbed', 'northwind',
-                       leak_check => true);
+                       strict => true, leak_check => true);
 SELECT count(*) AS leaking_columns
   FROM northwind_scrubbed._scrub_tables AS t, jsonb_each(t.leaked) AS l
  WHERE CAST(l.value AS int) > 0;
