@@ -339,7 +339,7 @@ void CheckPlan(const Plan& plan, const Allowlist& allowlist, const std::string& 
             if (!param) Finding("NULL parameter", copy.sql);
         CheckSql(CountRows(*table.table, source_schema, QuoteIdentifier));
     }
-    CheckSql(LockSourceTables(plan, source_schema, QuoteIdentifier));
+    CheckSql(LockSourceTables(plan, QuoteIdentifier));
     for (const Statement& statement : CreateManifest(build_schema, QuoteIdentifier)) CheckSql(statement);
 }
 
@@ -356,7 +356,10 @@ void RunPipeline(std::string_view text, const std::string& source_schema, bool d
         // The key always names the table it was parsed into.
         TableKey key = ParseTableKey(entry.key);
         if (key.table != entry.table) Finding("key and table disagree", entry.key);
-        if (!key.schema.empty() && key.schema != source_schema) Finding("foreign schema accepted", entry.key);
+        // A bare key names a table of the source schema, a qualified one
+        // a table of its own schema.
+        if (entry.schema != (key.schema.empty() ? source_schema : key.schema))
+            Finding("key and schema disagree", entry.key);
     }
     SourceCatalog owned;
     const SourceCatalog* catalog = &FixedCatalog();
@@ -370,9 +373,9 @@ void RunPipeline(std::string_view text, const std::string& source_schema, bool d
         // Foreign keys the copy may break, and the probe run for each.
         for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, *catalog, source_schema)) {
             if (risk.key == nullptr || risk.reason.empty()) Finding("foreign key risk without cause", "");
-            const TableInfo* table = FindTable(*catalog, risk.key->table);
+            const TableInfo* table = FindTable(*catalog, risk.key->schema, risk.key->table);
             if (table == nullptr) Finding("foreign key risk on an unknown table", risk.key->table);
-            CheckSql(AnyRowWithValues(*table, source_schema, risk.key->columns, QuoteIdentifier));
+            CheckSql(AnyRowWithValues(*table, table->schema, risk.key->columns, QuoteIdentifier));
         }
     } catch (const ScrubError& error) {
         // Rejections name their cause; an empty message would leave the user guessing.
