@@ -204,14 +204,14 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION scrub_fake_text(pg_catalog.text, pg_catalog.int8, pg_catalog.int4, pg_catalog.int4) IS
     'a realistic fake (email, name, phone, ...) for a row number, never derived from real data';
 
--- Keyed pseudonyms under a secret key (the superuser-only setting
--- scrub.key, or the file scrub.key_file names): the same value and key
+-- Keyed pseudonyms under a secret key (in the file the superuser-only
+-- setting scrub.key_file names): the same value and key
 -- give the same pseudonym everywhere; integers and uuids are permuted
 -- one-to-one (integers keep their sign and stay within their type), text
--- becomes letters and digits of about its length, at most max_length
--- characters. Only superusers may call them, except from inside a
--- scrub_to_schema run: nobody may use them to probe the key. PARALLEL
--- RESTRICTED: that permission lives in the backend running the scrub.
+-- becomes 16 letters and digits whatever its length, at most max_length
+-- characters. Only superusers may call them: nobody else may use them to
+-- probe the key. PARALLEL RESTRICTED: a run's permit lives in the backend
+-- running the scrub.
 CREATE FUNCTION scrub_hash(value pg_catalog.int2) RETURNS pg_catalog.int2
 AS 'MODULE_PATHNAME', 'scrub_hash_int2'
 LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
@@ -234,16 +234,57 @@ RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'scrub_hash_text'
 LANGUAGE C STABLE PARALLEL RESTRICTED;
 
+-- The same, for a scrub_to_schema run: run_token is the run's permit (a
+-- random 128-bit token the run binds as a parameter, never in query
+-- text). Anyone may call these, but a token other than that of the run
+-- in progress in the backend is refused: code of other roles that runs
+-- during a run cannot hash values of its choosing.
+CREATE FUNCTION scrub_hash(value pg_catalog.int2, run_token pg_catalog.text)
+RETURNS pg_catalog.int2
+AS 'MODULE_PATHNAME', 'scrub_hash_int2'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.int4, run_token pg_catalog.text)
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'scrub_hash_int4'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.int8, run_token pg_catalog.text)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'scrub_hash_int8'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.uuid, run_token pg_catalog.text)
+RETURNS pg_catalog.uuid
+AS 'MODULE_PATHNAME', 'scrub_hash_uuid'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+CREATE FUNCTION scrub_hash(value pg_catalog.text, max_length pg_catalog.int4,
+                           run_token pg_catalog.text)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'scrub_hash_text'
+LANGUAGE C STABLE PARALLEL RESTRICTED;
+
 COMMENT ON FUNCTION scrub_hash(pg_catalog.int2) IS
-    'keyed pseudonym (scrub.key): a one-to-one permutation of smallint keeping the sign';
+    'keyed pseudonym (scrub.key_file): a one-to-one permutation of smallint keeping the sign';
 COMMENT ON FUNCTION scrub_hash(pg_catalog.int4) IS
-    'keyed pseudonym (scrub.key): a one-to-one permutation of integer keeping the sign';
+    'keyed pseudonym (scrub.key_file): a one-to-one permutation of integer keeping the sign';
 COMMENT ON FUNCTION scrub_hash(pg_catalog.int8) IS
-    'keyed pseudonym (scrub.key): a one-to-one permutation of bigint keeping the sign';
+    'keyed pseudonym (scrub.key_file): a one-to-one permutation of bigint keeping the sign';
 COMMENT ON FUNCTION scrub_hash(pg_catalog.uuid) IS
-    'keyed pseudonym (scrub.key): a one-to-one permutation of uuid';
+    'keyed pseudonym (scrub.key_file): a one-to-one permutation of uuid';
 COMMENT ON FUNCTION scrub_hash(pg_catalog.text, pg_catalog.int4) IS
-    'keyed pseudonym (scrub.key): letters and digits of about the value''s length, at most max_length';
+    'keyed pseudonym (scrub.key_file): 16 letters and digits whatever the value''s length, at most max_length';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.int2, pg_catalog.text) IS
+    'scrub_hash for a scrub_to_schema run: run_token is the run''s permit';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.int4, pg_catalog.text) IS
+    'scrub_hash for a scrub_to_schema run: run_token is the run''s permit';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.int8, pg_catalog.text) IS
+    'scrub_hash for a scrub_to_schema run: run_token is the run''s permit';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.uuid, pg_catalog.text) IS
+    'scrub_hash for a scrub_to_schema run: run_token is the run''s permit';
+COMMENT ON FUNCTION scrub_hash(pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
+    'scrub_hash for a scrub_to_schema run: run_token is the run''s permit';
 
 -- The json rule: the document keeps its shape and the values under the
 -- dotted key paths of keep (arrays are walked); every other string becomes

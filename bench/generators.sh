@@ -18,6 +18,10 @@ cleanup() { pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || tr
 trap cleanup EXIT
 
 pg "$pgbin/initdb" -D "$dir/data" >/dev/null
+# The hash key, in a file only the server's OS user can read.
+printf 'benchmark-key-0123456789abcdef' >"$dir/scrub.key"
+chown postgres "$dir/scrub.key"
+chmod 600 "$dir/scrub.key"
 pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56433 -k $dir -c shared_buffers=256MB -c jit=off -c max_parallel_workers_per_gather=0" start >/dev/null
 psql_() { pg psql -X -q -h "$dir" -p 56433 -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
@@ -32,7 +36,7 @@ SQL
 
 measure() {  # expression
     psql_ -At <<SQL
-SET scrub.key = 'benchmark-key-0123456789abcdef';
+SET scrub.key_file = '$dir/scrub.key';
 SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
 SELECT count($1) FROM t \g /dev/null
 SELECT round((extract(epoch FROM clock_timestamp()) - :t0) * 1000);

@@ -20,6 +20,10 @@ cleanup() { pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || tr
 trap cleanup EXIT
 
 pg "$pgbin/initdb" -D "$dir/data" >/dev/null
+# The hash key, in a file only the server's OS user can read.
+printf 'benchmark-key-0123456789abcdef' >"$dir/scrub.key"
+chown postgres "$dir/scrub.key"
+chmod 600 "$dir/scrub.key"
 pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56434 -k $dir -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h" start >/dev/null
 psql_() { pg psql -X -q -h "$dir" -p 56434 -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
@@ -37,7 +41,7 @@ SQL
 # Each run in its own transaction, rolled back; the clock is the server's.
 measure() {  # columns object
     psql_ -At <<SQL
-SET scrub.key = 'benchmark-key-0123456789abcdef';
+SET scrub.key_file = '$dir/scrub.key';
 BEGIN;
 SELECT extract(epoch FROM clock_timestamp()) AS t0 \gset
 SELECT count(*) FROM scrub_to_schema('{"t": {"columns": $1}}') \g /dev/null

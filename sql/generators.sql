@@ -1,5 +1,5 @@
 -- The value generators of the column rules: scrub_fake_text (realistic
--- fakes), scrub_hash (keyed pseudonyms under scrub.key) and
+-- fakes), scrub_hash (keyed pseudonyms under scrub.key_file) and
 -- scrub_json_keep (the json rule).
 SELECT p.oid::regprocedure AS function, p.provolatile AS volatility,
        p.proparallel AS parallel, p.proisstrict AS strict,
@@ -110,14 +110,16 @@ SELECT gen_error($$SELECT scrub_fake_text('phone', 1, 11)$$);
 ------------------------------------------------------------------------
 -- No key, or one too short: an error that never shows the key.
 SELECT gen_error($$SELECT scrub_hash(1)$$);
-SET scrub.key = 'Zq8shortkey';
+\! umask 077 && printf '%s' 'Zq8shortkey' > tmp_check_regress/generators_1.key
+SET scrub.key_file = '../generators_1.key';
 SELECT gen_error($$SELECT scrub_hash(1)$$);
 SELECT gen_error_mentions($$SELECT scrub_hash(1)$$, 'Zq8shortkey') AS error_shows_key;
 -- (The check does see what an error says: a rule name is quoted back.)
 SELECT gen_error_mentions($$SELECT scrub_fake_text('Zq8shortkey', 1)$$, 'Zq8shortkey') AS check_sees_it;
 SELECT gen_error_mentions($$SELECT scrub_hash('x'::text)$$, 'Zq8shortkey') AS error_shows_key;
 
-SET scrub.key = 'regress-key-0123456789abcdef';
+\! umask 077 && printf '%s' 'regress-key-0123456789abcdef' > tmp_check_regress/generators_2.key
+SET scrub.key_file = '../generators_2.key';
 -- Stable across calls; NULL in, NULL out; the same number gives the same
 -- pseudonym in smallint, integer and bigint.
 SELECT scrub_hash(42::int2) AS h2, scrub_hash(42) AS h4, scrub_hash(42::int8) AS h8,
@@ -144,38 +146,50 @@ SELECT length(scrub_hash('alice@example.com'::text)) AS length_unbounded,
        scrub_hash('alice@example.com'::text) ~ '^[A-Za-z0-9]+$' AS alphanumeric,
        length(scrub_hash('alice@example.com'::text, 8)) AS length_capped,
        starts_with(scrub_hash('alice@example.com'::text), scrub_hash('alice@example.com'::text, 8)) AS prefix,
-       length(scrub_hash('ab'::text)) AS short_values_get_12,
        scrub_hash(''::text) = '' AS empty_stays_empty,
-       scrub_hash('héllo wörld'::text) ~ '^[A-Za-z0-9]{12}$' AS multibyte_counted_in_characters;
+       scrub_hash('héllo wörld'::text) ~ '^[A-Za-z0-9]{16}$' AS multibyte_gets_16;
+-- A pseudonym's length says nothing of the value's: 16 characters for
+-- values of 1 to 2,000 characters, fewer only under a shorter limit.
+SELECT array_agg(DISTINCT length(scrub_hash(repeat('x', n)))) AS lengths_unbounded,
+       array_agg(DISTINCT length(scrub_hash(repeat('x', n), 40))) AS lengths_under_40,
+       array_agg(DISTINCT length(scrub_hash(repeat('x', n), 10))) AS lengths_under_10
+  FROM generate_series(1, 2000) AS n;
 SELECT count(DISTINCT scrub_hash(v::text)) AS distinct_texts FROM generate_series(1, 20000) AS v;
 SELECT gen_error($$SELECT scrub_hash('x'::text, -1)$$);
 
 -- A different key gives unrelated pseudonyms.
 CREATE TEMP TABLE gen_first AS
     SELECT v, scrub_hash(v) AS h, scrub_hash(v::text) AS t FROM generate_series(1, 1000) AS v;
-SET scrub.key = 'another-regress-key-fedcba9876543210';
+\! umask 077 && printf '%s' 'another-regress-key-fedcba9876543210' > tmp_check_regress/generators_3.key
+SET scrub.key_file = '../generators_3.key';
 SELECT count(*) FILTER (WHERE scrub_hash(v) = h) AS same_integer,
        count(*) FILTER (WHERE scrub_hash(v::text) = t) AS same_text
   FROM gen_first;
 
--- The key is superuser-only: a non-superuser cannot read it, set it, see
--- it in pg_settings, or call scrub_hash outside a scrub run (it would be an
--- oracle for the key). scrub_fake_text and scrub_json_keep need no key.
-CREATE ROLE regress_gen_user;
-SET ROLE regress_gen_user;
-SELECT gen_error($$SELECT current_setting('scrub.key')$$);
+-- No setting holds the key: scrub.key is refused for everyone, superusers
+-- too (scrub's prefix is reserved), and the value is never quoted back.
 SELECT gen_error($$SET scrub.key = 'attacker-chosen-key-123456'$$);
 SELECT gen_error_mentions($$SET scrub.key = 'attacker-chosen-key-123456'$$, 'attacker-chosen') AS error_shows_value;
-SELECT count(*) AS visible_settings FROM pg_settings WHERE name = 'scrub.key';
+SELECT current_setting('scrub.key', true) AS no_key_setting;
+-- The key file's path is superuser-only; a non-superuser cannot read it,
+-- set it, see it in pg_settings, or call scrub_hash outside a scrub run
+-- (it would be an oracle for the key). scrub_fake_text and
+-- scrub_json_keep need no key.
+CREATE ROLE regress_gen_user;
+SET ROLE regress_gen_user;
+SELECT gen_error($$SELECT current_setting('scrub.key_file')$$);
+SELECT gen_error($$SET scrub.key_file = '/tmp/attacker.key'$$);
+SELECT gen_error($$SELECT current_setting('scrub.key')$$);
+SELECT count(*) AS visible_settings FROM pg_settings WHERE name LIKE 'scrub.key%';
 SELECT gen_error($$SELECT scrub_hash(1)$$);
 SELECT gen_error($$SELECT scrub_hash(gen_random_uuid())$$);
 SELECT gen_error($$SELECT scrub_hash('x'::text)$$);
 SELECT scrub_fake_text('first_name', 1) AS fake_needs_no_key;
 RESET ROLE;
 
--- Inside a run the same non-superuser may: its table's CHECK calls
--- scrub_hash on a faked column, so the run evaluates it on the faked rows,
--- as the table's owner.
+-- Not inside a run either: the run's permit is a token only the run's own
+-- SQL passes, so a table's CHECK that calls scrub_hash (run by the copy,
+-- as the table's owner) is refused, and with it the run.
 CREATE SCHEMA gen_src AUTHORIZATION regress_gen_user;
 GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO regress_gen_user;
 DO $$ BEGIN
@@ -187,8 +201,7 @@ RESET ROLE;
 INSERT INTO gen_src.accounts VALUES (1, 'a'), (2, 'b'), (3, 'c');
 SET ROLE regress_gen_user;
 SELECT gen_error($$INSERT INTO gen_src.accounts VALUES (4, 'd')$$);
-SELECT table_name, rows_copied, columns_scrubbed
-  FROM scrub_to_schema('{"accounts": ["note"]}', 'gen_out', 'gen_src');
+SELECT gen_error($$SELECT * FROM scrub_to_schema('{"accounts": ["note"]}', 'gen_out', 'gen_src')$$);
 -- The permit ends with the run, and with a failed run too.
 SELECT gen_error($$SELECT scrub_hash(1)$$);
 RESET ROLE;
@@ -226,11 +239,11 @@ SELECT gen_error($$SELECT scrub_json_keep('{}', '{a..b}', 1)$$);
 SELECT gen_error($$SELECT scrub_json_keep('{}', ARRAY['ok', ''], 1)$$);
 SELECT gen_error($$SELECT scrub_json_keep('{}', ARRAY['ok', NULL], 1)$$);
 
-DROP SCHEMA gen_out CASCADE;
+DROP SCHEMA IF EXISTS gen_out CASCADE;
 DROP SCHEMA gen_src CASCADE;
 DO $$ BEGIN
     EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_gen_user', current_database());
 END $$;
 REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM regress_gen_user;
 DROP ROLE regress_gen_user;
-RESET scrub.key;
+RESET scrub.key_file;

@@ -15,7 +15,8 @@ RESET search_path;
 ALTER TABLE nwh.customers ADD COLUMN email varchar(60);
 UPDATE nwh.customers SET email = lower(replace(contact_name, ' ', '.')) || '@' || lower(customer_id) || '.corp.test';
 
-SET scrub.key = 'hash-keys-regress-key-0123456789';
+\! umask 077 && printf '%s' 'hash-keys-regress-key-0123456789' > tmp_check_regress/hash_keys_1.key
+SET scrub.key_file = '../hash_keys_1.key';
 \set allowlist '{"customers": {"columns": {"customer_id": {"rule": "hash", "why": "joins must survive"}, "contact_name": "full_name", "email": "email", "city": "keep", "country": "keep"}}, "employees": {"columns": {"employee_id": "hash", "first_name": "first_name", "last_name": "last_name", "title": "keep", "country": "keep"}}, "orders": {"columns": {"order_id": "keep", "order_date": "keep", "freight": "keep", "ship_via": "keep", "ship_country": "keep"}}, "shippers": ["shipper_id", "company_name"]}'
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema(:'allowlist', 'hk', 'nwh') ORDER BY 1;
@@ -62,7 +63,8 @@ SELECT count(*) AS customers, count(*) FILTER (WHERE a.customer_id = b.customer_
 SELECT count(*) AS employees, count(*) FILTER (WHERE a.employee_id = b.employee_id) AS same
   FROM hk.employees a JOIN hk2.employees b USING (last_name);
 -- Another key, unrelated output.
-SET scrub.key = 'another-hash-keys-key-9876543210';
+\! umask 077 && printf '%s' 'another-hash-keys-key-9876543210' > tmp_check_regress/hash_keys_2.key
+SET scrub.key_file = '../hash_keys_2.key';
 SELECT count(*) FROM scrub_to_schema(:'allowlist', 'hk2', 'nwh');
 SELECT count(*) AS orders, count(*) FILTER (WHERE a.customer_id = b.customer_id) AS same_customer_id,
        count(*) FILTER (WHERE a.employee_id = b.employee_id) AS same_employee_id
@@ -91,7 +93,7 @@ CREATE TABLE nwh.codes (code varchar(1));
 INSERT INTO nwh.codes SELECT chr(ascii('a') + g) FROM generate_series(0, 25) g;
 SELECT * FROM scrub_to_schema('{"codes": {"columns": {"code": "hash"}}}', 'hk3', 'nwh');
 -- Without a key, hash fails and says how to set one, never showing a key.
-RESET scrub.key;
+RESET scrub.key_file;
 SELECT * FROM scrub_to_schema('{"employees": {"columns": {"employee_id": "hash"}}}', 'hk3', 'nwh');
 SELECT count(*) AS hk3_schemas FROM pg_namespace WHERE nspname = 'hk3' OR nspname LIKE 'scrub_build%';
 

@@ -3,7 +3,8 @@
 -- brought to one form), a hash under a nondeterministic collation is
 -- refused, and sequences the hashed or faked columns draw from are moved
 -- past the copied values, so the application's next inserts do not collide.
-SET scrub.key = 'hash-review-regress-key-0123456789';
+\! umask 077 && printf '%s' 'hash-review-regress-key-0123456789' > tmp_check_regress/hash_review_1.key
+SET scrub.key_file = '../hash_review_1.key';
 CREATE EXTENSION IF NOT EXISTS citext;
 CREATE SCHEMA hr;
 CREATE SCHEMA hr2;

@@ -86,7 +86,8 @@ DROP SCHEMA ps_hint_out CASCADE;
 
 -- A column hashed through its foreign key to a hashed key needs no
 -- decision of its own: the key decides it.
-SET scrub.key = 'plan-strict-regress-key-0123456789';
+\! umask 077 && printf '%s' 'plan-strict-regress-key-0123456789' > tmp_check_regress/plan_strict_1.key
+SET scrub.key_file = '../plan_strict_1.key';
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema('{
     "users": {"columns": {"id": "hash", "email": "email", "nickname": "null"}},
@@ -97,7 +98,7 @@ SELECT * FROM scrub_plan('{
     "users": {"columns": {"id": "hash", "email": "email", "nickname": "null"}},
     "orders": {"columns": {"id": "keep", "note": "fake"}},
     "tags": []}', 'ps', strict => true);
-RESET scrub.key;
+RESET scrub.key_file;
 
 -- scrub_plan: one row per column of every covered table, with what the
 -- run does and why; plain form "listed", object form "rule", unnamed

@@ -132,7 +132,8 @@ INSERT INTO rules.contacts VALUES
     (2, 'bob.real@corp.test', 'Bob', 'Real', 'Bob Real', 'bobreal', '+1 555 0100',
      'https://corp.test/bob', '10.9.9.9', '10.9.9.9', 'Short', NULL, NULL, NULL, -5),
     (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '[]', '{}', NULL, NULL);
-SET scrub.key = 'rules-regress-key-0123456789';
+\! umask 077 && printf '%s' 'rules-regress-key-0123456789' > tmp_check_regress/rules_1.key
+SET scrub.key_file = '../rules_1.key';
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema('{"contacts": {"columns": {
     "id": "keep", "email": "email", "first": "first_name", "last": "last_name",
@@ -166,7 +167,7 @@ INSERT INTO rules.many SELECT g, 'c' || g FROM generate_series(1, 20000) g;
 SELECT * FROM scrub_to_schema('{"many": {"columns": {"id": "keep", "code": "first_name"}}}',
                               source_schema => 'rules');
 SELECT count(*) AS build_schemas FROM pg_namespace WHERE nspname LIKE 'scrub_build%';
-RESET scrub.key;
+RESET scrub.key_file;
 
 -- Hostile names in the object form: every name is quoted, every value bound.
 CREATE TABLE rules."we""ird; DROP TABLE rules.people; --" (
@@ -174,7 +175,8 @@ CREATE TABLE rules."we""ird; DROP TABLE rules.people; --" (
 INSERT INTO rules."we""ird; DROP TABLE rules.people; --"
     VALUES (1, 'x@corp.test', 'secret', '{"a": {"b": "kept"}, "c": "gone"}'),
            (2, 'y@corp.test', 'secret', NULL);
-SET scrub.key = 'rules-regress-key-0123456789';
+\! umask 077 && printf '%s' 'rules-regress-key-0123456789' > tmp_check_regress/rules_2.key
+SET scrub.key_file = '../rules_2.key';
 SELECT table_name, rows_copied
   FROM scrub_to_schema('{"\"we\"\"ird; DROP TABLE rules.people; --\"": {
     "rows": {"where": "\"i\"\"d\" > 0 AND \"e-mail; --\" <> ''x''"},
@@ -186,4 +188,4 @@ SELECT "i""d" <> 1 AS id_hashed, "e-mail; --", "$1", "a.b"
 SELECT r.key AS column_name, r.value AS rule
   FROM scrubbed._scrub_tables t, jsonb_each(t.column_rules) r ORDER BY 1;
 SELECT count(*) AS people FROM rules.people;
-RESET scrub.key;
+RESET scrub.key_file;

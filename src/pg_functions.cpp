@@ -57,16 +57,17 @@ Datum scrub_json_keep_json(PG_FUNCTION_ARGS);
 namespace scrub::pg {
 namespace {
 
-// scrub.key: the secret of scrub_hash. Superuser-only (set, shown and
-// read), never in SHOW ALL or the sample file; no check hook, because
-// PostgreSQL's message for a rejected value would quote the value.
-char* scrub_key = nullptr;
-
-// scrub.key_file: a file holding the secret instead (docs/operations.md:
-// unlike a setting's value, the key then never shows in a backend that
-// has not loaded scrub yet, nor in the "parameter changed" log line of a
-// reload).
+// scrub.key_file: the file holding the secret of scrub_hash, readable by
+// the server's operating system user alone. There is no setting holding
+// the key itself: members of pg_read_all_settings (pg_monitor) read every
+// setting, superuser-only ones included (docs/operations.md).
 char* scrub_key_file = nullptr;
+
+// A scrub.key setting (a placeholder: postgresql.conf, ALTER SYSTEM,
+// ALTER ROLE/DATABASE ... SET, or SET before scrub was loaded) was found
+// when this backend loaded scrub. Its value is a key anyone could read
+// before, so every run refuses to start (RefuseLeftoverKey).
+bool leftover_key_setting = false;
 
 // Bumped whenever either setting is assigned and whenever a run starts,
 // so that the key schedule is derived again (and the key file read again)
@@ -157,43 +158,77 @@ std::string ReadKeyFile(const char* path) {
     return secret;
 }
 
-// Live HashPermits of this backend.
-int hash_permits = 0;
+// The token of the scrub_to_schema run in progress in this backend (hex
+// of kTokenBytes random bytes), or empty. Only the run's own statements
+// know it: they pass it as a bound parameter, never in the query text.
+constexpr size_t kTokenBytes = 16;
+char run_token[2 * kTokenBytes + 1];
+bool run_token_set = false;
 
-void ResetPermits(XactEvent event, void*) {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) hash_permits = 0;
+void ClearToken() {
+    Wipe(run_token, sizeof run_token);
+    run_token_set = false;
 }
 
-// The key schedule, after checking that the caller may use it.
-const Pseudonymizer& Key() {
-    if (hash_permits == 0 && !Guard([]() noexcept { return superuser(); }))
+void ResetPermits(XactEvent event, void*) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) ClearToken();
+}
+
+// Whether `given` is the token of the run in progress, compared in time
+// independent of where the first difference is.
+bool TokenMatches(std::string_view given) {
+    if (!run_token_set || given.size() != 2 * kTokenBytes) return false;
+    unsigned char difference = 0;
+    for (size_t i = 0; i < given.size(); ++i)
+        difference |= static_cast<unsigned char>(given[i] ^ run_token[i]);
+    return difference == 0;
+}
+
+// The key schedule, after checking that the caller may use it: the call
+// passes the run's token (argument `token_index`, when the call has that
+// many arguments), or the caller is a superuser.
+const Pseudonymizer& Key(FunctionCallInfo fcinfo, int token_index) {
+    if (PG_NARGS() > token_index) {
+        bool matches = false;
+        if (!PG_ARGISNULL(token_index)) {
+            text* token =
+                Guard([fcinfo, token_index]() noexcept { return PG_GETARG_TEXT_PP(token_index); });
+            matches = TokenMatches(std::string_view(VARDATA_ANY(token), VARSIZE_ANY_EXHDR(token)));
+        }
+        if (!matches)
+            throw ScrubError(sqlstate::kInsufficientPrivilege,
+                             "permission denied for function scrub_hash",
+                             "The run token is not that of the scrub_to_schema run in progress.",
+                             "Give the column the rule \"hash\" in the allowlist and let "
+                             "scrub_to_schema compute the pseudonyms.");
+    } else if (!Guard([]() noexcept { return superuser(); })) {
         throw ScrubError(sqlstate::kInsufficientPrivilege,
                          "permission denied for function scrub_hash",
-                         "Only superusers may call scrub_hash outside a scrub run, so that the "
-                         "key cannot be probed.",
+                         "Only superusers may call scrub_hash directly, so that the key cannot "
+                         "be probed.",
                          "Give the column the rule \"hash\" in the allowlist and let "
                          "scrub_to_schema compute the pseudonyms.");
+    }
+    RefuseLeftoverKey();
     if (!cached_key || cached_generation != key_generation) {
         cached_key.reset();
-        bool have_key = scrub_key != nullptr && scrub_key[0] != '\0';
-        bool have_file = scrub_key_file != nullptr && scrub_key_file[0] != '\0';
-        if (have_key && have_file)
-            throw ScrubError(
-                sqlstate::kInvalidParameterValue, "scrub.key and scrub.key_file are both set",
-                "scrub_hash takes its secret from one place only.", "Reset one of them.");
-        if (have_file) {
-            std::string secret = ReadKeyFile(scrub_key_file);
-            std::optional<ScrubError> error;
-            try {
-                cached_key = Pseudonymizer::FromKey(secret, "scrub.key_file");
-            } catch (const ScrubError& e) {
-                error = e;
-            }
-            Wipe(secret.data(), secret.size());
-            if (error) throw *error;
-        } else {
-            cached_key = Pseudonymizer::FromKey(have_key ? scrub_key : "", "scrub.key");
+        if (scrub_key_file == nullptr || scrub_key_file[0] == '\0')
+            throw ScrubError(sqlstate::kInvalidParameterValue, "scrub.key_file is not set",
+                             "The hash rule needs a secret key to compute pseudonyms.",
+                             "Write a random secret of at least 16 bytes (such as the output of "
+                             "\"openssl rand -hex 32\") to a file of the server's operating "
+                             "system user, mode 0600, and set scrub.key_file to its path "
+                             "(superusers only) in postgresql.conf or with ALTER SYSTEM, and "
+                             "reload.");
+        std::string secret = ReadKeyFile(scrub_key_file);
+        std::optional<ScrubError> error;
+        try {
+            cached_key = Pseudonymizer::FromKey(secret, "scrub.key_file");
+        } catch (const ScrubError& e) {
+            error = e;
         }
+        Wipe(secret.data(), secret.size());
+        if (error) throw *error;
         cached_generation = key_generation;
     }
     return *cached_key;
@@ -269,19 +304,19 @@ Datum FakeText(FunctionCallInfo fcinfo) {
 }
 
 Datum HashInt2(FunctionCallInfo fcinfo) {
-    return Int16GetDatum(static_cast<int16>(Key().PermuteInteger(PG_GETARG_INT16(0))));
+    return Int16GetDatum(static_cast<int16>(Key(fcinfo, 1).PermuteInteger(PG_GETARG_INT16(0))));
 }
 
 Datum HashInt4(FunctionCallInfo fcinfo) {
-    return Int32GetDatum(static_cast<int32>(Key().PermuteInteger(PG_GETARG_INT32(0))));
+    return Int32GetDatum(static_cast<int32>(Key(fcinfo, 1).PermuteInteger(PG_GETARG_INT32(0))));
 }
 
 Datum HashInt8(FunctionCallInfo fcinfo) {
-    return Int64GetDatum(Key().PermuteInteger(PG_GETARG_INT64(0)));
+    return Int64GetDatum(Key(fcinfo, 1).PermuteInteger(PG_GETARG_INT64(0)));
 }
 
 Datum HashUuid(FunctionCallInfo fcinfo) {
-    const Pseudonymizer& key = Key();
+    const Pseudonymizer& key = Key(fcinfo, 1);
     const pg_uuid_t* input = PG_GETARG_UUID_P(0);
     std::array<uint8_t, 16> block;
     std::memcpy(block.data(), input->data, UUID_LEN);
@@ -311,20 +346,17 @@ Datum HashText(FunctionCallInfo fcinfo) {
         fcinfo->isnull = true;
         return static_cast<Datum>(0);
     }
-    const Pseudonymizer& key = Key();
+    const Pseudonymizer& key = Key(fcinfo, 2);
     int max_length = OptionalLength(fcinfo, 1, "max_length");
     std::string_view value = TextBytes(fcinfo, 0);
-    const char* data = value.data();
-    int size = static_cast<int>(value.size());
-    int characters = Guard([data, size]() noexcept { return pg_mbstrlen_with_len(data, size); });
     // The UTF-8 form is hashed, so that one text has one pseudonym in a
     // database of any encoding. SQL_ASCII has no encoding to convert
     // from: its bytes are hashed as they are.
     bool convert = Guard([]() noexcept {
         return GetDatabaseEncoding() != PG_UTF8 && GetDatabaseEncoding() != PG_SQL_ASCII;
     });
-    if (convert) return TextResult(key.Text(Convert(value, true), characters, max_length));
-    return TextResult(key.Text(value, characters, max_length));
+    if (convert) return TextResult(key.Text(Convert(value, true), max_length));
+    return TextResult(key.Text(value, max_length));
 }
 
 // The json rule over a jsonb document (`json_text` false: its text as
@@ -374,22 +406,48 @@ Datum JsonKeepJsonFunction(FunctionCallInfo fcinfo) { return JsonKeepOf(fcinfo, 
 }  // namespace
 
 HashPermit::HashPermit() {
-    ++hash_permits;
+    if (run_token_set)
+        throw ScrubError("55006", "a scrub_to_schema run is already in progress in this session",
+                         "Code a run executes cannot start another run that hashes.",
+                         "Remove the nested call to scrub_to_schema.");
+    unsigned char bytes[kTokenBytes];
+    bool random = Guard([&bytes]() noexcept { return pg_strong_random(bytes, sizeof bytes); });
+    if (!random)
+        throw ScrubError(sqlstate::kInternalError, "could not generate a random run token");
+    static const char kHex[] = "0123456789abcdef";
+    for (size_t i = 0; i < kTokenBytes; ++i) {
+        run_token[2 * i] = kHex[bytes[i] >> 4];
+        run_token[2 * i + 1] = kHex[bytes[i] & 0xf];
+    }
+    run_token[2 * kTokenBytes] = '\0';
+    Wipe(reinterpret_cast<char*>(bytes), sizeof bytes);
+    run_token_set = true;
     ++key_generation;  // each run reads the key (file) afresh
 }
 
-HashPermit::~HashPermit() {
-    if (hash_permits > 0) --hash_permits;
+HashPermit::~HashPermit() { ClearToken(); }
+
+std::string HashPermit::Token() const { return std::string(run_token, 2 * kTokenBytes); }
+
+void RefuseLeftoverKey() {
+    if (leftover_key_setting)
+        throw ScrubError(
+            sqlstate::kInvalidParameterValue, "scrub.key is no longer supported",
+            "A setting scrub.key was found when this session loaded scrub (from postgresql.conf, "
+            "ALTER SYSTEM, ALTER DATABASE or ROLE ... SET, or SET). Members of "
+            "pg_read_all_settings (such as pg_monitor), and every role in a session that has not "
+            "loaded scrub, can read such a setting: the key it holds is disclosed.",
+            "Remove scrub.key everywhere it is set and reconnect; write a new random key to a "
+            "file of the server's operating system user, mode 0600, and point scrub.key_file at "
+            "it.");
 }
 
 void InitGenerators() {
+    // Before scrub's prefix is reserved, which removes the placeholder.
+    const char* leftover = GetConfigOption("scrub.key", true, false);
+    leftover_key_setting = leftover != nullptr;
     DefineCustomStringVariable(
-        "scrub.key", "Secret key of scrub_hash, the hash rule's keyed pseudonyms.",
-        "At least 16 bytes. Changing it changes every pseudonym. Superusers only.", &scrub_key, "",
-        PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, nullptr, AssignKey,
-        nullptr);
-    DefineCustomStringVariable(
-        "scrub.key_file", "File holding the secret key of scrub_hash (instead of scrub.key).",
+        "scrub.key_file", "File holding the secret key of scrub_hash.",
         "Read when a run starts; mode 0600, at least 16 bytes. Superusers only.", &scrub_key_file,
         "", PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NOT_IN_SAMPLE, nullptr, AssignKey, nullptr);
     RegisterXactCallback(ResetPermits, nullptr);

@@ -131,10 +131,10 @@ uint64_t SipHash24Word(uint64_t k0, uint64_t k1, uint64_t word) {
 
 Pseudonymizer Pseudonymizer::FromKey(std::string_view secret, const char* setting) {
     const char* hint =
-        "Set it (superusers only) in postgresql.conf or with ALTER SYSTEM to a random secret of at "
-        "least 16 bytes, such as the output of \"openssl rand -hex 32\", and reload.";
+        "Write a random secret of at least 16 bytes, such as the output of \"openssl rand -hex "
+        "32\", to the key file (mode 0600, of the server's operating system user).";
     if (secret.empty())
-        throw ScrubError(sqlstate::kInvalidParameterValue, std::string(setting) + " is not set",
+        throw ScrubError(sqlstate::kInvalidParameterValue, std::string(setting) + " holds no key",
                          "The hash rule needs a secret key to compute pseudonyms.", hint);
     if (secret.size() < kMinKeyBytes)
         throw ScrubError(
@@ -245,13 +245,13 @@ std::array<uint8_t, 16> Pseudonymizer::PermuteBlock(const std::array<uint8_t, 16
     return out;
 }
 
-std::string Pseudonymizer::Text(std::string_view value, int64_t characters, int max_length) const {
+std::string Pseudonymizer::Text(std::string_view value, int max_length) const {
     static const char kAlphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     constexpr uint64_t kAlphabetSize = 62;
     constexpr int kCharsPerBlock = 10;  // 62^10 < 2^64
     if (value.empty()) return {};
-    int64_t length = characters < kMinTextLength ? kMinTextLength : characters;
+    int64_t length = kTextLength;
     if (max_length >= 0 && length > max_length) length = max_length;
     // A 128-bit keyed digest of the value, then a keyed stream from it.
     std::string tagged(value);

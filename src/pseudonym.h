@@ -30,7 +30,7 @@ class Pseudonymizer {
     // Derives the key schedule from a secret of at least kMinKeyBytes
     // bytes; throws ScrubError (22023) naming only the setting, never the
     // secret, when it is empty or shorter. `setting` names where the
-    // secret comes from ("scrub.key").
+    // secret comes from ("scrub.key_file").
     static Pseudonymizer FromKey(std::string_view secret, const char* setting);
 
     // A permutation of [0, max]: every value of the range has exactly one
@@ -52,14 +52,16 @@ class Pseudonymizer {
     // A permutation of 128-bit values (uuids, big-endian bytes).
     std::array<uint8_t, 16> PermuteBlock(const std::array<uint8_t, 16>& block) const;
 
-    // A pseudonym of `value` (of `characters` characters) made of ASCII
-    // letters and digits: as many characters as the value has, at least
-    // kMinTextLength, and at most `max_length` (-1: no limit). The
+    // A pseudonym of `value` made of ASCII letters and digits, of
+    // kTextLength characters whatever the value's length (a length that
+    // followed the value's would disclose it), or `max_length` when that
+    // is shorter (-1: no limit); the empty text stays empty. The
     // pseudonym for a shorter limit is a prefix of the one for a longer
     // limit, so columns of different widths agree as far as they can.
-    // Distinct values may collide, more likely the shorter the limit.
-    std::string Text(std::string_view value, int64_t characters, int max_length) const;
-    static constexpr int kMinTextLength = 12;
+    // Distinct values may collide, more likely the shorter the limit
+    // (62^16 > 2^95 values at full length).
+    std::string Text(std::string_view value, int max_length) const;
+    static constexpr int kTextLength = 16;
 
   private:
     Pseudonymizer(uint64_t k0, uint64_t k1) : k0_(k0), k1_(k1) {}

@@ -470,16 +470,22 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
 }
 
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
-                        const IdentifierQuoter& quote) {
+                        const IdentifierQuoter& quote, const std::string& hash_token) {
     bool hashes = false;
     for (const TablePlan& table : plan.tables)
         for (const ColumnPlan& column : table.columns)
             hashes =
                 hashes || (table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash);
-    if (hashes)
-        db.Query(
-            {"SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8))", {}},
-            Visibility::kLatest);
+    if (hashes) {
+        // The key must be readable; the run's token travels as a parameter
+        // (none: the superuser-only form, as an export calls it).
+        Statement probe;
+        probe.sql = "SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8)";
+        if (!hash_token.empty())
+            probe.sql += ", CAST(" + probe.Bind(hash_token) + " AS pg_catalog.text)";
+        probe.sql += ")";
+        db.Query(probe, Visibility::kLatest);
+    }
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         const std::string& source_schema = table.table->schema;

@@ -46,10 +46,11 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = n
 // cast to the column's type). The first failure ends the run, naming its
 // allowlist entry and column, with PostgreSQL's error in the detail. When
 // a column is hashed, scrub_hash() (of the extension's schema) is called
-// once first, so that a missing or short scrub.key fails the run here,
-// with scrub_hash()'s own error, before anything is copied.
+// once first, with the run's `hash_token` bound as a parameter, so that a
+// missing or short key fails the run here, with scrub_hash()'s own error,
+// before anything is copied.
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
-                        const IdentifierQuoter& quote);
+                        const IdentifierQuoter& quote, const std::string& hash_token = "");
 
 // Fails (23505), naming every column, if a column that a unique index has
 // as its one key gets a realistic rule with fewer distinct values within

@@ -174,13 +174,14 @@ std::string FirstValueAsOwner(Database& db, const TableOwner& owner, const State
 // table's owner: the INSERT evaluates the columns' domain constraints and
 // casts, which the owner chose.
 TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& options,
-                      const std::string& build_schema, const IdentifierQuoter& quote) {
+                      const std::string& build_schema, const IdentifierQuoter& quote,
+                      const std::string& hash_token) {
     auto start = std::chrono::steady_clock::now();
     const std::string& name = table.table->name;
     const std::string& schema = table.table->schema;
     TableOwner owner = OwnerOf(*table.table, schema);
     uint64_t copied = db.ExecuteAsOwner(
-        owner, CopyRows(table, schema, build_schema, quote, options.extension_schema),
+        owner, CopyRows(table, schema, build_schema, quote, options.extension_schema, hash_token),
         Visibility::kRunSnapshot);
     uint64_t source_rows = std::stoull(
         FirstValueAsOwner(db, owner, CountRows(*table.table, schema, quote, FilterCondition(table)),
@@ -1197,6 +1198,14 @@ const Scratch& ScratchOf(const std::vector<Scratch>& scratches, const std::strin
     throw ScrubError(sqlstate::kInternalError, "no scratch schema for schema \"" + schema + "\"");
 }
 
+// Whether the copy calls scrub_hash for some column.
+bool HashesAnyColumn(const Plan& plan) {
+    for (const TablePlan& table : plan.tables)
+        for (const ColumnPlan& column : table.columns)
+            if (table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash) return true;
+    return false;
+}
+
 }  // namespace
 
 std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
@@ -1255,8 +1264,11 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     CheckTablesMatchSnapshot(db, plan, catalog);
     CheckCallerMayReadAll(db, plan);
     CheckPartitionTreesHaveOneOwner(db, plan);
+    // The run's permit to hash, only if it hashes.
+    std::string hash_token;
+    if (HashesAnyColumn(plan) && options.open_hash_permit) hash_token = options.open_hash_permit();
     db.ReportActivity("checking the allowlist's rules");
-    CheckRulesOnServer(db, plan, options.extension_schema, quote);
+    CheckRulesOnServer(db, plan, options.extension_schema, quote, hash_token);
     db.ReportActivity("checking foreign keys");
     CheckForeignKeys(db, plan, catalog, options, quote);
     CheckFakesFit(db, plan, options.source_schema, quote);
@@ -1296,7 +1308,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
             for (const Statement& statement :
                  ScratchTableAccess(true, scratch.build, table.table->name, owner, quote))
                 db.Execute(statement, Visibility::kLatest);
-        reports.push_back(CopyTable(db, table, options, scratch.build, quote));
+        reports.push_back(CopyTable(db, table, options, scratch.build, quote, hash_token));
         MoveSequencesPastCopy(db, table, catalog, scratch.build, build_schema, quote);
         FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
         CheckHashCollisions(db, table, scratch.build, quote);
@@ -1379,7 +1391,11 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     CheckPartitionTreesHaveOneOwner(db, plan, &rights);
     problems.insert(problems.end(), rights.begin(), rights.end());
     if (rights.empty()) {
-        CheckRulesOnServer(db, plan, options.extension_schema, quote);
+        // The key check, with a token as the run's own (scrub.cpp).
+        std::string hash_token;
+        if (HashesAnyColumn(plan) && options.open_hash_permit)
+            hash_token = options.open_hash_permit();
+        CheckRulesOnServer(db, plan, options.extension_schema, quote, hash_token);
         CheckForeignKeys(db, plan, catalog, options, quote, &problems);
         CheckFakesFit(db, plan, options.source_schema, quote, &problems);
         CheckRealisticFit(db, plan, catalog, quote, &problems);
@@ -1473,6 +1489,46 @@ uint64_t EstimatedBytes(Database& db, const TableInfo& table) {
     return std::stoull(FirstValue(db, size, Visibility::kLatest));
 }
 
+// The SELECTs of an export leave the extension for a client's COPY, so
+// they carry no run token (pg_functions.h): their scrub_hash calls are of
+// the superuser-only form, which the checks below evaluate as each
+// table's owner, as a client's COPY evaluates them as its role. So hash
+// rules are exported only by a superuser owning the table (what
+// scrub-dump streams); everyone else goes through scrub_to_schema.
+void CheckExportMayHash(Database& db, const Plan& plan, const std::string& caller) {
+    std::vector<std::string> tables;
+    for (const TablePlan& table : plan.tables) {
+        bool hashes = false;
+        for (const ColumnPlan& column : table.columns)
+            hashes = hashes || (!column.keep && column.rule.kind == RuleKind::kHash);
+        if (!table.copy_rows || !hashes) continue;
+        tables.push_back(table.table->schema + "." + table.table->name);
+        if (table.table->owner != caller)
+            throw ScrubError(sqlstate::kInsufficientPrivilege,
+                             "an export computes hash rules only for tables its role owns",
+                             "Table \"" + tables.back() +
+                                 "\" has hash rules and is owned by role \"" + table.table->owner +
+                                 "\".",
+                             "Run scrub_to_schema (scrub-dump --via-schema), which computes them "
+                             "with the run's own permit.");
+    }
+    if (tables.empty()) return;
+    std::string superuser = FirstValue(
+        db,
+        {"SELECT CAST(r.rolsuper AS pg_catalog.text) FROM pg_catalog.pg_roles AS r WHERE r.rolname "
+         "OPERATOR(pg_catalog.=) CURRENT_USER",
+         {}},
+        Visibility::kLatest);
+    if (superuser != "true")
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "an export computes hash rules only as a superuser",
+                         "Table \"" + tables.front() +
+                             "\" has hash rules; outside scrub_to_schema only a superuser may "
+                             "call scrub_hash.",
+                         "Run scrub_to_schema (scrub-dump --via-schema), which computes them "
+                         "with the run's own permit.");
+}
+
 }  // namespace
 
 ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mode) {
@@ -1531,6 +1587,7 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
                                           options.extension_schema, inlined, true);
     }
     if (mode == ExportMode::kCheck) {
+        CheckExportMayHash(db, plan, caller);
         db.ReportActivity("checking the allowlist's rules");
         CheckRulesOnServer(db, plan, options.extension_schema, quote);
         db.ReportActivity("checking foreign keys");

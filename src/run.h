@@ -34,6 +34,11 @@ struct RunOptions {
     // of its column (the counts are recorded in _scrub_tables.leaked
     // either way).
     bool leak_check = false;
+    // Called once, when the plan hashes some column: opens the run's
+    // permit to call scrub_hash and returns its token, which the copy
+    // binds as a parameter of every scrub_hash call. Unset: no token (only
+    // a superuser's run can then hash).
+    std::function<std::string()> open_hash_permit;
 };
 
 // One line of the report scrub_to_schema returns, per table copied with rows.

@@ -1,5 +1,6 @@
 // SQL-callable entry points. Each one is a thin extern "C" function that
 // hands its arguments to C++ through pg::InvokeCpp.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,8 @@ std::string ExtensionSchema() {
 // The options both functions read: the allowlist, the source schema, the
 // extension's schema and the encoding converters.
 void CommonOptions(scrub::RunOptions& options) {
+    // A leftover scrub.key is a disclosed key: no run starts.
+    scrub::pg::RefuseLeftoverKey();
     options.extension_schema = ExtensionSchema();
     bool utf8 = scrub::pg::Guard([]() noexcept {
         return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
@@ -161,8 +164,13 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     scrub::pg::PgDatabase db;
     std::vector<scrub::TableReport> reports;
     {
-        // The run's generated SQL may call scrub_hash for this caller.
-        scrub::pg::HashPermit permit;
+        // Opened only if the plan hashes a column; its token goes into the
+        // copy's scrub_hash calls as a bound parameter.
+        std::optional<scrub::pg::HashPermit> permit;
+        options.open_hash_permit = [&permit]() {
+            permit.emplace();
+            return permit->Token();
+        };
         reports = scrub::RunScrub(db, options);
     }
     db.Finish();
@@ -202,8 +210,13 @@ Datum ScrubPlan(FunctionCallInfo fcinfo) {
     scrub::pg::PgDatabase db;
     std::vector<scrub::PlanRow> rows;
     {
-        // The rule checks call scrub_hash once, as the run does.
-        scrub::pg::HashPermit permit;
+        // The rule checks call scrub_hash once, as the run does, with a
+        // token of their own.
+        std::optional<scrub::pg::HashPermit> permit;
+        options.open_hash_permit = [&permit]() {
+            permit.emplace();
+            return permit->Token();
+        };
         rows = scrub::PlanScrub(db, options);
     }
     db.Finish();
@@ -213,6 +226,7 @@ Datum ScrubPlan(FunctionCallInfo fcinfo) {
 
 // The options of an export call: allowlist, source schema.
 scrub::RunOptions ExportOptions(FunctionCallInfo fcinfo) {
+    scrub::pg::RefuseLeftoverKey();
     scrub::RunOptions options;
     options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
     options.source_schema = TextArgument(fcinfo, 1, "source_schema");
@@ -227,15 +241,12 @@ scrub::RunOptions ExportOptions(FunctionCallInfo fcinfo) {
     return options;
 }
 
-// Runs ExportScrub; the checks' SQL may call scrub_hash for this caller.
+// Runs ExportScrub. No run token: the export's SELECTs leave the
+// extension, so they call scrub_hash in its superuser-only form.
 scrub::ExportResult RunExport(FunctionCallInfo fcinfo, scrub::ExportMode mode) {
     scrub::RunOptions options = ExportOptions(fcinfo);
     scrub::pg::PgDatabase db;
-    scrub::ExportResult result;
-    {
-        scrub::pg::HashPermit permit;
-        result = scrub::ExportScrub(db, options, mode);
-    }
+    scrub::ExportResult result = scrub::ExportScrub(db, options, mode);
     db.Finish();
     return result;
 }

@@ -79,7 +79,8 @@ std::string ExtensionFunction(const std::string& extension_schema, const char* n
 
 std::string RuleExpression(const ColumnPlan& column, const std::string& value,
                            const std::string& seed, const std::string& extension_schema,
-                           const IdentifierQuoter& quote, Statement& statement) {
+                           const IdentifierQuoter& quote, Statement& statement,
+                           const std::string& hash_token) {
     const ColumnRule& rule = column.rule;
     const std::string& type = column.column.type_sql;
     switch (rule.kind) {
@@ -112,6 +113,15 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
                 call += ", " + (column.hash_max_length < 0
                                     ? std::string("CAST(NULL AS pg_catalog.int4)")
                                     : std::to_string(column.hash_max_length));
+            // The run's token, as a parameter only: SQL with values
+            // inlined leaves the extension (scrub_export_plan) and calls
+            // the superuser-only form without one.
+            if (!hash_token.empty()) {
+                if (statement.inline_values)
+                    throw ScrubError(sqlstate::kInternalError,
+                                     "a run token must not be inlined into SQL text");
+                call += ", CAST(" + statement.Bind(hash_token) + " AS pg_catalog.text)";
+            }
             return "CAST(" + call + ") AS " + type + ")";
         }
         case RuleKind::kJson: {
@@ -139,7 +149,7 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
 // columns have their names, as x1, x2, ...; the row filter is its WHERE.
 std::string ScrubbingSelect(const TablePlan& table, const std::string& source_schema,
                             const IdentifierQuoter& quote, const std::string& extension_schema,
-                            Statement& statement, bool typed) {
+                            Statement& statement, bool typed, const std::string& hash_token) {
     std::string inner, outer;
     bool needs_seed = false, needs_seed_text = false;  // bigint and text forms
     std::vector<ColumnInfo> scrubbed;
@@ -170,7 +180,7 @@ std::string ScrubbingSelect(const TablePlan& table, const std::string& source_sc
             needs_seed = needs_seed || column.rule.kind == RuleKind::kRealistic ||
                          column.rule.kind == RuleKind::kJson;
             value = RuleExpression(column, "s." + alias, seed.number, extension_schema, quote,
-                                   statement);
+                                   statement, hash_token);
         } else {
             bool text = NeedsSeedText(column.column);
             needs_seed_text = needs_seed_text || text;
@@ -204,13 +214,13 @@ std::string ScrubbingSelect(const TablePlan& table, const std::string& source_sc
 // columns have their names, as x1, x2, ...; the row filter is its WHERE.
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote,
-                   const std::string& extension_schema) {
+                   const std::string& extension_schema, const std::string& hash_token) {
     Statement statement;
     std::string target_columns;
     for (const ColumnPlan& column : table.columns)
         target_columns += (target_columns.empty() ? "" : ", ") + quote(column.column.name);
-    std::string select =
-        ScrubbingSelect(table, source_schema, quote, extension_schema, statement, false);
+    std::string select = ScrubbingSelect(table, source_schema, quote, extension_schema, statement,
+                                         false, hash_token);
     statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
                     target_columns + ") " + select;
     return statement;

@@ -23,25 +23,33 @@ Statement CreateScratchTable(const TablePlan& table, const std::string& build_sc
 // table, in its copied columns' order. `typed` casts every fake to its
 // column's type and names each output column as the table does, for a
 // SELECT that a client's COPY reads, or a check reads as a table
-// (scrub_export_plan); values are bound to `statement`.
+// (scrub_export_plan); values are bound to `statement`. A non-empty
+// `hash_token` (the run's, see pg_functions.h) goes into every scrub_hash
+// call as a bound parameter; empty, scrub_hash is called without one,
+// which only a superuser may. A token is never inlined: with
+// `statement.inline_values` it must be empty.
 std::string ScrubbingSelect(const TablePlan& table, const std::string& source_schema,
                             const IdentifierQuoter& quote, const std::string& extension_schema,
-                            Statement& statement, bool typed);
+                            Statement& statement, bool typed, const std::string& hash_token = "");
 
 // One INSERT ... SELECT that copies every row the table's filter keeps,
 // each column as its rule says (RuleExpression, FakeExpression); scrub's
 // functions are qualified with `extension_schema`.
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote,
-                   const std::string& extension_schema);
+                   const std::string& extension_schema, const std::string& hash_token = "");
 
 // The value a column with a rule other than fake and sql gets, from its
 // source value `value` and the row number `seed` (bigint): the rule's
 // function of the extension's schema, cast to the column's type, with
-// values bound as parameters of `statement`. NULL stays NULL.
+// values bound as parameters of `statement`. NULL stays NULL. The hash
+// rule's scrub_hash call takes `hash_token` (the run's permit, see
+// pg_functions.h) as a bound parameter, never as text of the query (it
+// throws if `statement` inlines its values); an empty token, none.
 std::string RuleExpression(const ColumnPlan& column, const std::string& value,
                            const std::string& seed, const std::string& extension_schema,
-                           const IdentifierQuoter& quote, Statement& statement);
+                           const IdentifierQuoter& quote, Statement& statement,
+                           const std::string& hash_token = "");
 
 // The rows of a source table as a FROM item: ONLY the table; a
 // partitioned table through its root; or, for a partitioned table with a

@@ -14,9 +14,11 @@ use Test::More;
 my $key = 'tap-rules-roundtrip-key-0123456789';
 my $node = PostgreSQL::Test::Cluster->new('rules_roundtrip');
 $node->init;
-$node->append_conf('postgresql.conf', "scrub.key = '$key'");
-$node->start;
 my $out = PostgreSQL::Test::Utils::tempdir();
+write_file("$out/scrub.key", "$key\n");
+chmod 0600, "$out/scrub.key" or die "chmod: $!";
+$node->append_conf('postgresql.conf', "scrub.key_file = '$out/scrub.key'");
+$node->start;
 
 load_fixture($node, 'src', fixture('sample_app.sql'));
 $node->safe_psql('postgres', 'CREATE DATABASE dst');

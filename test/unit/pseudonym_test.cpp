@@ -1,6 +1,8 @@
 // Keyed pseudonyms: one-to-one, stable, keyed, sign-keeping.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <random>
 #include <set>
@@ -13,8 +15,9 @@
 namespace scrub {
 namespace {
 
-const Pseudonymizer kKey = Pseudonymizer::FromKey("unit-test-key-0123456789", "scrub.key");
-const Pseudonymizer kOtherKey = Pseudonymizer::FromKey("unit-test-key-0123456780", "scrub.key");
+const Pseudonymizer kKey = Pseudonymizer::FromKey("unit-test-key-0123456789", "scrub.key_file");
+const Pseudonymizer kOtherKey =
+    Pseudonymizer::FromKey("unit-test-key-0123456780", "scrub.key_file");
 
 TEST(SipHash, MatchesTheReferenceVectors) {
     // Key 00..0f; messages 00, 00 01, ... (SipHash paper, appendix A).
@@ -37,19 +40,19 @@ TEST(SipHash, MatchesTheReferenceVectors) {
 TEST(Pseudonym, RefusesMissingOrShortKeysWithoutShowingThem) {
     for (const char* secret : {"", "Qz7", "fifteen-bytes!!"}) {
         try {
-            Pseudonymizer::FromKey(secret, "scrub.key");
+            Pseudonymizer::FromKey(secret, "scrub.key_file");
             FAIL() << "accepted " << secret;
         } catch (const ScrubError& e) {
             const ErrorReport& r = e.report();
             EXPECT_EQ(r.sqlstate, "22023");
-            EXPECT_NE(r.message.find("scrub.key"), std::string::npos);
+            EXPECT_NE(r.message.find("scrub.key_file"), std::string::npos);
             if (*secret != '\0') {
                 for (const std::string* field : {&r.message, &r.detail, &r.hint})
                     EXPECT_EQ(field->find(secret), std::string::npos) << *field;
             }
         }
     }
-    EXPECT_NO_THROW(Pseudonymizer::FromKey("sixteen-bytes!!!", "scrub.key"));
+    EXPECT_NO_THROW(Pseudonymizer::FromKey("sixteen-bytes!!!", "scrub.key_file"));
 }
 
 // Exhaustive: every value of [0, max] has exactly one preimage, and
@@ -133,12 +136,12 @@ TEST(Pseudonym, PermuteIntegerSampledOnIntegerAndBigint) {
 }
 
 TEST(Pseudonym, StableAcrossCallsAndInstances) {
-    Pseudonymizer again = Pseudonymizer::FromKey("unit-test-key-0123456789", "scrub.key");
+    Pseudonymizer again = Pseudonymizer::FromKey("unit-test-key-0123456789", "scrub.key_file");
     for (int64_t v = -500; v <= 500; ++v) {
         EXPECT_EQ(kKey.PermuteInteger(v), kKey.PermuteInteger(v));
         EXPECT_EQ(kKey.PermuteInteger(v), again.PermuteInteger(v));
     }
-    EXPECT_EQ(kKey.Text("alice", 5, -1), again.Text("alice", 5, -1));
+    EXPECT_EQ(kKey.Text("alice", -1), again.Text("alice", -1));
 }
 
 TEST(Pseudonym, DifferentKeysGiveUnrelatedOutput) {
@@ -146,8 +149,7 @@ TEST(Pseudonym, DifferentKeysGiveUnrelatedOutput) {
     for (int64_t v = 1; v <= 2000; ++v) {
         same_int += kKey.PermuteInteger(v * 1000003) == kOtherKey.PermuteInteger(v * 1000003);
         std::string s = std::to_string(v);
-        same_text += kKey.Text(s, static_cast<int64_t>(s.size()), -1) ==
-                     kOtherKey.Text(s, static_cast<int64_t>(s.size()), -1);
+        same_text += kKey.Text(s, -1) == kOtherKey.Text(s, -1);
         std::array<uint8_t, 16> block{};
         block[15] = static_cast<uint8_t>(v);
         block[14] = static_cast<uint8_t>(v >> 8);
@@ -181,22 +183,35 @@ TEST(Pseudonym, BlocksAreDistinctAndAvalanche) {
 }
 
 TEST(Pseudonym, TextLengthAlphabetAndPrefixes) {
-    std::string full = kKey.Text("alice@example.com", 17, -1);
-    EXPECT_EQ(full.size(), 17u);
+    std::string full = kKey.Text("alice@example.com", -1);
+    EXPECT_EQ(full.size(), size_t(Pseudonymizer::kTextLength));
     for (char c : full) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c))) << full;
-    EXPECT_EQ(kKey.Text("ab", 2, -1).size(), size_t(Pseudonymizer::kMinTextLength));
-    EXPECT_EQ(kKey.Text("", 0, -1), "");
+    EXPECT_EQ(kKey.Text("", -1), "");
     for (int limit = 0; limit <= 17; ++limit) {
-        std::string capped = kKey.Text("alice@example.com", 17, limit);
-        EXPECT_EQ(capped.size(), static_cast<size_t>(limit));
+        std::string capped = kKey.Text("alice@example.com", limit);
+        EXPECT_EQ(capped.size(), static_cast<size_t>(std::min(limit, 16))) << limit;
         EXPECT_EQ(full.compare(0, capped.size(), capped), 0) << limit;
     }
-    std::string long_value(5000, 'x');
-    EXPECT_EQ(kKey.Text(long_value, 5000, -1).size(), 5000u);
+}
+
+// The pseudonym's length says nothing of the value's: one length for a
+// value of 1 character, of 12, of 17, of 5,000, of multibyte text.
+TEST(Pseudonym, TextLengthIsFixed) {
+    for (const std::string& value :
+         {std::string("a"), std::string("ab"), std::string(11, 'x'), std::string(12, 'x'),
+          std::string(16, 'x'), std::string(17, 'x'), std::string(5000, 'x'),
+          std::string("\xc3\xa9t\xc3\xa9 \xe2\x82\xac")})
+        for (int limit : {-1, 16, 40, 5000})
+            EXPECT_EQ(kKey.Text(value, limit).size(), 16u) << value.size() << " " << limit;
+    for (int limit = 0; limit < 16; ++limit)
+        EXPECT_EQ(kKey.Text(std::string(100, 'y'), limit).size(), static_cast<size_t>(limit));
+}
+
+TEST(Pseudonym, TextsAreDistinct) {
     std::unordered_set<std::string> seen;
     for (int v = 0; v < 50000; ++v) {
         std::string s = std::to_string(v);
-        ASSERT_TRUE(seen.insert(kKey.Text(s, static_cast<int64_t>(s.size()), -1)).second);
+        ASSERT_TRUE(seen.insert(kKey.Text(s, -1)).second);
     }
 }
 

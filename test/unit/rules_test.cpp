@@ -295,7 +295,8 @@ TEST(Rules, SqlOfEachRuleQuotesNamesAndBindsValues) {
                     {table.columns[3], false, json, {}, -1},
                     {table.columns[4], false, constant, {}, -1},
                     {table.columns[5], false, rule(RuleKind::kNull), {}, -1}};
-    Statement copy = CopyRows(plan, "public", "build", kQuote, kHostile);
+    const std::string token = "0123456789abcdef0123456789abcdef";
+    Statement copy = CopyRows(plan, "public", "build", kQuote, kHostile, token);
     const std::string ext = "\"x\"\"; DROP TABLE users; --\"";
     EXPECT_NE(copy.sql.find(", CAST(('a' -- comment\n) AS text) AS x1"), std::string::npos)
         << copy.sql;
@@ -307,9 +308,13 @@ TEST(Rules, SqlOfEachRuleQuotesNamesAndBindsValues) {
                             "pg_catalog.text))) AS character varying(20)) END"),
               std::string::npos)
         << copy.sql;
-    EXPECT_NE(copy.sql.find("CAST(" + ext + ".scrub_hash(CAST(s.c3 AS pg_catalog.int4)) AS int4)"),
+    EXPECT_NE(copy.sql.find("CAST(" + ext + ".scrub_hash(CAST(s.c3 AS pg_catalog.int4), CAST($"),
               std::string::npos)
         << copy.sql;
+    // The run's hash token is a bound parameter, never text of the query.
+    EXPECT_EQ(copy.sql.find(token), std::string::npos) << copy.sql;
+    EXPECT_NE(std::find(copy.params.begin(), copy.params.end(), std::optional(token)),
+              copy.params.end());
     EXPECT_NE(copy.sql.find("CAST(" + ext +
                             ".scrub_json_keep_json(CAST(s.c4 AS pg_catalog.json), "
                             "CAST($"),
@@ -347,6 +352,19 @@ TEST(Rules, HashOfTextKeepsLengthAndFoldsCitext) {
                              kQuote, statement),
               "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), CAST(NULL AS pg_catalog.int4)) "
               "AS citext)");
+    // With the run's token: a bound parameter, after the other arguments.
+    Statement bound;
+    EXPECT_EQ(RuleExpression({nick, false, hash, nick.scalar, 8}, "s.c1", "s.seed", "ext", kQuote,
+                             bound, "0123456789abcdef0123456789abcdef"),
+              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), 8, CAST($1 AS pg_catalog.text)) "
+              "AS varchar)");
+    EXPECT_EQ(bound.params.size(), 1u);
+    // SQL with values inlined (an export's) never takes a token.
+    Statement inlined;
+    inlined.inline_values = true;
+    EXPECT_THROW(RuleExpression({nick, false, hash, nick.scalar, 8}, "s.c1", "s.seed", "ext",
+                                kQuote, inlined, "0123456789abcdef0123456789abcdef"),
+                 ScrubError);
     EXPECT_EQ(HashAs(Column("d", "numeric").scalar), "");
     EXPECT_EQ(HashAs(Column("u", "uuid").scalar), "pg_catalog.uuid");
 }
