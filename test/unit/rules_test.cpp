@@ -332,7 +332,7 @@ TEST(Rules, SqlOfEachRuleQuotesNamesAndBindsValues) {
     EXPECT_EQ(copy.sql.find("2024-01-01"), std::string::npos);
 }
 
-TEST(Rules, HashOfTextKeepsLengthAndFoldsCitext) {
+TEST(Rules, HashOfTextTakesLimitTokenAndFoldsCitext) {
     ColumnInfo nick = Column("nick", "varchar", 12);
     ColumnInfo handle = Column("handle", "citext");
     handle.scalar.schema = "public";
