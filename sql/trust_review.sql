@@ -68,7 +68,22 @@ SET ROLE tr_spy;
 SELECT public.scrub_hash('a@corp.test');
 RESET ROLE;
 
--- 1c. The streaming export's SELECTs leave the extension: they carry no
+-- 1c. Her function in the allowlist's row filter runs as her too, in a
+-- hashing run: denied. So is an sql rule calling scrub_hash itself (no
+-- token there either): it fails the run.
+DELETE FROM tr.oracle;
+SELECT table_name, rows_copied FROM scrub_to_schema(
+    '{"tr.accounts": {"rows": {"where": "tr.spy(id)"},
+                      "columns": {"id": "keep", "probe": "keep", "email": "hash"}}}',
+    'tr_filtered', 'public');
+SELECT how, count(*) > 0 AS attempted, bool_and(outcome = 'denied') AS all_denied
+FROM tr.oracle GROUP BY how ORDER BY how;
+SELECT table_name FROM scrub_to_schema(
+    '{"tr.accounts": {"columns": {"id": "keep", "probe": "keep",
+                                  "email": {"sql": "public.scrub_hash(email)"}}}}',
+    'tr_sql_rule', 'public');
+
+-- 1d. The streaming export's SELECTs leave the extension: they carry no
 -- token (nothing like one is in their text), and call the superuser-only
 -- form. Its check refuses hash rules on a table another role owns (the
 -- spy's code would run as that role) and to a role that is not a
@@ -140,7 +155,7 @@ RESET ROLE;
 SELECT tr_error($$SET scrub.key = 'tr-typed-secret-0123456789'$$);
 ALTER SYSTEM SET scrub.key = 'tr-typed-secret-0123456789';
 
-DROP SCHEMA tr_out, tr_out__tr, tr_hashed, tr_hashed__tr CASCADE;
+DROP SCHEMA tr_out, tr_out__tr, tr_hashed, tr_hashed__tr, tr_filtered, tr_filtered__tr CASCADE;
 DROP SCHEMA tr CASCADE;
 DROP FUNCTION tr_error(text);
 REVOKE EXECUTE ON FUNCTION public.scrub_export_check(jsonb, text) FROM tr_dumper;
