@@ -93,6 +93,9 @@ SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"columns": {"id": "keep"
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "id IN (SELECT id FROM te_shared.ids)"}}}', source_schema => 'te')$$);
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "EXISTS (WITH w AS (SELECT id FROM te_shared.wanted) SELECT FROM w)"}}}', source_schema => 'te')$$);
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "id <= (SELECT te.total(p.id) FROM te.people p)"}}}', source_schema => 'te')$$);
+-- A built-in that runs SQL text, or reads a relation named by a value.
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "length(CAST(query_to_xml(''SELECT te_shared.evil(''''xml'''')'', false, false, '''') AS text)) > 0"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(table_to_xml(CAST(''te_shared.ids'' AS regclass), false, false, '''') AS text) <> ''''"}}}', source_schema => 'te')$$);
 -- A subquery's DISTINCT and ORDER BY use pg_catalog's operators, and the
 -- role's enum type runs no code of the role: fine.
 SELECT table_name, rows_copied FROM scrub_to_schema('{"people": {"rows": {"where":

@@ -43,7 +43,7 @@ struct TableOwner {
 // the expression must not run the code of (Database::ForeignObjectsIn).
 struct ForeignObject {
     std::string object;  // as PostgreSQL describes it: "function public.f(integer)"
-    std::string owner;   // the role that owns it
+    std::string owner;   // the role that owns it; empty: a built-in that runs SQL text
 };
 
 class Database {
@@ -96,8 +96,10 @@ class Database {
     // operators, casts, coercions, type input and output, aggregates and
     // the sorting and grouping of its subqueries), every domain whose
     // constraints it checks, and every relation it reads, except those of
-    // `trusted_relations`. An analysis error is thrown as the ScrubError
-    // `explain` makes of it.
+    // `trusted_relations`; and every built-in function that runs SQL text
+    // or reads a relation named by a value (query_to_xml, table_to_xml,
+    // ts_stat...), whose effects no analysis can see (owner left empty). An analysis error is
+    // thrown as the ScrubError `explain` makes of it.
     virtual std::vector<ForeignObject> ForeignObjectsIn(
         const TableOwner& runs_as, const Statement& statement,
         const std::vector<uint32_t>& trusted_relations,

@@ -12,6 +12,7 @@ extern "C" {
 #include "catalog/objectaddress.h"
 #include "catalog/pg_aggregate.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -382,6 +383,21 @@ void AddIfForeign(ForeignObjectsCall* call, Oid class_id, Oid object, Oid owner)
     ++call->count;
 }
 
+// The built-in functions that run SQL text or read a relation named by a
+// value: what they run is not in the analysed tree.
+bool RunsSqlText(const char* name) {
+    static const char* const kNames[] = {
+        "query_to_xml",    "query_to_xmlschema",    "query_to_xml_and_xmlschema",
+        "table_to_xml",    "table_to_xmlschema",    "table_to_xml_and_xmlschema",
+        "schema_to_xml",   "schema_to_xmlschema",   "schema_to_xml_and_xmlschema",
+        "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+        "cursor_to_xml",   "cursor_to_xmlschema",   "ts_stat",
+        "ts_rewrite"};
+    for (const char* known : kNames)
+        if (strcmp(name, known) == 0) return true;
+    return false;
+}
+
 // Runs as the role, so that names resolve as when the statement runs.
 void FindForeignObjects(void* arg) {
     ForeignObjectsCall* call = static_cast<ForeignObjectsCall*>(arg);
@@ -400,8 +416,19 @@ void FindForeignObjects(void* arg) {
         Oid function = lfirst_oid(cell);
         HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
         if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", function);
-        Oid owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->proowner;
+        Form_pg_proc form = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+        Oid owner = form->proowner;
+        bool runs_sql =
+            form->pronamespace == PG_CATALOG_NAMESPACE && RunsSqlText(NameStr(form->proname));
         ReleaseSysCache(tuple);
+        if (runs_sql) {
+            // Whatever the text names is beyond the analysis.
+            ObjectAddress address{ProcedureRelationId, function, 0};
+            call->objects[call->count] = getObjectDescription(&address, false);
+            call->owners[call->count] = nullptr;
+            ++call->count;
+            continue;
+        }
         AddIfForeign(call, ProcedureRelationId, function, owner);
     }
     foreach (cell, used.domains) {
@@ -452,7 +479,8 @@ std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
         throw explain(cause);
     }
     std::vector<ForeignObject> objects;
-    for (int i = 0; i < call.count; ++i) objects.push_back({call.objects[i], call.owners[i]});
+    for (int i = 0; i < call.count; ++i)
+        objects.push_back({call.objects[i], call.owners[i] != nullptr ? call.owners[i] : ""});
     return objects;
 }
 

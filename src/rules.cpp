@@ -485,10 +485,12 @@ bool UsesOnlyTrustedObjects(Database& db, const TableOwner& owner, const Stateme
     if (found.empty()) return true;
     Problems lines;
     for (const ForeignObject& object : found)
-        lines.push_back({table.schema, table.name, column,
-                         expression_of + " runs as role \"" + owner.name +
-                             "\", the table's owner, and would use " + object.object +
-                             ", owned by role \"" + object.owner + "\"."});
+        lines.push_back(
+            {table.schema, table.name, column,
+             expression_of + " runs as role \"" + owner.name +
+                 "\", the table's owner, and would use " + object.object +
+                 (object.owner.empty() ? ", which runs SQL text that scrub cannot check."
+                                       : ", owned by role \"" + object.owner + "\".")});
     Refuse(problems, lines, sqlstate::kInsufficientPrivilege,
            what + " uses objects of another role",
            "An expression of the allowlist runs with the rights of its table's owner, so it may "

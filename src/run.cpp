@@ -644,8 +644,10 @@ void CheckFilteredForeignKeys(
             std::vector<std::string> lines;
             for (const ForeignObject& object : foreign)
                 lines.push_back("The probe of " + constraint + " runs as role \"" + runs_as.name +
-                                "\" and would use " + object.object + ", owned by role \"" +
-                                object.owner + "\".");
+                                "\" and would use " + object.object +
+                                (object.owner.empty()
+                                     ? ", which runs SQL text that scrub cannot check."
+                                     : ", owned by role \"" + object.owner + "\"."));
             throw ScrubError(
                 sqlstate::kInsufficientPrivilege,
                 "the check of " + constraint + " would run code of another role", JoinLines(lines),
