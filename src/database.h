@@ -39,6 +39,13 @@ struct TableOwner {
     std::string table;  // "schema.table", for error messages
 };
 
+// An object that an expression would run or read, owned by a role that
+// the expression must not run the code of (Database::ForeignObjectsIn).
+struct ForeignObject {
+    std::string object;  // as PostgreSQL describes it: "function public.f(integer)"
+    std::string owner;   // the role that owns it; empty: a built-in that runs SQL text
+};
+
 class Database {
   public:
     virtual ~Database() = default;
@@ -80,6 +87,22 @@ class Database {
     // makes of it.
     virtual bool IsOneExpression(
         const std::string& expression,
+        const std::function<ScrubError(const ErrorReport& cause)>& explain) = 0;
+    // Parses and analyses the statement (no planning, no execution: the
+    // analysis calls no function another role wrote) as `runs_as`, under
+    // the pinned search_path QueryAsOwner runs it with (oid 0: as the
+    // caller), and returns what it would run or read that is owned by
+    // neither a superuser nor that role: every function it calls (those of
+    // operators, casts, coercions, type input and output, aggregates and
+    // the sorting and grouping of its subqueries), every domain whose
+    // constraints it checks, and every relation it reads, except those of
+    // `trusted_relations`; and every built-in function that runs SQL text
+    // or reads a relation named by a value (query_to_xml, table_to_xml,
+    // ts_stat...), whose effects no analysis can see (owner left empty). An analysis error is
+    // thrown as the ScrubError `explain` makes of it.
+    virtual std::vector<ForeignObject> ForeignObjectsIn(
+        const TableOwner& runs_as, const Statement& statement,
+        const std::vector<uint32_t>& trusted_relations,
         const std::function<ScrubError(const ErrorReport& cause)>& explain) = 0;
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;

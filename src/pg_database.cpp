@@ -9,14 +9,22 @@ extern "C" {
 #include "miscadmin.h"
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_aggregate.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "parser/analyze.h"
 #include "parser/parser.h"
 #include "pgstat.h"
 #include "storage/lock.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
 #include "utils/guc.h"
@@ -275,6 +283,205 @@ std::vector<Row> PgDatabase::QueryAsOwnerExplained(
         if (data->hint != nullptr) cause.hint = data->hint;
         throw explain(cause);
     }
+}
+
+namespace {
+
+// What a statement would call and read, as OIDs (ForeignObjectsIn).
+struct UsedObjects {
+    List* functions;
+    List* domains;
+    List* relations;
+};
+
+// PostgreSQL 15 declares tree walkers as bool (*)() (C's unprototyped
+// function); through void (*)() the cast is one GCC does not warn about.
+bool (*Walker(bool (*walker)(Node*, void*)))() {
+    return reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(walker));
+}
+
+bool AddFunction(Oid function, void* context) {
+    UsedObjects* used = static_cast<UsedObjects*>(context);
+    used->functions = list_append_unique_oid(used->functions, function);
+    return false;
+}
+
+// The functions an aggregate runs besides its own entry.
+void AddAggregateSupport(Oid aggregate, UsedObjects* used) {
+    HeapTuple tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggregate));
+    if (!HeapTupleIsValid(tuple)) return;
+    Form_pg_aggregate form = reinterpret_cast<Form_pg_aggregate>(GETSTRUCT(tuple));
+    for (Oid function :
+         {form->aggtransfn, form->aggfinalfn, form->aggcombinefn, form->aggserialfn,
+          form->aggdeserialfn, form->aggmtransfn, form->aggminvtransfn, form->aggmfinalfn})
+        if (OidIsValid(function)) AddFunction(function, used);
+    if (OidIsValid(form->aggsortop)) AddFunction(get_opcode(form->aggsortop), used);
+    ReleaseSysCache(tuple);
+}
+
+// Every function the analysed tree calls (check_functions_in_node: those
+// of functions, operators, casts and I/O coercions, aggregates, window
+// functions), the operators of sorting, grouping and DISTINCT, each
+// domain a value is coerced to (with the domains it is over), and every
+// relation a range table names, in subqueries, CTEs and SubLinks too.
+bool CollectUsed(Node* node, void* context) {
+    if (node == nullptr) return false;
+    UsedObjects* used = static_cast<UsedObjects*>(context);
+    if (IsA(node, Query))
+        return query_tree_walker(reinterpret_cast<Query*>(node), Walker(CollectUsed), context,
+                                 QTW_EXAMINE_RTES_BEFORE | QTW_EXAMINE_SORTGROUP);
+    if (IsA(node, RangeTblEntry)) {
+        RangeTblEntry* rte = reinterpret_cast<RangeTblEntry*>(node);
+        if (rte->rtekind == RTE_RELATION)
+            used->relations = list_append_unique_oid(used->relations, rte->relid);
+        return false;
+    }
+    if (IsA(node, SortGroupClause)) {
+        SortGroupClause* clause = reinterpret_cast<SortGroupClause*>(node);
+        if (OidIsValid(clause->eqop)) AddFunction(get_opcode(clause->eqop), used);
+        if (OidIsValid(clause->sortop)) AddFunction(get_opcode(clause->sortop), used);
+        return false;
+    }
+    if (IsA(node, SetOperationStmt)) {
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<SetOperationStmt*>(node)->groupClauses)
+            CollectUsed(static_cast<Node*>(lfirst(cell)), context);
+    }
+    if (IsA(node, Aggref)) AddAggregateSupport(reinterpret_cast<Aggref*>(node)->aggfnoid, used);
+    if (IsA(node, CoerceToDomain)) {
+        Oid type = reinterpret_cast<CoerceToDomain*>(node)->resulttype;
+        for (;;) {
+            HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+            if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", type);
+            Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+            bool domain = form->typtype == TYPTYPE_DOMAIN;
+            Oid base = form->typbasetype;
+            ReleaseSysCache(tuple);
+            if (!domain) break;
+            used->domains = list_append_unique_oid(used->domains, type);
+            type = base;
+        }
+    }
+    check_functions_in_node(node, AddFunction, context);
+    return expression_tree_walker(node, Walker(CollectUsed), context);
+}
+
+struct ForeignObjectsCall {
+    const char* sql;
+    Oid role;
+    List* trusted_relations;
+    int count;       // out
+    char** objects;  // out: getObjectDescription of each
+    char** owners;   // out: its owner's name
+};
+
+void AddIfForeign(ForeignObjectsCall* call, Oid class_id, Oid object, Oid owner) {
+    if (owner == call->role || superuser_arg(owner)) return;
+    ObjectAddress address{class_id, object, 0};
+    call->objects[call->count] = getObjectDescription(&address, false);
+    call->owners[call->count] = GetUserNameFromId(owner, false);
+    ++call->count;
+}
+
+// The built-in functions that run SQL text or read a relation named by a
+// value: what they run is not in the analysed tree.
+bool RunsSqlText(const char* name) {
+    static const char* const kNames[] = {
+        "query_to_xml",    "query_to_xmlschema",    "query_to_xml_and_xmlschema",
+        "table_to_xml",    "table_to_xmlschema",    "table_to_xml_and_xmlschema",
+        "schema_to_xml",   "schema_to_xmlschema",   "schema_to_xml_and_xmlschema",
+        "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+        "cursor_to_xml",   "cursor_to_xmlschema",   "ts_stat",
+        "ts_rewrite"};
+    for (const char* known : kNames)
+        if (strcmp(name, known) == 0) return true;
+    return false;
+}
+
+// Runs as the role, so that names resolve as when the statement runs.
+void FindForeignObjects(void* arg) {
+    ForeignObjectsCall* call = static_cast<ForeignObjectsCall*>(arg);
+    List* parsed = raw_parser(call->sql, RAW_PARSE_DEFAULT);
+    if (list_length(parsed) != 1) elog(ERROR, "expected one statement");
+    Query* query =
+        parse_analyze_fixedparams(linitial_node(RawStmt, parsed), call->sql, nullptr, 0, nullptr);
+    UsedObjects used{NIL, NIL, NIL};
+    CollectUsed(reinterpret_cast<Node*>(query), &used);
+    int most =
+        list_length(used.functions) + list_length(used.domains) + list_length(used.relations) + 1;
+    call->objects = static_cast<char**>(palloc0(sizeof(char*) * most));
+    call->owners = static_cast<char**>(palloc0(sizeof(char*) * most));
+    ListCell* cell;
+    foreach (cell, used.functions) {
+        Oid function = lfirst_oid(cell);
+        HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", function);
+        Form_pg_proc form = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
+        Oid owner = form->proowner;
+        bool runs_sql =
+            form->pronamespace == PG_CATALOG_NAMESPACE && RunsSqlText(NameStr(form->proname));
+        ReleaseSysCache(tuple);
+        if (runs_sql) {
+            // Whatever the text names is beyond the analysis.
+            ObjectAddress address{ProcedureRelationId, function, 0};
+            call->objects[call->count] = getObjectDescription(&address, false);
+            call->owners[call->count] = nullptr;
+            ++call->count;
+            continue;
+        }
+        AddIfForeign(call, ProcedureRelationId, function, owner);
+    }
+    foreach (cell, used.domains) {
+        Oid type = lfirst_oid(cell);
+        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", type);
+        Oid owner = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple))->typowner;
+        ReleaseSysCache(tuple);
+        AddIfForeign(call, TypeRelationId, type, owner);
+    }
+    foreach (cell, used.relations) {
+        Oid relation = lfirst_oid(cell);
+        if (list_member_oid(call->trusted_relations, relation)) continue;
+        HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relation));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for relation %u", relation);
+        Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+        ReleaseSysCache(tuple);
+        AddIfForeign(call, RelationRelationId, relation, owner);
+    }
+}
+
+}  // namespace
+
+std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
+    const TableOwner& runs_as, const Statement& statement,
+    const std::vector<uint32_t>& trusted_relations,
+    const std::function<ScrubError(const ErrorReport& cause)>& explain) {
+    const uint32_t* trusted = trusted_relations.data();
+    size_t trusted_count = trusted_relations.size();
+    ForeignObjectsCall call{statement.sql.c_str(), runs_as.oid, NIL, 0, nullptr, nullptr};
+    ForeignObjectsCall* call_ptr = &call;
+    try {
+        Guard([call_ptr, trusted, trusted_count]() noexcept {
+            for (size_t i = 0; i < trusted_count; ++i)
+                call_ptr->trusted_relations =
+                    lappend_oid(call_ptr->trusted_relations, static_cast<Oid>(trusted[i]));
+            if (!OidIsValid(call_ptr->role)) call_ptr->role = GetUserId();
+            RunAsRole(call_ptr->role, FindForeignObjects, call_ptr);
+        });
+    } catch (const PostgresError& error) {
+        const ErrorData* data = error.data();
+        ErrorReport cause;
+        int code = data->sqlerrcode;
+        cause.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
+        if (data->message != nullptr) cause.message = data->message;
+        if (data->detail != nullptr) cause.detail = data->detail;
+        if (data->hint != nullptr) cause.hint = data->hint;
+        throw explain(cause);
+    }
+    std::vector<ForeignObject> objects;
+    for (int i = 0; i < call.count; ++i)
+        objects.push_back({call.objects[i], call.owners[i] != nullptr ? call.owners[i] : ""});
+    return objects;
 }
 
 // raw_parser only runs the grammar: no catalog access, no user code.

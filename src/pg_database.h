@@ -40,6 +40,10 @@ class PgDatabase final : public Database {
     bool IsOneExpression(
         const std::string& expression,
         const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
+    std::vector<ForeignObject> ForeignObjectsIn(
+        const TableOwner& runs_as, const Statement& statement,
+        const std::vector<uint32_t>& trusted_relations,
+        const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
     void TakeRunSnapshot() override;
     bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;

@@ -469,8 +469,42 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
     }
 }
 
+namespace {
+
+// Whether the expression (in `statement`, as it will run as the table's
+// owner) uses only what a superuser or that owner owns; otherwise refuses
+// it (42501), as `what` ("row filter of allowlist entry ...") naming each
+// object and its owner, or appends the refusal to `problems`. Analysed
+// before anything plans or runs it: planning folds constant calls of
+// immutable functions, which would run them.
+bool UsesOnlyTrustedObjects(Database& db, const TableOwner& owner, const Statement& statement,
+                            const std::string& what, const std::string& expression_of,
+                            const std::function<ScrubError(const ErrorReport&)>& explain,
+                            const TableInfo& table, const std::string& column, Problems* problems) {
+    std::vector<ForeignObject> found = db.ForeignObjectsIn(owner, statement, {}, explain);
+    if (found.empty()) return true;
+    Problems lines;
+    for (const ForeignObject& object : found)
+        lines.push_back(
+            {table.schema, table.name, column,
+             expression_of + " runs as role \"" + owner.name +
+                 "\", the table's owner, and would use " + object.object +
+                 (object.owner.empty() ? ", which runs SQL text that scrub cannot check."
+                                       : ", owned by role \"" + object.owner + "\".")});
+    Refuse(problems, lines, sqlstate::kInsufficientPrivilege,
+           what + " uses objects of another role",
+           "An expression of the allowlist runs with the rights of its table's owner, so it may "
+           "only call functions, operators, casts and types, and read tables, that a superuser "
+           "or that owner owns. Qualify the built-in ones with pg_catalog (pg_catalog.lower(x), "
+           "x OPERATOR(pg_catalog.=) y), or have the table's owner own the others.");
+    return false;
+}
+
+}  // namespace
+
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
-                        const IdentifierQuoter& quote, const std::string& hash_token) {
+                        const IdentifierQuoter& quote, const std::string& hash_token,
+                        Problems* problems) {
     bool hashes = false;
     for (const TablePlan& table : plan.tables)
         for (const ColumnPlan& column : table.columns)
@@ -512,10 +546,14 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
                 throw ScrubError(sqlstate::kInvalidParameterValue, message,
                                  "The filter of table " + qualified + " is not one SQL expression.",
                                  hint);
-            db.QueryAsOwnerExplained(
-                owner,
-                {"SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0", {}},
-                Visibility::kRunSnapshot, explain(message, hint));
+            Statement check{"SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0",
+                            {}};
+            if (UsesOnlyTrustedObjects(db, owner, check,
+                                       "row filter of allowlist entry \"" + table.key + "\"",
+                                       "The filter of table " + qualified, explain(message, hint),
+                                       *table.table, "", problems))
+                db.QueryAsOwnerExplained(owner, check, Visibility::kRunSnapshot,
+                                         explain(message, hint));
         }
         for (const ColumnPlan& column : table.columns) {
             const ColumnRule& rule = column.rule;
@@ -544,12 +582,16 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
                                      hint);
                 // In WHERE, where aggregates, window and set-returning
                 // functions are refused, as they would be per row.
-                db.QueryAsOwnerExplained(
-                    owner,
-                    {"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(rule) + " AS " +
-                         column.column.type_sql + ") IS NULL LIMIT 0",
-                     {}},
-                    Visibility::kRunSnapshot, explain(message, hint));
+                Statement check{"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(rule) +
+                                    " AS " + column.column.type_sql + ") IS NULL LIMIT 0",
+                                {}};
+                if (UsesOnlyTrustedObjects(db, owner, check, at + " has an sql expression that",
+                                           "The expression for column \"" + column.column.name +
+                                               "\" of table " + qualified,
+                                           explain(message, hint), *table.table, column.column.name,
+                                           problems))
+                    db.QueryAsOwnerExplained(owner, check, Visibility::kRunSnapshot,
+                                             explain(message, hint));
             }
         }
     }

@@ -49,8 +49,16 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = n
 // once first, with the run's `hash_token` bound as a parameter, so that a
 // missing or short key fails the run here, with scrub_hash()'s own error,
 // before anything is copied.
+//
+// Before either is planned, each is analysed (Database::ForeignObjectsIn):
+// it runs with the owner's rights, so a function, operator, cast, domain or
+// aggregate it would call, or a relation it would read, that neither a
+// superuser nor the table's owner owns is refused (42501), naming the
+// allowlist entry, the object and its owner; with `problems`, appended
+// there instead, and the expression is not planned.
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
-                        const IdentifierQuoter& quote, const std::string& hash_token = "");
+                        const IdentifierQuoter& quote, const std::string& hash_token = "",
+                        Problems* problems = nullptr);
 
 // Fails (23505), naming every column, if a column that a unique index has
 // as its one key gets a realistic rule with fewer distinct values within

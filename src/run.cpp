@@ -586,16 +586,28 @@ bool AnyHashed(const TablePlan& table, const std::vector<std::string>& columns) 
 // copied, each foreign key whose referenced table has a filter, or with a
 // hashed column on either side, is probed on the scratch tables (rows the
 // referencing table's own filter removed are not there): any row left
-// pointing at no row fails the run, naming every such constraint. The
-// probe runs as the referencing table's owner, whose constraint chose the
-// equality operators it calls, with SELECT on both scratch tables for its
-// duration.
+// pointing at no row fails the run, naming every such constraint.
+//
+// On the scratch tables the probe runs as the caller, who owns them: the
+// referencing table's owner must not read the referenced table's copied
+// rows. The probe calls the constraint's equality operators and the casts
+// between the key columns' types, which the referencing table's owner may
+// have written; unless a superuser or the caller owns each, the run is
+// refused (42501), naming the constraint and the object. An export's
+// probe reads the scrubbed SELECTs of the source tables, as the
+// referencing table's owner (the run's owner-rights rules apply to the
+// source), and is refused likewise if it would use objects neither a
+// superuser nor that owner owns (the referenced table's filter and sql
+// rules included).
 void CheckFilteredForeignKeys(
     Database& db, const Plan& plan, const SourceCatalog& catalog,
     const std::function<std::string(const std::string& schema)>& build_schema_of,
     const std::string& caller, const IdentifierQuoter& quote,
     const std::function<std::string(const TablePlan& table)>& rows_of = {}) {
     std::vector<std::string> violations;
+    std::vector<uint32_t> read_tables;
+    for (const TablePlan& table : plan.tables)
+        if (table.copy_rows) read_tables.push_back(table.table->oid);
     for (const ForeignKey& key : catalog.foreign_keys) {
         const TablePlan *table = nullptr, *target = nullptr;
         for (const TablePlan& candidate : plan.tables) {
@@ -612,45 +624,48 @@ void CheckFilteredForeignKeys(
         bool hashed = key.validated && (AnyHashed(*table, key.columns) ||
                                         AnyHashed(*target, key.referenced_columns));
         if (target->row_filter.empty() && !hashed) continue;
-        const std::string& owner = table->table->owner;
-        if (rows_of) {
-            // An export: the scrubbed rows of both tables, as their SELECTs
-            // give them under the run snapshot; no scratch table, no grant.
-            if (FirstValueAsOwner(
-                    db, OwnerOf(*table->table, key.schema),
-                    AnyRowPointingNowhere({}, {}, key, quote, rows_of(*table), rows_of(*target)),
-                    Visibility::kRunSnapshot) == "t")
-                violations.push_back("Constraint \"" + key.name + "\" of table \"" + key.schema +
-                                     "." + key.table + "\": copied rows refer to rows of table \"" +
-                                     key.referenced_schema + "." + key.referenced_table +
-                                     "\" that its row filter left out.");
-            continue;
+        const std::string constraint =
+            "constraint \"" + key.name + "\" of table \"" + key.schema + "." + key.table + "\"";
+        // Rows (an export's SELECTs) of the source, as the referencing
+        // table's owner; or the scratch tables, as the caller.
+        TableOwner runs_as =
+            rows_of ? OwnerOf(*table->table, key.schema) : TableOwner{0, caller, ""};
+        Statement probe =
+            rows_of ? AnyRowPointingNowhere({}, {}, key, quote, rows_of(*table), rows_of(*target))
+                    : AnyRowPointingNowhere(build_schema_of(key.schema),
+                                            build_schema_of(key.referenced_schema), key, quote);
+        std::vector<ForeignObject> foreign = db.ForeignObjectsIn(
+            runs_as, probe, rows_of ? read_tables : std::vector<uint32_t>{},
+            [&constraint](const ErrorReport& cause) {
+                return ScrubError(cause.sqlstate,
+                                  "the probe of " + constraint + " could not be analysed",
+                                  cause.message, "Report this as a bug in scrub.");
+            });
+        if (!foreign.empty()) {
+            std::vector<std::string> lines;
+            for (const ForeignObject& object : foreign)
+                lines.push_back("The probe of " + constraint + " runs as role \"" + runs_as.name +
+                                "\" and would use " + object.object +
+                                (object.owner.empty()
+                                     ? ", which runs SQL text that scrub cannot check."
+                                     : ", owned by role \"" + object.owner + "\"."));
+            throw ScrubError(
+                sqlstate::kInsufficientPrivilege,
+                "the check of " + constraint + " would run code of another role", JoinLines(lines),
+                "scrub checks that the copied rows of a filtered or hashed foreign key still "
+                "match; the check calls the constraint's equality operators and the casts between "
+                "its columns' types, so a superuser must own them (keep the key columns of the "
+                "same built-in type), or list the referencing table with [] or the referenced "
+                "table without a row filter.");
         }
-        const std::string build = build_schema_of(key.schema);
-        const std::string referenced_build = build_schema_of(key.referenced_schema);
-        std::vector<Statement> grants, revokes;
-        if (owner != caller) {
-            for (const auto& [schema, name] :
-                 {std::pair(build, key.table), std::pair(referenced_build, key.referenced_table)}) {
-                grants.push_back(
-                    {"GRANT USAGE ON SCHEMA " + quote(schema) + " TO " + quote(owner), {}});
-                grants.push_back({"GRANT SELECT ON TABLE " + QualifiedName(quote, schema, name) +
-                                      " TO " + quote(owner),
-                                  {}});
-                revokes.push_back({"REVOKE SELECT ON TABLE " + QualifiedName(quote, schema, name) +
-                                       " FROM " + quote(owner),
-                                   {}});
-                revokes.push_back(
-                    {"REVOKE USAGE ON SCHEMA " + quote(schema) + " FROM " + quote(owner), {}});
-            }
-        }
-        for (const Statement& grant : grants) db.Execute(grant, Visibility::kLatest);
-        bool dangling =
-            FirstValueAsOwner(db, OwnerOf(*table->table, key.schema),
-                              AnyRowPointingNowhere(build, referenced_build, key, quote),
-                              Visibility::kLatest) == "t";
-        for (const Statement& revoke : revokes) db.Execute(revoke, Visibility::kLatest);
-        if (dangling)
+        bool dangling = (rows_of ? FirstValueAsOwner(db, runs_as, probe, Visibility::kRunSnapshot)
+                                 : FirstValue(db, probe, Visibility::kLatest)) == "t";
+        if (dangling && rows_of)
+            violations.push_back("Constraint \"" + key.name + "\" of table \"" + key.schema + "." +
+                                 key.table + "\": copied rows refer to rows of table \"" +
+                                 key.referenced_schema + "." + key.referenced_table +
+                                 "\" that its row filter left out.");
+        else if (dangling)
             violations.push_back(
                 "Constraint \"" + key.name + "\" of table \"" + key.schema + "." + key.table +
                 "\": copied rows refer to rows of table \"" + key.referenced_schema + "." +
@@ -1395,7 +1410,7 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
         std::string hash_token;
         if (HashesAnyColumn(plan) && options.open_hash_permit)
             hash_token = options.open_hash_permit();
-        CheckRulesOnServer(db, plan, options.extension_schema, quote, hash_token);
+        CheckRulesOnServer(db, plan, options.extension_schema, quote, hash_token, &problems);
         CheckForeignKeys(db, plan, catalog, options, quote, &problems);
         CheckFakesFit(db, plan, options.source_schema, quote, &problems);
         CheckRealisticFit(db, plan, catalog, quote, &problems);

@@ -505,5 +505,43 @@ TEST(Rules, ServerChecksRunAsTheOwnerAndRefuseMoreThanOneExpression) {
     }
 }
 
+// Each expression is analysed as the owner before it is planned; one that
+// would use another role's object is refused without being planned, or,
+// with a problem list, reported there and not planned.
+TEST(Rules, ExpressionsUsingAnotherRolesObjectsAreNotPlanned) {
+    SourceCatalog catalog = ShopCatalog();
+    catalog.tables[0].owner = "app";
+    catalog.tables[0].owner_oid = 42;
+    Plan plan = BuildPlan(ParseAllowlist(R"j({"users": {"rows": {"where": "s.f(id)"}, "columns": {
+        "id": "keep", "nick": {"sql": "s.g(nick)"}}}})j",
+                                         "public"),
+                          catalog, "public");
+    testing::ScriptedDatabase db([](const Statement&) { return std::vector<Row>{}; });
+    db.foreign_objects = {{"s.g(nick)", {{"function s.g(text)", "mallory"}}}};
+    Problems problems;
+    CheckRulesOnServer(db, plan, "ext", kQuote, "", &problems);
+    ASSERT_EQ(db.analysed.size(), 2u);
+    for (const testing::Issued& analysed : db.analysed) EXPECT_EQ(analysed.owner_name, "app");
+    ASSERT_EQ(db.issued.size(), 1u) << "only the filter is planned";
+    EXPECT_NE(db.issued[0].sql.find("s.f(id)"), std::string::npos);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0].column, "nick");
+    EXPECT_EQ(problems[0].text,
+              "The expression for column \"nick\" of table \"public.users\" runs as role "
+              "\"app\", the table's owner, and would use function s.g(text), owned by role "
+              "\"mallory\".");
+    db.issued.clear();
+    try {
+        CheckRulesOnServer(db, plan, "ext", kQuote);
+        FAIL() << "accepted";
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "42501");
+        EXPECT_EQ(e.report().message,
+                  "allowlist entry \"users\" column \"nick\" has an sql expression that uses "
+                  "objects of another role");
+    }
+    EXPECT_EQ(db.issued.size(), 1u);
+}
+
 }  // namespace
 }  // namespace scrub

@@ -35,6 +35,7 @@ class ScriptedDatabase final : public Database {
         : answer_(std::move(answer)), rows_written_(rows_written) {}
 
     std::vector<Issued> issued;
+    std::vector<Issued> analysed;     // statements ForeignObjectsIn was asked about
     std::vector<uint32_t> run_locks;  // keys passed to TryLockRun
 
     // The SQL of the statements executed with the caller's rights.
@@ -81,6 +82,18 @@ class ScriptedDatabase final : public Database {
         for (const std::string& bad : not_one_expression)
             if (bad == expression) return false;
         return true;
+    }
+    // Answers ForeignObjectsIn for statements whose SQL contains the
+    // first of a pair: the objects of its second.
+    std::vector<std::pair<std::string, std::vector<ForeignObject>>> foreign_objects;
+    std::vector<ForeignObject> ForeignObjectsIn(
+        const TableOwner& runs_as, const Statement& statement, const std::vector<uint32_t>&,
+        const std::function<ScrubError(const ErrorReport&)>&) override {
+        analysed.push_back(
+            {statement.sql, runs_as.oid, runs_as.name, runs_as.table, false, runs_as.oid != 0});
+        for (const auto& [marker, objects] : foreign_objects)
+            if (statement.sql.find(marker) != std::string::npos) return objects;
+        return {};
     }
     void TakeRunSnapshot() override {}
     bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
