@@ -48,8 +48,12 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = n
 // a column is hashed, scrub_hash() (of the extension's schema) is called
 // once first, so that a missing or short scrub.key fails the run here,
 // with scrub_hash()'s own error, before anything is copied.
+// With `problems` (scrub_plan), each check runs in a subtransaction of its
+// own (Database::Attempt) and its failure becomes a problem of its column
+// (of the table for a row filter; of every hashed column for scrub_hash)
+// with the run's message and detail; the checks go on.
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
-                        const IdentifierQuoter& quote);
+                        const IdentifierQuoter& quote, Problems* problems = nullptr);
 
 // Fails (23505), naming every column, if a column that a unique index has
 // as its one key gets a realistic rule with fewer distinct values within

@@ -1370,19 +1370,32 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
 
     // The checks that read the source, as the run makes them after its
     // locks (none here) and its snapshot: rights first, since the others
-    // run as each table's owner; then the allowlist's expressions (which
-    // end scrub_plan with the run's error, see docs/allowlist.md) and the
-    // row counts and foreign-key probes.
+    // run as each table's owner; then the allowlist's expressions (each
+    // in a subtransaction, its error a problem of its entry) and the row
+    // counts and foreign-key probes.
     db.TakeRunSnapshot();
     Problems rights;
     CheckCallerMayReadAll(db, plan, &rights);
     CheckPartitionTreesHaveOneOwner(db, plan, &rights);
     problems.insert(problems.end(), rights.begin(), rights.end());
     if (rights.empty()) {
-        CheckRulesOnServer(db, plan, options.extension_schema, quote);
-        CheckForeignKeys(db, plan, catalog, options, quote, &problems);
-        CheckFakesFit(db, plan, options.source_schema, quote, &problems);
-        CheckRealisticFit(db, plan, catalog, quote, &problems);
+        Problems rules;
+        CheckRulesOnServer(db, plan, options.extension_schema, quote, &rules);
+        problems.insert(problems.end(), rules.begin(), rules.end());
+        // The probes evaluate the filters and expressions just checked:
+        // with one of them broken, a probe that fails on it says no more
+        // than its problem does, and the probes that pass still count.
+        auto probe = [&](const std::function<void(Problems*)>& check) {
+            Problems found;
+            if (rules.empty()) {
+                check(&problems);
+            } else if (!db.Attempt([&] { check(&found); })) {
+                problems.insert(problems.end(), found.begin(), found.end());
+            }
+        };
+        probe([&](Problems* sink) { CheckForeignKeys(db, plan, catalog, options, quote, sink); });
+        probe([&](Problems* sink) { CheckFakesFit(db, plan, options.source_schema, quote, sink); });
+        probe([&](Problems* sink) { CheckRealisticFit(db, plan, catalog, quote, sink); });
     }
 
     std::vector<PlanRow> rows;
