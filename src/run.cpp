@@ -1424,9 +1424,15 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     for (const TablePlan& table : plan.tables) {
         const std::string& schema = table.table->schema;
         const std::string& name = table.table->name;
-        if (std::optional<std::string> problem = problems_of(schema, name, ""))
-            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt, std::nullopt,
-                            std::nullopt, std::nullopt, problem});
+        // The table's own row: its problems, and a row filter (what the
+        // artifact's header calls "filtered").
+        std::optional<std::string> problem = problems_of(schema, name, "");
+        bool filtered = table.copy_rows && !table.row_filter.empty();
+        if (problem || filtered)
+            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt,
+                            filtered ? text("rows where") : std::nullopt,
+                            filtered ? text("row filter") : std::nullopt,
+                            filtered ? text(table.row_filter) : std::nullopt, problem});
         for (const ColumnInfo& column : table.table->columns) {
             Decision decision = DecisionOf(table, column);
             rows.push_back({name_of(schema, name), column.name, column.type_sql,

@@ -62,6 +62,27 @@ like($header, qr/^--     public\.users: $users rows, filtered$/m, 'header: rows,
 like($header, qr/^--       full_name: sql, leaked $leaked$/m, 'header: decision and leak count');
 unlike($header, qr/secret-why-text|424242/, 'header: no why, no filter text');
 
+# The default, streaming path writes the same summary into its header,
+# from scrub_plan in the exporting transaction: rows streamed per table,
+# the filter flag, each column's decision and reason; no leak counts
+# (only a run makes them), and the header says so.
+($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'),
+    '-a', "$out/allowlist.json", '-o', "$out/streamed.sql");
+is($status, 0, 'scrub-dump streams') or diag($stderr);
+my ($streamed) = read_file("$out/streamed.sql") =~ /\A((?:--[^\n]*\n)+)/;
+like($streamed, qr/rows\n-- streamed, both from one snapshot/, 'stream header: the rows were streamed');
+like($streamed, qr/^--   tables \(rows copied, filtered or not; per column: decision, reason; leak counts only with --report or --verify/m,
+    'stream header: says leak counts are made only on the scratch path');
+like($streamed, qr/^--     public\.users: $users rows, filtered$/m, 'stream header: rows, filtered');
+like($streamed, qr/^--       email: email \(rule\)$/m, 'stream header: a rule and its reason');
+like($streamed, qr/^--       full_name: sql \(rule\)$/m, 'stream header: an sql rule');
+like($streamed, qr/^--       id: keep \(listed\)$/m, 'stream header: a listed column');
+my $plans = $node->safe_psql('src', 'SELECT count(*) FROM public.plans');
+like($streamed, qr/^--     public\.plans: $plans rows$/m, 'stream header: a table without filter');
+like($streamed, qr/^--     public\.sessions: no rows$/m, 'stream header: a table without rows');
+unlike($streamed, qr/leaked/, 'stream header: no leak count');
+unlike($streamed, qr/secret-why-text|424242/, 'stream header: no why, no filter text');
+
 ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'), '--from-schema',
     '-o', "$out/copy2.sql", '--report', "$out/report.json", '--report-format', 'json');
 is($status, 0, 'scrub-dump --from-schema --report-format json succeeds') or diag($stderr);
