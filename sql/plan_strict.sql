@@ -172,6 +172,9 @@ SELECT count(problem) AS problems FROM scrub_plan('{
     "parent": {"rows": {"where": "id > 0"}, "columns": {"id": "keep", "code": "keep", "tiny": {"constant": "Z"}}},
     "child": {"columns": {"id": "keep", "parent_id": "keep", "odd": "keep", "must": {"sql": "must || ''!''"}}}}', 'ps_bad');
 SELECT count(*) AS schemas_made FROM pg_namespace WHERE nspname LIKE 'scrub_build_%';
+-- A table with a row filter has a row of its own, with the filter.
+SELECT * FROM scrub_plan('{"parent": {"rows": {"where": "id > 0"}, "columns": {"id": "keep", "code": "keep", "tiny": "keep"}}}', 'ps_bad')
+ WHERE column_name IS NULL;
 -- The run still fails on the first of them, with its own error.
 SELECT ps_error($$SELECT * FROM scrub_to_schema('{"child": {"columns": {"id": "keep", "odd": "keep", "n": {"constant": "x"}}}}', 'ps_out', 'ps_bad')$$);
 SELECT ps_error($$SELECT * FROM scrub_to_schema('{"child": {"rows": {"where": "id + 1"}, "columns": {"id": "keep", "odd": "keep"}}}', 'ps_out', 'ps_bad')$$);
