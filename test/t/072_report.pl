@@ -83,6 +83,36 @@ like($streamed, qr/^--     public\.sessions: no rows$/m, 'stream header: a table
 unlike($streamed, qr/leaked/, 'stream header: no leak count');
 unlike($streamed, qr/secret-why-text|424242/, 'stream header: no why, no filter text');
 
+# A role that may stream (it owns the table, EXECUTE on scrub_export_*)
+# but not plan (scrub_plan is revoked from PUBLIC) still streams; its
+# header says the summary needs EXECUTE on scrub_plan. Granted, it has it.
+$node->safe_psql('postgres', 'CREATE DATABASE own');
+$node->safe_psql('own', q{
+    CREATE EXTENSION scrub;
+    CREATE ROLE exporter LOGIN;
+    CREATE TABLE items (id int PRIMARY KEY, label text);
+    INSERT INTO items VALUES (1, 'a'), (2, 'b');
+    ALTER TABLE items OWNER TO exporter;
+    GRANT EXECUTE ON FUNCTION scrub_export_plan(jsonb, text), scrub_export_check(jsonb, text),
+        scrub_export_sequences(jsonb, text) TO exporter;
+});
+write_file("$out/own.json", '{"items": ["id"]}');
+my $own = $node->connstr('own') . ' user=exporter';
+($status, $stdout, $stderr) =
+  run_tool('scrub-dump', '-d', $own, '-a', "$out/own.json", '-o', "$out/own1.sql");
+is($status, 0, 'a role without EXECUTE on scrub_plan streams') or diag($stderr);
+my ($own_header) = read_file("$out/own1.sql") =~ /\A((?:--[^\n]*\n)+)/;
+like($own_header, qr/rows\n-- streamed, both from one snapshot/, 'it streamed');
+like($own_header, qr/^--   tables: no per-table summary \(it needs EXECUTE on scrub_plan\)$/m,
+    'its header says why it has no summary');
+$node->safe_psql('own', 'GRANT EXECUTE ON FUNCTION scrub_plan(jsonb, text, boolean) TO exporter');
+($status, $stdout, $stderr) =
+  run_tool('scrub-dump', '-d', $own, '-a', "$out/own.json", '-o', "$out/own2.sql");
+is($status, 0, 'with EXECUTE on scrub_plan it streams') or diag($stderr);
+($own_header) = read_file("$out/own2.sql") =~ /\A((?:--[^\n]*\n)+)/;
+like($own_header, qr/^--     public\.items: 2 rows\n--       id: keep \(listed\)\n--       label: fake \(default fake\)$/m,
+    'and its header has the summary');
+
 ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'), '--from-schema',
     '-o', "$out/copy2.sql", '--report', "$out/report.json", '--report-format', 'json');
 is($status, 0, 'scrub-dump --from-schema --report-format json succeeds') or diag($stderr);
