@@ -149,6 +149,38 @@ SELECT * FROM scrub_plan('{
     "pg_catalog.pg_class": []}', 'ps_bad', strict => true)
  ORDER BY table_name, column_name NULLS FIRST;
 
+-- What the run finds wrong in the allowlist's expressions on the server
+-- (a constant its column's type refuses, an sql rule or a row filter that
+-- does not parse, names no column, is not boolean or has the wrong type,
+-- an aggregate) and a hash rule without a key: each a problem of its
+-- entry, all at once, and the plan goes on to the other checks (the
+-- unique column too narrow for "tiny" below) instead of ending with the
+-- first error. No key is configured here (neither scrub.key nor
+-- scrub.key_file), so the hashed key and the column hashed through its
+-- foreign key are both problems.
+SELECT table_name, column_name, problem FROM scrub_plan('{
+    "parent": {"rows": {"where": "no_such_column > 1"},
+               "columns": {"id": "hash", "code": {"constant": "too long"}, "tiny": "email"}},
+    "child": {"rows": {"where": "id + 1"},
+              "columns": {"id": {"constant": "not a number"}, "must": {"sql": "must ||"},
+                          "odd": {"sql": "n"}, "slot": {"sql": "count(*)"}, "n": {"sql": "nope"}}},
+    "parted": {"rows": {"where": "k = ''abc''"}, "columns": {"id": {"constant": "99999999999"}}}}', 'ps_bad')
+ WHERE problem IS NOT NULL
+ ORDER BY table_name, column_name NULLS FIRST;
+-- Valid expressions in the same tables leave no problem; nothing was
+-- written by the failed checks either.
+SELECT count(problem) AS problems FROM scrub_plan('{
+    "parent": {"rows": {"where": "id > 0"}, "columns": {"id": "keep", "code": "keep", "tiny": {"constant": "Z"}}},
+    "child": {"columns": {"id": "keep", "parent_id": "keep", "odd": "keep", "must": {"sql": "must || ''!''"}}}}', 'ps_bad');
+SELECT count(*) AS schemas_made FROM pg_namespace WHERE nspname LIKE 'scrub_build_%';
+-- A table with a row filter has a row of its own, with the filter.
+SELECT * FROM scrub_plan('{"parent": {"rows": {"where": "id > 0"}, "columns": {"id": "keep", "code": "keep", "tiny": "keep"}}}', 'ps_bad')
+ WHERE column_name IS NULL;
+-- The run still fails on the first of them, with its own error.
+SELECT ps_error($$SELECT * FROM scrub_to_schema('{"child": {"columns": {"id": "keep", "odd": "keep", "n": {"constant": "x"}}}}', 'ps_out', 'ps_bad')$$);
+SELECT ps_error($$SELECT * FROM scrub_to_schema('{"child": {"rows": {"where": "id + 1"}, "columns": {"id": "keep", "odd": "keep"}}}', 'ps_out', 'ps_bad')$$);
+SELECT ps_error($$SELECT * FROM scrub_to_schema('{"parent": {"columns": {"id": "hash"}}}', 'ps_out', 'ps_bad')$$);
+
 -- The run fails on these, one kind after the other, as it always has.
 SELECT ps_error($$SELECT * FROM scrub_to_schema('{"no_such_table": [], "child": {"columns": {"no_such_column": "keep"}}}', 'ps_out', 'ps_bad')$$);
 SELECT ps_error($$SELECT * FROM scrub_to_schema('{"parent": ["id"]}', 'ps_out', 'ps_bad')$$);

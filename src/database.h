@@ -79,6 +79,22 @@ class Database {
         (void)explain;
         return QueryAsOwner(owner, statement, visibility);
     }
+    // Runs `body` in a subtransaction of its own, for scrub_plan, which
+    // reports what a run would fail on instead of failing. A ScrubError
+    // that `body` throws (or a PostgreSQL error of a statement it runs)
+    // rolls the subtransaction back, undoing all `body` did, and is
+    // returned; the transaction stays usable. A cancel, a lack of
+    // resources or any other exception rolls back too and is rethrown.
+    // This default has no transaction to roll back: it suits databases
+    // that only script answers (the unit tests').
+    virtual std::optional<ScrubError> Attempt(const std::function<void()>& body) {
+        try {
+            body();
+        } catch (const ScrubError& error) {
+            return error;
+        }
+        return std::nullopt;
+    }
     // Whether `expression` is one SQL expression by the grammar alone (no
     // catalog is read, no code runs): "SELECT (expression\n)" must parse
     // as one SELECT of one value and nothing else, so that the text cannot

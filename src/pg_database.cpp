@@ -29,6 +29,7 @@ extern "C" {
 #include "utils/catcache.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/backend_status.h"
@@ -450,6 +451,21 @@ void FindForeignObjects(void* arg) {
     }
 }
 
+// The caller's memory context and resource owner, which a subtransaction
+// replaces and which are restored when it ends (as PL/pgSQL's exception
+// blocks do).
+struct Subtransaction {
+    MemoryContext context;
+    ResourceOwner owner;
+};
+
+// Errors that must end the call even in scrub_plan: a cancel or shutdown
+// (57), a lack of resources (53), system and internal errors (58, XX).
+bool EndsTheCall(const std::string& sqlstate) {
+    return sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("53", 0) == 0 ||
+           sqlstate.rfind("58", 0) == 0 || sqlstate.rfind("XX", 0) == 0;
+}
+
 }  // namespace
 
 std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
@@ -482,6 +498,59 @@ std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
     for (int i = 0; i < call.count; ++i)
         objects.push_back({call.objects[i], call.owners[i] != nullptr ? call.owners[i] : ""});
     return objects;
+}
+
+// The body's statements run inside the subtransaction; their errors are
+// caught by Guard (and flushed) as always, then the subtransaction is
+// rolled back, which cleans up what the failed statement left (SPI's
+// executor state, snapshots, locks, memory), so statements can run after
+// it. No longjmp crosses a C++ frame: every PostgreSQL call here is
+// guarded.
+std::optional<ScrubError> PgDatabase::Attempt(const std::function<void()>& body) {
+    Subtransaction saved = Guard([]() noexcept {
+        Subtransaction state{CurrentMemoryContext, CurrentResourceOwner};
+        BeginInternalSubTransaction(nullptr);
+        MemoryContextSwitchTo(state.context);
+        return state;
+    });
+    auto end = [saved](bool commit) {
+        Guard([saved, commit]() noexcept {
+            if (commit)
+                ReleaseCurrentSubTransaction();
+            else
+                RollbackAndReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(saved.context);
+            CurrentResourceOwner = saved.owner;
+        });
+    };
+    std::optional<ScrubError> failure;
+    try {
+        body();
+    } catch (const ScrubError& error) {
+        if (EndsTheCall(error.report().sqlstate)) {
+            end(false);
+            throw;
+        }
+        failure = error;
+    } catch (const PostgresError& error) {
+        const ErrorData* data = error.data();
+        ErrorReport report;
+        int code = data->sqlerrcode;
+        report.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
+        if (EndsTheCall(report.sqlstate)) {
+            end(false);
+            throw;
+        }
+        if (data->message != nullptr) report.message = data->message;
+        if (data->detail != nullptr) report.detail = data->detail;
+        if (data->hint != nullptr) report.hint = data->hint;
+        failure = ScrubError(report);
+    } catch (...) {
+        end(false);
+        throw;
+    }
+    end(!failure);
+    return failure;
 }
 
 // raw_parser only runs the grammar: no catalog access, no user code.

@@ -37,6 +37,7 @@ class PgDatabase final : public Database {
     std::vector<Row> QueryAsOwnerExplained(
         const TableOwner& owner, const Statement& statement, Visibility visibility,
         const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
+    std::optional<ScrubError> Attempt(const std::function<void()>& body) override;
     bool IsOneExpression(
         const std::string& expression,
         const std::function<ScrubError(const ErrorReport& cause)>& explain) override;

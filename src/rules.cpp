@@ -3,6 +3,8 @@
 #include "rules.h"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 
 #include "error.h"
 #include "fake.h"
@@ -500,26 +502,61 @@ bool UsesOnlyTrustedObjects(Database& db, const TableOwner& owner, const Stateme
     return false;
 }
 
+// A failed check as a line of scrub_plan's problem column: the run's
+// message as a sentence (its first word capitalized unless it is a name
+// such as scrub.key), then its detail.
+std::string ProblemText(const ScrubError& error) {
+    const ErrorReport& report = error.report();
+    std::string text = report.message;
+    const std::string first = text.substr(0, text.find(' '));
+    bool word = !first.empty() && std::all_of(first.begin(), first.end(),
+                                              [](char c) { return c >= 'a' && c <= 'z'; });
+    if (word) text[0] = static_cast<char>(text[0] - 'a' + 'A');
+    text += ".";
+    if (!report.detail.empty()) text += "\n" + report.detail;
+    return text;
+}
+
 }  // namespace
 
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
                         const IdentifierQuoter& quote, const std::string& hash_token,
                         Problems* problems) {
+    // Without `problems` a check runs as it is and its error ends the run;
+    // with them it runs in a subtransaction, and its error becomes the
+    // problems `at` makes of it.
+    auto check = [&](const std::function<void()>& body,
+                     const std::function<void(const std::string&)>& at) {
+        if (problems == nullptr) return body();
+        if (std::optional<ScrubError> error = db.Attempt(body)) at(ProblemText(*error));
+    };
+    auto hashed = [](const TablePlan& table, const ColumnPlan& column) {
+        return table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash;
+    };
     bool hashes = false;
     for (const TablePlan& table : plan.tables)
-        for (const ColumnPlan& column : table.columns)
-            hashes =
-                hashes || (table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash);
-    if (hashes) {
-        // The key must be readable; the run's token travels as a parameter
-        // (none: the superuser-only form, as an export calls it).
-        Statement probe;
-        probe.sql = "SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8)";
-        if (!hash_token.empty())
-            probe.sql += ", CAST(" + probe.Bind(hash_token) + " AS pg_catalog.text)";
-        probe.sql += ")";
-        db.Query(probe, Visibility::kLatest);
-    }
+        for (const ColumnPlan& column : table.columns) hashes = hashes || hashed(table, column);
+    if (hashes)
+        check(
+            [&] {
+                // The key must be readable; the run's token travels as a
+                // parameter (none: the superuser-only form, as an export
+                // calls it).
+                Statement probe;
+                probe.sql =
+                    "SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8)";
+                if (!hash_token.empty())
+                    probe.sql += ", CAST(" + probe.Bind(hash_token) + " AS pg_catalog.text)";
+                probe.sql += ")";
+                db.Query(probe, Visibility::kLatest);
+            },
+            [&](const std::string& text) {
+                for (const TablePlan& table : plan.tables)
+                    for (const ColumnPlan& column : table.columns)
+                        if (hashed(table, column))
+                            problems->push_back(
+                                {table.table->schema, table.table->name, column.column.name, text});
+            });
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         const std::string& source_schema = table.table->schema;
@@ -532,6 +569,11 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
                 return ScrubError(cause.sqlstate, message, detail, hint);
             };
         };
+        auto problem_of = [&](const std::string& column) {
+            return [&, column](const std::string& text) {
+                problems->push_back({source_schema, table.table->name, column, text});
+            };
+        };
         std::vector<std::string> names;
         for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
         const std::string rows = SourceRows(*table.table, source_schema, names, quote) + " AS src";
@@ -542,32 +584,43 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
             const char* hint =
                 "Write \"rows\": {\"where\": \"...\"} as one boolean SQL expression over the "
                 "table's columns, for example \"created_at > now() - interval '90 days'\".";
-            if (!db.IsOneExpression(table.row_filter, explain(message, hint)))
-                throw ScrubError(sqlstate::kInvalidParameterValue, message,
-                                 "The filter of table " + qualified + " is not one SQL expression.",
-                                 hint);
-            Statement check{"SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0",
-                            {}};
-            if (UsesOnlyTrustedObjects(db, owner, check,
-                                       "row filter of allowlist entry \"" + table.key + "\"",
-                                       "The filter of table " + qualified, explain(message, hint),
-                                       *table.table, "", problems))
-                db.QueryAsOwnerExplained(owner, check, Visibility::kRunSnapshot,
-                                         explain(message, hint));
+            check(
+                [&] {
+                    if (!db.IsOneExpression(table.row_filter, explain(message, hint)))
+                        throw ScrubError(
+                            sqlstate::kInvalidParameterValue, message,
+                            "The filter of table " + qualified + " is not one SQL expression.",
+                            hint);
+                    Statement query{
+                        "SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0",
+                        {}};
+                    if (UsesOnlyTrustedObjects(
+                            db, owner, query, "row filter of allowlist entry \"" + table.key + "\"",
+                            "The filter of table " + qualified, explain(message, hint),
+                            *table.table, "", problems))
+                        db.QueryAsOwnerExplained(owner, query, Visibility::kRunSnapshot,
+                                                 explain(message, hint));
+                },
+                problem_of(""));
         }
         for (const ColumnPlan& column : table.columns) {
             const ColumnRule& rule = column.rule;
             const std::string at =
                 "allowlist entry \"" + table.key + "\" column \"" + column.column.name + "\"";
             if (rule.kind == RuleKind::kConstant && rule.constant) {
-                Statement cast;
-                cast.sql = "SELECT CAST(CAST(" + cast.Bind(*rule.constant) +
-                           " AS pg_catalog.text) AS " + column.column.type_sql + ")";
-                db.QueryAsOwnerExplained(
-                    owner, cast, Visibility::kLatest,
-                    explain(at + " has a constant that is not a valid " + column.column.type_sql,
-                            "Write the constant as the column's type reads it, for example "
-                            "{\"constant\": \"GB\"}."));
+                check(
+                    [&] {
+                        Statement cast;
+                        cast.sql = "SELECT CAST(CAST(" + cast.Bind(*rule.constant) +
+                                   " AS pg_catalog.text) AS " + column.column.type_sql + ")";
+                        db.QueryAsOwnerExplained(
+                            owner, cast, Visibility::kLatest,
+                            explain(at + " has a constant that is not a valid " +
+                                        column.column.type_sql,
+                                    "Write the constant as the column's type reads it, for "
+                                    "example {\"constant\": \"GB\"}."));
+                    },
+                    problem_of(column.column.name));
             }
             if (rule.kind == RuleKind::kSql) {
                 const std::string message = at + " has an sql expression that is not valid";
@@ -575,23 +628,29 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
                     "Write {\"sql\": \"...\"} as one SQL expression over the table's columns, "
                     "of the column's type or castable to it, without aggregates, window or "
                     "set-returning functions.";
-                if (!db.IsOneExpression(rule.sql, explain(message, hint)))
-                    throw ScrubError(sqlstate::kInvalidParameterValue, message,
-                                     "The expression for column \"" + column.column.name +
-                                         "\" of table " + qualified + " is not one SQL expression.",
-                                     hint);
-                // In WHERE, where aggregates, window and set-returning
-                // functions are refused, as they would be per row.
-                Statement check{"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(rule) +
-                                    " AS " + column.column.type_sql + ") IS NULL LIMIT 0",
-                                {}};
-                if (UsesOnlyTrustedObjects(db, owner, check, at + " has an sql expression that",
-                                           "The expression for column \"" + column.column.name +
-                                               "\" of table " + qualified,
-                                           explain(message, hint), *table.table, column.column.name,
-                                           problems))
-                    db.QueryAsOwnerExplained(owner, check, Visibility::kRunSnapshot,
-                                             explain(message, hint));
+                check(
+                    [&] {
+                        if (!db.IsOneExpression(rule.sql, explain(message, hint)))
+                            throw ScrubError(sqlstate::kInvalidParameterValue, message,
+                                             "The expression for column \"" + column.column.name +
+                                                 "\" of table " + qualified +
+                                                 " is not one SQL expression.",
+                                             hint);
+                        // In WHERE, where aggregates, window and
+                        // set-returning functions are refused, as they
+                        // would be per row.
+                        Statement query{"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(rule) +
+                                            " AS " + column.column.type_sql + ") IS NULL LIMIT 0",
+                                        {}};
+                        if (UsesOnlyTrustedObjects(
+                                db, owner, query, at + " has an sql expression that",
+                                "The expression for column \"" + column.column.name +
+                                    "\" of table " + qualified,
+                                explain(message, hint), *table.table, column.column.name, problems))
+                            db.QueryAsOwnerExplained(owner, query, Visibility::kRunSnapshot,
+                                                     explain(message, hint));
+                    },
+                    problem_of(column.column.name));
             }
         }
     }

@@ -54,8 +54,11 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = n
 // it runs with the owner's rights, so a function, operator, cast, domain or
 // aggregate it would call, or a relation it would read, that neither a
 // superuser nor the table's owner owns is refused (42501), naming the
-// allowlist entry, the object and its owner; with `problems`, appended
-// there instead, and the expression is not planned.
+// allowlist entry, the object and its owner, and is not planned.
+// With `problems` (scrub_plan), each check runs in a subtransaction of its
+// own (Database::Attempt) and its failure or refusal becomes a problem of
+// its column (of the table for a row filter; of every hashed column for
+// scrub_hash) with the run's message and detail; the checks go on.
 void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
                         const IdentifierQuoter& quote, const std::string& hash_token = "",
                         Problems* problems = nullptr);

@@ -1397,9 +1397,9 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
 
     // The checks that read the source, as the run makes them after its
     // locks (none here) and its snapshot: rights first, since the others
-    // run as each table's owner; then the allowlist's expressions (which
-    // end scrub_plan with the run's error, see docs/allowlist.md) and the
-    // row counts and foreign-key probes.
+    // run as each table's owner; then the allowlist's expressions (each
+    // in a subtransaction, its error a problem of its entry) and the row
+    // counts and foreign-key probes.
     db.TakeRunSnapshot();
     Problems rights;
     CheckCallerMayReadAll(db, plan, &rights);
@@ -1410,10 +1410,19 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
         std::string hash_token;
         if (HashesAnyColumn(plan) && options.open_hash_permit)
             hash_token = options.open_hash_permit();
-        CheckRulesOnServer(db, plan, options.extension_schema, quote, hash_token, &problems);
-        CheckForeignKeys(db, plan, catalog, options, quote, &problems);
-        CheckFakesFit(db, plan, options.source_schema, quote, &problems);
-        CheckRealisticFit(db, plan, catalog, quote, &problems);
+        Problems rules;
+        CheckRulesOnServer(db, plan, options.extension_schema, quote, hash_token, &rules);
+        problems.insert(problems.end(), rules.begin(), rules.end());
+        // The probes below evaluate the filters and expressions just
+        // checked. With any of them broken, or refused because it would run
+        // another role's code, none is evaluated again: the plan reports
+        // the expressions' problems only, and the probes wait for a plan
+        // whose expressions are sound.
+        if (rules.empty()) {
+            CheckForeignKeys(db, plan, catalog, options, quote, &problems);
+            CheckFakesFit(db, plan, options.source_schema, quote, &problems);
+            CheckRealisticFit(db, plan, catalog, quote, &problems);
+        }
     }
 
     std::vector<PlanRow> rows;
@@ -1442,9 +1451,15 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     for (const TablePlan& table : plan.tables) {
         const std::string& schema = table.table->schema;
         const std::string& name = table.table->name;
-        if (std::optional<std::string> problem = problems_of(schema, name, ""))
-            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt, std::nullopt,
-                            std::nullopt, std::nullopt, problem});
+        // The table's own row: its problems, and a row filter (what the
+        // artifact's header calls "filtered").
+        std::optional<std::string> problem = problems_of(schema, name, "");
+        bool filtered = table.copy_rows && !table.row_filter.empty();
+        if (problem || filtered)
+            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt,
+                            filtered ? text("rows where") : std::nullopt,
+                            filtered ? text("row filter") : std::nullopt,
+                            filtered ? text(table.row_filter) : std::nullopt, problem});
         for (const ColumnInfo& column : table.table->columns) {
             Decision decision = DecisionOf(table, column);
             rows.push_back({name_of(schema, name), column.name, column.type_sql,

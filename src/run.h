@@ -70,8 +70,11 @@ struct PlanRow {
 // and checks) but collects every problem instead of failing on the first
 // kind, and writes and locks nothing (no run lock, no LOCK TABLE). The
 // checks that count rows or probe foreign keys read the source as the
-// tables' owners, like the run; the allowlist's expressions are checked
-// by CheckRulesOnServer, whose failure ends the call with the run's error.
+// tables' owners, like the run; the allowlist's expressions and the hash
+// key are checked by CheckRulesOnServer, each in a subtransaction whose
+// error becomes a problem of its entry. With such a problem, each probe
+// runs in a subtransaction too: one that fails (on the broken expression)
+// adds nothing, the others add what they find.
 std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options);
 
 // What scrub_export_plan gives a client for one table copied with rows.

@@ -62,6 +62,57 @@ like($header, qr/^--     public\.users: $users rows, filtered$/m, 'header: rows,
 like($header, qr/^--       full_name: sql, leaked $leaked$/m, 'header: decision and leak count');
 unlike($header, qr/secret-why-text|424242/, 'header: no why, no filter text');
 
+# The default, streaming path writes the same summary into its header,
+# from scrub_plan in the exporting transaction: rows streamed per table,
+# the filter flag, each column's decision and reason; no leak counts
+# (only a run makes them), and the header says so.
+($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'),
+    '-a', "$out/allowlist.json", '-o', "$out/streamed.sql");
+is($status, 0, 'scrub-dump streams') or diag($stderr);
+my ($streamed) = read_file("$out/streamed.sql") =~ /\A((?:--[^\n]*\n)+)/;
+like($streamed, qr/rows\n-- streamed, both from one snapshot/, 'stream header: the rows were streamed');
+like($streamed, qr/^--   tables \(rows copied, filtered or not; per column: decision, reason; leak counts only with --report or --verify/m,
+    'stream header: says leak counts are made only on the scratch path');
+like($streamed, qr/^--     public\.users: $users rows, filtered$/m, 'stream header: rows, filtered');
+like($streamed, qr/^--       email: email \(rule\)$/m, 'stream header: a rule and its reason');
+like($streamed, qr/^--       full_name: sql \(rule\)$/m, 'stream header: an sql rule');
+like($streamed, qr/^--       id: keep \(listed\)$/m, 'stream header: a listed column');
+my $plans = $node->safe_psql('src', 'SELECT count(*) FROM public.plans');
+like($streamed, qr/^--     public\.plans: $plans rows$/m, 'stream header: a table without filter');
+like($streamed, qr/^--     public\.sessions: no rows$/m, 'stream header: a table without rows');
+unlike($streamed, qr/leaked/, 'stream header: no leak count');
+unlike($streamed, qr/secret-why-text|424242/, 'stream header: no why, no filter text');
+
+# A role that may stream (it owns the table, EXECUTE on scrub_export_*)
+# but not plan (scrub_plan is revoked from PUBLIC) still streams; its
+# header says the summary needs EXECUTE on scrub_plan. Granted, it has it.
+$node->safe_psql('postgres', 'CREATE DATABASE own');
+$node->safe_psql('own', q{
+    CREATE EXTENSION scrub;
+    CREATE ROLE exporter LOGIN;
+    CREATE TABLE items (id int PRIMARY KEY, label text);
+    INSERT INTO items VALUES (1, 'a'), (2, 'b');
+    ALTER TABLE items OWNER TO exporter;
+    GRANT EXECUTE ON FUNCTION scrub_export_plan(jsonb, text), scrub_export_check(jsonb, text),
+        scrub_export_sequences(jsonb, text) TO exporter;
+});
+write_file("$out/own.json", '{"items": ["id"]}');
+my $own = $node->connstr('own') . ' user=exporter';
+($status, $stdout, $stderr) =
+  run_tool('scrub-dump', '-d', $own, '-a', "$out/own.json", '-o', "$out/own1.sql");
+is($status, 0, 'a role without EXECUTE on scrub_plan streams') or diag($stderr);
+my ($own_header) = read_file("$out/own1.sql") =~ /\A((?:--[^\n]*\n)+)/;
+like($own_header, qr/rows\n-- streamed, both from one snapshot/, 'it streamed');
+like($own_header, qr/^--   tables: no per-table summary \(it needs EXECUTE on scrub_plan\)$/m,
+    'its header says why it has no summary');
+$node->safe_psql('own', 'GRANT EXECUTE ON FUNCTION scrub_plan(jsonb, text, boolean) TO exporter');
+($status, $stdout, $stderr) =
+  run_tool('scrub-dump', '-d', $own, '-a', "$out/own.json", '-o', "$out/own2.sql");
+is($status, 0, 'with EXECUTE on scrub_plan it streams') or diag($stderr);
+($own_header) = read_file("$out/own2.sql") =~ /\A((?:--[^\n]*\n)+)/;
+like($own_header, qr/^--     public\.items: 2 rows\n--       id: keep \(listed\)\n--       label: fake \(default fake\)$/m,
+    'and its header has the summary');
+
 ($status, $stdout, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('src'), '--from-schema',
     '-o', "$out/copy2.sql", '--report', "$out/report.json", '--report-format', 'json');
 is($status, 0, 'scrub-dump --from-schema --report-format json succeeds') or diag($stderr);

@@ -101,6 +101,24 @@ like($stdout, qr/^\s*users\s*\|\s*phone\s*\|\s*text\s*\|\s*null\s*\|\s*rule\s*\|
 is($exit, 0, 'scrub-dump --strict writes the artifact') or diag($stderr);
 ok(-s $dump, 'the artifact exists');
 
+# What the run would fail on when it checks the allowlist's expressions
+# (a constant the column's type refuses, a row filter naming no column)
+# is a problem of its entry too: --plan prints each and exits 1, where the
+# run would stop at the first.
+write_file("$out/bad.json",
+    '{"users": {"rows": {"where": "no_such_column > 0"},'
+  . ' "columns": {"id": "keep", "email": "email", "joined": {"constant": "not a date"}}},'
+  . ' "logins": ["id", "user_id", "at"]}');
+($exit, $stdout, $stderr) =
+  run_tool('scrub-dump', '-d', $node->connstr('app'), '-a', "$out/bad.json", '--plan');
+is($exit, 1, 'scrub-dump --plan exits 1 when an expression of the allowlist is invalid')
+  or diag($stderr);
+like($stdout, qr/^\s*users\s*\|\s*joined\s*\|.*has a constant that is not a valid date/m,
+    'the plan names the bad constant');
+like($stdout, qr/^\s*users\s*\|\s*\|.*Row filter of allowlist entry "users" is not valid/m,
+    'and the bad row filter');
+like($stderr, qr/the plan lists 2 problems: a run would fail/, 'both counted');
+
 # Usage: --plan writes nothing, so takes no -o; --from-schema runs nothing
 # to make strict.
 ($exit, undef, $stderr) =
