@@ -384,30 +384,18 @@ Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
 
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
-    return {
-        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestRunTable) +
-             " (source_schema pg_catalog.text NOT NULL, allowlist pg_catalog.jsonb NOT NULL,"
-             " allowlist_sha256 pg_catalog.text NOT NULL, extension_version pg_catalog.text NOT "
-             "NULL,"
-             " started_at pg_catalog.timestamptz NOT NULL, finished_at pg_catalog.timestamptz NOT "
-             "NULL,"
-             " backend_pid pg_catalog.int4 NOT NULL, run_snapshot pg_catalog.text)",
-         {}},
-        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestTablesTable) +
-             " (table_name pg_catalog.text NOT NULL, copied pg_catalog.bool NOT NULL,"
-             " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
-             " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
-             "NULL,"
-             " milliseconds pg_catalog.numeric, source_signature pg_catalog.text,"
-             " source_schema pg_catalog.text NOT NULL, scratch_schema pg_catalog.text NOT NULL,"
-             " column_rules pg_catalog.jsonb, row_filter pg_catalog.text,"
-             " leaked pg_catalog.jsonb)",
-         {}},
-        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
-             " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"
-             " is_called pg_catalog.bool NOT NULL, sequence_schema pg_catalog.text NOT NULL)",
-         {}},
-    };
+    std::vector<Statement> statements;
+    for (const char* table : {kManifestRunTable, kManifestTablesTable, kManifestSequencesTable}) {
+        std::string columns;
+        for (const ManifestColumn& column : kManifestColumns)
+            if (std::string(column.table) == table)
+                columns += std::string(columns.empty() ? "" : ", ") + column.name + " " +
+                           column.type + (column.not_null ? " NOT NULL" : "");
+        statements.push_back(
+            {"CREATE TABLE " + QualifiedName(quote, build_schema, table) + " (" + columns + ")",
+             {}});
+    }
+    return statements;
 }
 
 std::vector<std::string> LeakCheckedColumns(const TablePlan& table) {
