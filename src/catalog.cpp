@@ -1,5 +1,7 @@
-// Reads each covered schema's tables, columns and sequences from the
-// system catalogs. Runs under the function's pinned search_path; operators are
+// Reads each covered schema's tables (with their partition trees and
+// partition keys), columns, sequences, foreign keys, CHECK and exclusion
+// constraints, indexes, generated columns and the relations it does not
+// copy, from the system catalogs. Runs under the function's pinned search_path; operators are
 // schema-qualified all the same so the text is safe anywhere.
 #include "catalog.h"
 

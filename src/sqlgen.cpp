@@ -197,11 +197,8 @@ std::string ScrubbingSelect(const TablePlan& table, const std::string& source_sc
            (filter.empty() ? "" : " WHERE " + filter) + ") AS s";
 }
 
-// The source columns are read once, under positional aliases c1, c2, ...,
-// beside the row number "seed"; the outer SELECT keeps or fakes each one.
-// Aliases cannot clash with column names because they are ours. An sql
-// rule's expression is evaluated in the inner SELECT, where the row's
-// columns have their names, as x1, x2, ...; the row filter is its WHERE.
+// The INSERT names the scratch table's columns in the plan's order, which
+// is the order of ScrubbingSelect's output.
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote,
                    const std::string& extension_schema) {
@@ -330,9 +327,6 @@ std::string IndexRows(const Index& index) {
 
 }  // namespace
 
-// No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
-// names in the build schema that a copied source table may have. Names
-// are unique by construction.
 Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote, const std::string& rows) {
@@ -382,6 +376,9 @@ Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
             {}};
 }
 
+// No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
+// names in the build schema that a copied source table may have. Names
+// are unique by construction.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
     std::vector<Statement> statements;
