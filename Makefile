@@ -78,7 +78,8 @@ print-%:
 
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h test/unit/*.h)
-	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc -o $@ $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) \
+	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc -DSCRUB_SOURCE_DIR='"$(CURDIR)"' \
+		-o $@ $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) \
 		-lgtest -lgtest_main -pthread
 
 unit: test/unit/unit_tests

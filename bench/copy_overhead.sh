@@ -5,20 +5,13 @@
 #   sudo bash bench/copy_overhead.sh [ROWS] [REPEATS]
 #
 # Needs the extension installed (make install). Starts a throwaway cluster
-# as the postgres OS user on port 56432 and removes it afterwards.
+# (bench/cluster.sh) as the postgres OS user on port 56432.
 set -euo pipefail
 rows=${1:-2000000}
 repeats=${2:-5}
-pgbin=$(pg_config --bindir)
-dir=$(mktemp -d /tmp/scrub-bench.XXXXXX)
-chown postgres "$dir"
-pg() { runuser -u postgres -- "$@"; }
-cleanup() { pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-pg "$pgbin/initdb" -D "$dir/data" >/dev/null
-pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56432 -k $dir -c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=1h" start >/dev/null
-psql_() { pg psql -X -q -h "$dir" -p 56432 -d postgres -v ON_ERROR_STOP=1 "$@"; }
+port=56432
+settings="-c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=1h"
+. "$(dirname "$0")/cluster.sh"
 
 psql_ <<SQL
 CREATE EXTENSION scrub;
@@ -42,7 +35,6 @@ SELECT round((extract(epoch FROM clock_timestamp()) - :t0) * 1000);
 ROLLBACK;
 SQL
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 baseline_sql="CREATE SCHEMA plain; CREATE TABLE plain.users AS SELECT * FROM users WITH NO DATA; INSERT INTO plain.users SELECT * FROM users;"
 kept_sql="SELECT count(*) FROM scrub_to_schema('{\"users\": [\"id\", \"email\", \"full_name\", \"created_at\", \"is_staff\", \"balance\", \"profile\"]}') \\g /dev/null"

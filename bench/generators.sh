@@ -6,24 +6,13 @@
 #   sudo bash bench/generators.sh [ROWS] [REPEATS]
 #
 # Needs the extension installed (make install). Starts a throwaway cluster
-# as the postgres OS user on port 56433 and removes it afterwards.
+# (bench/cluster.sh) as the postgres OS user on port 56433.
 set -euo pipefail
 rows=${1:-1000000}
 repeats=${2:-3}
-pgbin=$(pg_config --bindir)
-dir=$(mktemp -d /tmp/scrub-bench.XXXXXX)
-chown postgres "$dir"
-pg() { runuser -u postgres -- "$@"; }
-cleanup() { pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-pg "$pgbin/initdb" -D "$dir/data" >/dev/null
-# The hash key, in a file only the server's OS user can read.
-printf 'benchmark-key-0123456789abcdef' >"$dir/scrub.key"
-chown postgres "$dir/scrub.key"
-chmod 600 "$dir/scrub.key"
-pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56433 -k $dir -c shared_buffers=256MB -c jit=off -c max_parallel_workers_per_gather=0" start >/dev/null
-psql_() { pg psql -X -q -h "$dir" -p 56433 -d postgres -v ON_ERROR_STOP=1 "$@"; }
+port=56433
+settings="-c shared_buffers=256MB -c jit=off -c max_parallel_workers_per_gather=0"
+. "$(dirname "$0")/cluster.sh"
 
 psql_ <<SQL
 CREATE EXTENSION scrub;
@@ -42,7 +31,6 @@ SELECT count($1) FROM t \g /dev/null
 SELECT round((extract(epoch FROM clock_timestamp()) - :t0) * 1000);
 SQL
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 run() {  # expression
     measure "$1" >/dev/null  # warm-up
     for _ in $(seq "$repeats"); do measure "$1"; done | median

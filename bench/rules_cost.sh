@@ -8,24 +8,13 @@
 #   sudo bash bench/rules_cost.sh [ROWS] [REPEATS]
 #
 # Needs the extension installed (make install). Starts a throwaway cluster
-# as the postgres OS user on port 56434 and removes it afterwards.
+# (bench/cluster.sh) as the postgres OS user on port 56434.
 set -euo pipefail
 rows=${1:-1000000}
 repeats=${2:-3}
-pgbin=$(pg_config --bindir)
-dir=$(mktemp -d /tmp/scrub-bench.XXXXXX)
-chown postgres "$dir"
-pg() { runuser -u postgres -- "$@"; }
-cleanup() { pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-pg "$pgbin/initdb" -D "$dir/data" >/dev/null
-# The hash key, in a file only the server's OS user can read.
-printf 'benchmark-key-0123456789abcdef' >"$dir/scrub.key"
-chown postgres "$dir/scrub.key"
-chmod 600 "$dir/scrub.key"
-pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56434 -k $dir -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h" start >/dev/null
-psql_() { pg psql -X -q -h "$dir" -p 56434 -d postgres -v ON_ERROR_STOP=1 "$@"; }
+port=56434
+settings="-c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h"
+. "$(dirname "$0")/cluster.sh"
 
 psql_ <<SQL
 CREATE EXTENSION scrub;
@@ -49,7 +38,6 @@ SELECT round((extract(epoch FROM clock_timestamp()) - :t0) * 1000);
 ROLLBACK;
 SQL
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 columns() {  # column rule: every column kept but that one
     local out="" c
     for c in id n u email name ip code doc; do

@@ -1,5 +1,7 @@
-// Reads each covered schema's tables, columns and sequences from the
-// system catalogs. Runs under the function's pinned search_path; operators are
+// Reads each covered schema's tables (with their partition trees and
+// partition keys), columns, sequences, foreign keys, CHECK and exclusion
+// constraints, indexes, generated columns and the relations it does not
+// copy, from the system catalogs. Runs under the function's pinned search_path; operators are
 // schema-qualified all the same so the text is safe anywhere.
 #include "catalog.h"
 
@@ -166,35 +168,43 @@ SELECT s.oid, n.nspname, s.relname
  ORDER BY n.nspname, s.relname
 )SQL";
 
-// Columns with their collation (when not the type's default), for a
-// generated column its expression, and their collation when it is
+// The collation of OID `oid`, as a LATERAL subquery `alias(name,
+// deterministic)` to LEFT JOIN ON true: its name, qualified and quoted, and
+// whether it is deterministic; no row for OID 0.
+std::string CollationOf(const std::string& oid, const std::string& alias) {
+    return "  LEFT JOIN LATERAL (SELECT pg_catalog.format('%s.%s', "
+           "pg_catalog.quote_ident(ln.nspname), pg_catalog.quote_ident(l.collname)),\n"
+           "                           l.collisdeterministic\n"
+           "                      FROM pg_catalog.pg_collation l\n"
+           "                      JOIN pg_catalog.pg_namespace ln\n"
+           "                        ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace\n"
+           "                     WHERE l.oid OPERATOR(pg_catalog.=) " +
+           oid + ") AS " + alias + "(name, deterministic) ON true\n";
+}
+
+// Columns: their collation when not the type's default, for a generated
+// column its expression, and their collation again when it is
 // nondeterministic.
-const char* kColumnsSql = R"SQL(
+std::string ColumnsSql() {
+    return R"SQL(
 SELECT a.attrelid, a.attname, a.atttypid, a.atttypmod,
        pg_catalog.format_type(a.atttypid, a.atttypmod),
        a.attgenerated OPERATOR(pg_catalog.<>) '', a.attnotnull,
-       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
-                                 pg_catalog.quote_ident(l.collname))
-          FROM pg_catalog.pg_collation l
-          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
-         WHERE l.oid OPERATOR(pg_catalog.=) a.attcollation
-           AND a.attcollation OPERATOR(pg_catalog.<>) t.typcollation),
+       CASE WHEN a.attcollation OPERATOR(pg_catalog.<>) t.typcollation THEN coll.name END,
        CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN
            (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) FROM pg_catalog.pg_attrdef ad
              WHERE ad.adrelid OPERATOR(pg_catalog.=) a.attrelid
                AND ad.adnum OPERATOR(pg_catalog.=) a.attnum) END,
-       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
-                                 pg_catalog.quote_ident(l.collname))
-          FROM pg_catalog.pg_collation l
-          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
-         WHERE l.oid OPERATOR(pg_catalog.=) a.attcollation AND NOT l.collisdeterministic)
+       CASE WHEN NOT coll.deterministic THEN coll.name END
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
- WHERE a.attrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
+)SQL" + CollationOf("a.attcollation", "coll") +
+           R"SQL( WHERE a.attrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
    AND a.attnum OPERATOR(pg_catalog.>) 0
    AND NOT a.attisdropped
  ORDER BY a.attrelid, a.attnum
 )SQL";
+}
 
 // The sequences each column of the given tables draws from: those its
 // default reads (serial, nextval()) and its identity sequence.
@@ -248,84 +258,63 @@ SELECT c.relname, con.conname, rn.nspname, r.relname, a.attname, fa.attname,
  ORDER BY c.relname, con.conname, k.ord
 )SQL";
 
-// Indexes of the given tables, one row per key column: its name (NULL
-// for an expression), its expression deparsed under the pinned search_path,
-// the index's collation, and the predicate of a partial index. Indexes of
-// exclusion constraints are read by kExclusionsSql.
-const char* kIndexesSql = R"SQL(
-SELECT c.relname, i.relname, a.attname, ix.indnullsnotdistinct,
-       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
-                                 pg_catalog.quote_ident(l.collname))
-          FROM pg_catalog.pg_collation l
-          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
-         WHERE l.oid OPERATOR(pg_catalog.=) k.collid),
-       ix.indisunique,
-       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
-           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
-       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid),
-       (SELECT NOT l.collisdeterministic FROM pg_catalog.pg_collation l
-         WHERE l.oid OPERATOR(pg_catalog.=) k.collid), ix.indisprimary
-  FROM pg_catalog.pg_index ix
-  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
-  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
- CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
-                               pg_catalog.unnest(CAST(ix.indcollation AS pg_catalog.oid[])))
-       WITH ORDINALITY AS k(attnum, collid, ord)
-  LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
-                                     AND a.attnum OPERATOR(pg_catalog.=) k.attnum
-                                     AND k.attnum OPERATOR(pg_catalog.<>) 0
- WHERE k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
-   AND ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint x
-                    WHERE x.conindid OPERATOR(pg_catalog.=) ix.indexrelid
-                      AND x.contype OPERATOR(pg_catalog.=) 'x')
- ORDER BY c.relname, i.relname, k.ord
-)SQL";
+// Whose indexes and CHECK constraints a query reads.
+enum class Scope {
+    // The tables whose OIDs $1 lists (an oid[] literal).
+    kTables,
+    // The partitions in the trees under the root tables of schema $1 (in
+    // any schema), named by their root. Only partitions that the root's
+    // owner owns: the run evaluates their expressions as that role, and
+    // another owner's code must not run with its rights.
+    kPartitions,
+};
 
-// Every column each index of the given tables reads: its key and INCLUDE
-// columns, and those its expressions or predicate read (recorded as
-// dependencies of the index on its table's columns).
-const char* kIndexColumnsSql = R"SQL(
-SELECT DISTINCT c.relname, i.relname, a.attname, a.attnum
-  FROM pg_catalog.pg_index ix
-  JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
-  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ix.indrelid
-  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
- WHERE ix.indrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
-   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-   AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(ix.indkey AS pg_catalog.int2[]))
-        OR EXISTS (SELECT FROM pg_catalog.pg_depend d
-                    WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                      AND d.objid OPERATOR(pg_catalog.=) ix.indexrelid
-                      AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
-                      AND d.refobjid OPERATOR(pg_catalog.=) ix.indrelid
-                      AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
- ORDER BY 1, 2, 4
-)SQL";
+// The FROM items and WHERE conditions that give the relations `p` of
+// `scope`, with what names their table in the rows, and for a partition
+// its name and its partition constraint (NULL for a table).
+struct Relations {
+    const char* table;
+    const char* from;
+    const char* where;
+    const char* partition;
+    const char* partition_constraint;
+};
 
-// Indexes of partitions in the trees under the schema's root tables (in
-// any schema) that are not attached to an index of their parent, with the
-// partition's constraint; as kIndexesSql, named by the root. Only
-// partitions that the root's owner owns: the run evaluates them as that
-// role, and another owner's index code must not run with its rights.
-const char* kPartitionIndexesSql = R"SQL(
-SELECT r.relname, i.relname, a.attname, ix.indnullsnotdistinct,
-       (SELECT pg_catalog.format('%s.%s', pg_catalog.quote_ident(ln.nspname),
-                                 pg_catalog.quote_ident(l.collname))
-          FROM pg_catalog.pg_collation l
-          JOIN pg_catalog.pg_namespace ln ON ln.oid OPERATOR(pg_catalog.=) l.collnamespace
-         WHERE l.oid OPERATOR(pg_catalog.=) k.collid),
-       ix.indisunique,
-       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
-           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
-       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid),
-       pg_catalog.format('%s.%s', pn.nspname, p.relname),
-       pg_catalog.pg_get_partition_constraintdef(p.oid)
-  FROM pg_catalog.pg_class r
+Relations Over(Scope scope) {
+    if (scope == Scope::kTables)
+        return {"p.relname", "pg_catalog.pg_class p",
+                "p.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))",
+                "CAST(NULL AS pg_catalog.text)", "CAST(NULL AS pg_catalog.text)"};
+    return {"r.relname", R"SQL(pg_catalog.pg_class r
   JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
  CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
   JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
-  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace)SQL",
+            R"SQL(rn.nspname OPERATOR(pg_catalog.=) $1
+   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
+   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner)SQL",
+            "pg_catalog.format('%s.%s', pn.nspname, p.relname)",
+            "pg_catalog.pg_get_partition_constraintdef(p.oid)"};
+}
+
+// Indexes of `scope`, one row per key column: the table, the index, its
+// column's name (NULL for an expression), NULLS NOT DISTINCT, the index's
+// collation, UNIQUE, the expression deparsed under the pinned search_path,
+// the predicate of a partial index, whether the collation is
+// nondeterministic, PRIMARY KEY, and the partition and its constraint.
+// Indexes of exclusion constraints are read by kExclusionsSql; for
+// partitions, only indexes not attached to an index of their parent.
+std::string IndexesSql(Scope scope) {
+    const Relations over = Over(scope);
+    return std::string("\nSELECT ") + over.table +
+           R"SQL(, i.relname, a.attname, ix.indnullsnotdistinct,
+       coll.name, ix.indisunique,
+       CASE WHEN k.attnum OPERATOR(pg_catalog.=) 0 THEN
+           pg_catalog.pg_get_indexdef(ix.indexrelid, CAST(k.ord AS pg_catalog.int4), true) END,
+       pg_catalog.pg_get_expr(ix.indpred, ix.indrelid), NOT coll.deterministic, ix.indisprimary,
+       )SQL" +
+           over.partition + ",\n       " + over.partition_constraint + "\n  FROM " + over.from +
+           R"SQL(
   JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) p.oid
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
  CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(CAST(ix.indkey AS pg_catalog.int2[])),
@@ -334,30 +323,34 @@ SELECT r.relname, i.relname, a.attname, ix.indnullsnotdistinct,
   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
                                      AND a.attnum OPERATOR(pg_catalog.=) k.attnum
                                      AND k.attnum OPERATOR(pg_catalog.<>) 0
- WHERE rn.nspname OPERATOR(pg_catalog.=) $1
-   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
-   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner
+)SQL" + CollationOf("k.collid", "coll") +
+           " WHERE " + over.where + R"SQL(
    AND k.ord OPERATOR(pg_catalog.<=) ix.indnkeyatts
-   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h
-                    WHERE h.inhrelid OPERATOR(pg_catalog.=) ix.indexrelid)
    AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint x
                     WHERE x.conindid OPERATOR(pg_catalog.=) ix.indexrelid
                       AND x.contype OPERATOR(pg_catalog.=) 'x')
- ORDER BY r.relname, i.relname, k.ord
-)SQL";
+)SQL" +
+           (scope == Scope::kPartitions
+                ? R"SQL(   AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h
+                    WHERE h.inhrelid OPERATOR(pg_catalog.=) ix.indexrelid)
+)SQL"
+                : "") +
+           " ORDER BY 1, 2, 11, k.ord\n";
+}
 
-// The columns those indexes read, as kIndexColumnsSql.
-const char* kPartitionIndexColumnsSql = R"SQL(
-SELECT DISTINCT r.relname, i.relname, a.attname, a.attnum
-  FROM pg_catalog.pg_class r
-  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
- CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
-  JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) t.relid
+// Every column each index of `scope` reads: its key and INCLUDE columns,
+// and those its expressions or predicate read (recorded as dependencies of
+// the index on its table's columns); with the partition, as IndexesSql.
+std::string IndexColumnsSql(Scope scope) {
+    const Relations over = Over(scope);
+    return std::string("\nSELECT DISTINCT ") + over.table + ", i.relname, a.attname, a.attnum, " +
+           over.partition + "\n  FROM " + over.from + R"SQL(
+  JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) p.oid
   JOIN pg_catalog.pg_class i ON i.oid OPERATOR(pg_catalog.=) ix.indexrelid
   JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ix.indrelid
- WHERE rn.nspname OPERATOR(pg_catalog.=) $1
-   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
-   AND t.relid OPERATOR(pg_catalog.<>) r.oid
+ WHERE )SQL" +
+           over.where +
+           R"SQL(
    AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
    AND (a.attnum OPERATOR(pg_catalog.=) ANY (CAST(ix.indkey AS pg_catalog.int2[]))
         OR EXISTS (SELECT FROM pg_catalog.pg_depend d
@@ -366,48 +359,31 @@ SELECT DISTINCT r.relname, i.relname, a.attname, a.attnum
                       AND d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_class' AS pg_catalog.regclass)
                       AND d.refobjid OPERATOR(pg_catalog.=) ix.indrelid
                       AND d.refobjsubid OPERATOR(pg_catalog.=) a.attnum))
- ORDER BY 1, 2, 4
+ ORDER BY 1, 2, 5, 4
 )SQL";
+}
 
-// Validated CHECK constraints of the given tables, one row per column they
-// read, with the expression deparsed under the pinned search_path (so every
-// name outside pg_catalog is qualified).
-const char* kChecksSql = R"SQL(
-SELECT c.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname
-  FROM pg_catalog.pg_constraint con
-  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) con.conrelid
- CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) AS k(attnum)
-  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
-                                AND a.attnum OPERATOR(pg_catalog.=) k.attnum
- WHERE con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
-   AND con.conrelid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))
- ORDER BY c.relname, con.conname, a.attnum
-)SQL";
-
-// Validated CHECK constraints of partitions in the trees under the
-// schema's root tables (in any schema) that they do not inherit, one row
-// per column read, with the partition's constraint; named by the root.
-// Only partitions the root's owner owns, as for kPartitionIndexesSql.
-const char* kPartitionChecksSql = R"SQL(
-SELECT r.relname, con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,
-       pg_catalog.format('%s.%s', pn.nspname, p.relname),
-       pg_catalog.pg_get_partition_constraintdef(p.oid)
-  FROM pg_catalog.pg_class r
-  JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace
- CROSS JOIN LATERAL pg_catalog.pg_partition_tree(r.oid) AS t
-  JOIN pg_catalog.pg_class p ON p.oid OPERATOR(pg_catalog.=) t.relid
-  JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.relnamespace
+// Validated CHECK constraints of `scope`, one row per column they read:
+// the table, the constraint, its expression deparsed under the pinned
+// search_path (so every name outside pg_catalog is qualified), the column,
+// and the partition and its constraint. For partitions, only the
+// constraints they do not inherit.
+std::string ChecksSql(Scope scope) {
+    const Relations over = Over(scope);
+    return std::string("\nSELECT ") + over.table +
+           ", con.conname, pg_catalog.pg_get_expr(con.conbin, con.conrelid), a.attname,\n       " +
+           over.partition + ", " + over.partition_constraint + "\n  FROM " + over.from + R"SQL(
   JOIN pg_catalog.pg_constraint con ON con.conrelid OPERATOR(pg_catalog.=) p.oid
  CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) AS k(attnum)
   JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) con.conrelid
                                 AND a.attnum OPERATOR(pg_catalog.=) k.attnum
- WHERE rn.nspname OPERATOR(pg_catalog.=) $1
-   AND r.relkind OPERATOR(pg_catalog.=) 'p' AND NOT r.relispartition
-   AND p.oid OPERATOR(pg_catalog.<>) r.oid AND p.relowner OPERATOR(pg_catalog.=) r.relowner
+ WHERE )SQL" +
+           over.where +
+           R"SQL(
    AND con.contype OPERATOR(pg_catalog.=) 'c' AND con.convalidated
-   AND con.coninhcount OPERATOR(pg_catalog.=) 0
- ORDER BY r.relname, con.conname, pn.nspname, p.relname, a.attnum
-)SQL";
+)SQL" + (scope == Scope::kPartitions ? "   AND con.coninhcount OPERATOR(pg_catalog.=) 0\n" : "") +
+           " ORDER BY 1, 2, 5, a.attnum\n";
+}
 
 const std::string& Field(const Row& row, size_t index) {
     if (index >= row.size() || !row[index])
@@ -429,6 +405,63 @@ void ReadGrouped(Database& db, const std::string& sql, const std::string& oids,
             records.push_back(make(row));
         add(records.back(), row);
     }
+}
+
+// The value of column `index` of `row`, or "" for NULL or a row too short
+// to have it.
+std::string Optional(const Row& row, size_t index) {
+    return index < row.size() ? row[index].value_or("") : "";
+}
+
+// Appends the CHECK constraints of `scope` to `checks`; `key` is $1.
+void ReadChecks(Database& db, Scope scope, const std::string& key,
+                std::vector<CheckConstraint>& checks) {
+    Statement statement{ChecksSql(scope), {}};
+    statement.Bind(key);
+    const size_t first = checks.size();
+    for (const Row& row : db.Query(statement, Visibility::kLatest)) {
+        if (checks.size() == first || checks.back().table != Field(row, 0) ||
+            checks.back().name != Field(row, 1) || checks.back().partition != Optional(row, 4))
+            checks.push_back({Field(row, 1),
+                              Field(row, 0),
+                              Field(row, 2),
+                              {},
+                              Optional(row, 4),
+                              Optional(row, 5)});
+        checks.back().columns.push_back(Field(row, 3));
+    }
+}
+
+// Appends the indexes of `scope`, with the columns each reads, to
+// `indexes`; `key` is $1.
+void ReadIndexes(Database& db, Scope scope, const std::string& key, std::vector<Index>& indexes) {
+    Statement statement{IndexesSql(scope), {}};
+    statement.Bind(key);
+    const size_t first = indexes.size();
+    for (const Row& row : db.Query(statement, Visibility::kLatest)) {
+        if (indexes.size() == first || indexes.back().table != Field(row, 0) ||
+            indexes.back().name != Field(row, 1) || indexes.back().partition != Optional(row, 10)) {
+            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
+            index.unique = Field(row, 5) == "t";
+            index.predicate = Optional(row, 7);
+            index.primary = Optional(row, 9) == "t";
+            index.partition = Optional(row, 10);
+            index.partition_constraint = Optional(row, 11);
+            indexes.push_back(std::move(index));
+        }
+        Index& index = indexes.back();
+        index.columns.push_back(Optional(row, 2));
+        index.collations.push_back(Optional(row, 4));
+        index.expressions.push_back(Optional(row, 6));
+        index.nondeterministic.push_back(Optional(row, 8) == "t");
+    }
+    Statement columns{IndexColumnsSql(scope), {}};
+    columns.Bind(key);
+    for (const Row& row : db.Query(columns, Visibility::kLatest))
+        for (size_t i = first; i < indexes.size(); ++i)
+            if (indexes[i].table == Field(row, 0) && indexes[i].name == Field(row, 1) &&
+                indexes[i].partition == Optional(row, 4))
+                indexes[i].reads.push_back(Field(row, 2));
 }
 
 // Reads one schema's part of the catalog; its records are not yet
@@ -465,7 +498,7 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
             {static_cast<uint32_t>(std::stoul(Field(row, 0))), Field(row, 1), Field(row, 2)});
     if (catalog.tables.empty()) return catalog;
 
-    Statement columns{kColumnsSql, {}};
+    Statement columns{ColumnsSql(), {}};
     columns.Bind(TextArrayLiteral(oids));
     for (const Row& row : db.Query(columns, Visibility::kLatest)) {
         auto oid = static_cast<uint32_t>(std::stoul(Field(row, 0)));
@@ -504,75 +537,10 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
             if (row.size() > 6) key.equality_operators.push_back(Field(row, 6));
             if (row.size() > 7) key.validated = Field(row, 7) == "t";
         });
-    ReadGrouped(
-        db, kChecksSql, oid_array, catalog.checks,
-        [](const Row& row) {
-            return CheckConstraint{Field(row, 1), Field(row, 0), Field(row, 2), {}};
-        },
-        [](CheckConstraint& check, const Row& row) { check.columns.push_back(Field(row, 3)); });
-    Statement partition_checks{kPartitionChecksSql, {}};
-    partition_checks.Bind(schema);
-    std::vector<CheckConstraint> local_checks;
-    for (const Row& row : db.Query(partition_checks, Visibility::kLatest)) {
-        if (local_checks.empty() || local_checks.back().table != Field(row, 0) ||
-            local_checks.back().name != Field(row, 1) ||
-            local_checks.back().partition != Field(row, 4))
-            local_checks.push_back({Field(row, 1),
-                                    Field(row, 0),
-                                    Field(row, 2),
-                                    {},
-                                    Field(row, 4),
-                                    row[5].value_or("")});
-        local_checks.back().columns.push_back(Field(row, 3));
-    }
-    for (CheckConstraint& check : local_checks) catalog.checks.push_back(std::move(check));
-    ReadGrouped(
-        db, kIndexesSql, oid_array, catalog.indexes,
-        [](const Row& row) {
-            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
-            index.unique = Field(row, 5) == "t";
-            index.predicate = row[7].value_or("");
-            index.primary = row.size() > 9 && row[9].value_or("") == "t";
-            return index;
-        },
-        [](Index& index, const Row& row) {
-            index.columns.push_back(row[2].value_or(""));
-            index.collations.push_back(row[4].value_or(""));
-            index.expressions.push_back(row[6].value_or(""));
-            index.nondeterministic.push_back(row.size() > 8 && row[8].value_or("") == "t");
-        });
-    Statement index_columns{kIndexColumnsSql, {}};
-    index_columns.Bind(oid_array);
-    for (const Row& row : db.Query(index_columns, Visibility::kLatest))
-        for (Index& index : catalog.indexes)
-            if (index.partition.empty() && index.table == Field(row, 0) &&
-                index.name == Field(row, 1))
-                index.reads.push_back(Field(row, 2));
-    std::vector<Index> partition_indexes;
-    Statement partition_index_rows{kPartitionIndexesSql, {}};
-    partition_index_rows.Bind(schema);
-    for (const Row& row : db.Query(partition_index_rows, Visibility::kLatest)) {
-        if (partition_indexes.empty() || partition_indexes.back().table != Field(row, 0) ||
-            partition_indexes.back().name != Field(row, 1)) {
-            Index index{Field(row, 1), Field(row, 0), {}, {}, Field(row, 3) == "t"};
-            index.unique = Field(row, 5) == "t";
-            index.predicate = row[7].value_or("");
-            index.partition = Field(row, 8);
-            index.partition_constraint = row[9].value_or("");
-            partition_indexes.push_back(std::move(index));
-        }
-        Index& index = partition_indexes.back();
-        index.columns.push_back(row[2].value_or(""));
-        index.collations.push_back(row[4].value_or(""));
-        index.expressions.push_back(row[6].value_or(""));
-    }
-    Statement partition_index_columns{kPartitionIndexColumnsSql, {}};
-    partition_index_columns.Bind(schema);
-    for (const Row& row : db.Query(partition_index_columns, Visibility::kLatest))
-        for (Index& index : partition_indexes)
-            if (index.table == Field(row, 0) && index.name == Field(row, 1))
-                index.reads.push_back(Field(row, 2));
-    for (Index& index : partition_indexes) catalog.indexes.push_back(std::move(index));
+    ReadChecks(db, Scope::kTables, oid_array, catalog.checks);
+    ReadChecks(db, Scope::kPartitions, schema, catalog.checks);
+    ReadIndexes(db, Scope::kTables, oid_array, catalog.indexes);
+    ReadIndexes(db, Scope::kPartitions, schema, catalog.indexes);
     ReadGrouped(
         db, kExclusionsSql, oid_array, catalog.exclusions,
         [](const Row& row) {

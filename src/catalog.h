@@ -1,5 +1,6 @@
-// What scrub knows of the schemas a run covers: tables, their columns'
-// types, sequences, constraints and indexes. Plain structs filled by
+// What scrub knows of the schemas a run covers: tables and their partition
+// trees, their columns' types, sequences, constraints, indexes, and the
+// relations scrub does not copy. Plain structs filled by
 // catalog.cpp through the Database interface; no PostgreSQL headers.
 #pragma once
 

@@ -27,6 +27,18 @@ inline constexpr const char* kNameTooLong = "42622";
 inline constexpr const char* kWrongObjectType = "42809";
 inline constexpr const char* kStringDataRightTruncation = "22001";
 inline constexpr const char* kProgramLimitExceeded = "54000";
+inline constexpr const char* kNullValueNotAllowed = "22004";
+inline constexpr const char* kInvalidTextRepresentation = "22P02";
+inline constexpr const char* kDatatypeMismatch = "42804";
+inline constexpr const char* kReservedName = "42939";
+inline constexpr const char* kIntegrityConstraintViolation = "23000";
+inline constexpr const char* kNotNullViolation = "23502";
+inline constexpr const char* kForeignKeyViolation = "23503";
+inline constexpr const char* kUniqueViolation = "23505";
+inline constexpr const char* kCheckViolation = "23514";
+inline constexpr const char* kDependentObjectsStillExist = "2BP01";
+inline constexpr const char* kOutOfMemory = "53200";
+inline constexpr const char* kUndefinedFile = "58P01";
 }  // namespace sqlstate
 
 // An error with everything PostgreSQL's ereport can carry.

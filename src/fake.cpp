@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "facts.h"
+
 #include "pure_only.h"  // last: no PostgreSQL header above
 
 namespace scrub {
@@ -238,7 +240,7 @@ int TextLengthLimit(const ScalarType& type) {
     if (type.schema == "pg_catalog" && (type.name == "varchar" || type.name == "bpchar") &&
         type.typmod >= kVarHeaderSize)
         return type.typmod - kVarHeaderSize;
-    if (type.schema == "pg_catalog" && type.name == "name") return 63;
+    if (type.schema == "pg_catalog" && type.name == "name") return static_cast<int>(kMaxNameBytes);
     return -1;
 }
 

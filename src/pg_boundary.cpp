@@ -97,7 +97,7 @@ Datum InvokeCpp(Datum (*impl)(FunctionCallInfo), FunctionCallInfo fcinfo) noexce
         SetPendingReport(report.sqlstate.c_str(), report.message.c_str(), report.detail.c_str(),
                          report.hint.c_str());
     } catch (const std::bad_alloc&) {
-        SetPendingReport("53200", "out of memory in scrub", "", "");
+        SetPendingReport(scrub::sqlstate::kOutOfMemory, "out of memory in scrub", "", "");
     } catch (const std::exception& e) {
         static const char kPrefix[] = "scrub internal error: ";
         SetPendingReport(sqlstate::kInternalError, kPrefix, "", "Report this as a bug in scrub.");

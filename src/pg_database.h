@@ -1,5 +1,6 @@
 // The Database interface implemented over SPI: the one module that talks to
-// SPI and the catalogs. Every PostgreSQL call goes through pg::Guard.
+// SPI (scrub.cpp reads pg_extension itself, through the catalog scan API).
+// Every PostgreSQL call goes through pg::Guard.
 #pragma once
 
 #include <string>

@@ -8,19 +8,15 @@
 
 #include "allowlist.h"
 #include "catalog.h"
+#include "facts.h"
 
 namespace scrub {
 
-// Names scrub reserves in the target schema for its manifest.
-inline constexpr const char* kManifestRunTable = "_scrub_run";
-inline constexpr const char* kManifestTablesTable = "_scrub_tables";
-inline constexpr const char* kManifestSequencesTable = "_scrub_sequences";
-
 // The scratch schema a run into target schema `target` builds the copy of
-// another source schema `schema` in: "<target>__<schema>" (the target
-// itself holds the source schema's copy and the manifest). Throws
-// ScrubError (42622) when that name has more than 63 bytes, which
-// PostgreSQL would cut short.
+// another source schema `schema` in: "<target>__<schema>"
+// (kScratchSchemaSeparator; the target itself holds the source schema's
+// copy and the manifest). Throws ScrubError (42622) when that name has
+// more than kMaxNameBytes, which PostgreSQL would cut short.
 std::string ScratchSchemaName(const std::string& target, const std::string& schema);
 
 // One thing a run would fail on, found while planning: the run throws

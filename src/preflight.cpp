@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "error.h"
+#include "facts.h"
 #include "fake.h"
 #include "rules.h"
 #include "sqlgen.h"
@@ -102,7 +103,7 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target) {
         lines.push_back(row[0].value_or(""));
     if (!lines.empty())
         throw ScrubError(
-            "2BP01",
+            sqlstate::kDependentObjectsStillExist,
             "cannot replace schema \"" + target + "\" because objects outside it depend on it",
             JoinLines(lines),
             "Drop these objects or point them elsewhere: every run replaces the whole schema, "
@@ -111,8 +112,9 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target) {
 
 std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
     std::vector<Row> rows = db.Query(
-        {"SELECT pg_catalog.format('scrub_build_%s_%s', pg_catalog.pg_backend_pid(),"
-         " pg_catalog.replace(CAST(pg_catalog.gen_random_uuid() AS pg_catalog.text), '-', ''))",
+        {std::string("SELECT pg_catalog.format('") + kBuildSchemaPrefix +
+             "%s_%s', pg_catalog.pg_backend_pid(),"
+             " pg_catalog.replace(CAST(pg_catalog.gen_random_uuid() AS pg_catalog.text), '-', ''))",
          {}},
         Visibility::kLatest);
     if (rows.empty() || rows[0].empty() || !rows[0][0])

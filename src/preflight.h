@@ -1,5 +1,8 @@
-// Checks a run makes before it writes anything, each failing with an error
-// that names every offending object. Pure C++ over the Database interface.
+// The steps of a run before it copies anything: the checks that fail with
+// an error naming every offending object (CheckNothingOutsideDepends,
+// CheckFakesFit), the creation of the build schema, and the lookups they
+// and the copy need (OwnerOf, SignatureFunction). Pure C++ over the
+// Database interface.
 #pragma once
 
 #include <string>

@@ -8,5 +8,5 @@
 
 #if defined(POSTGRES_H) || defined(C_H) || defined(PG_VERSION_NUM)
 #error \
-    "a pure scrub module includes a PostgreSQL header: only pg_boundary, pg_database and scrub.cpp may"
+    "a pure scrub module includes a PostgreSQL header: only pg_boundary, pg_database, pg_functions and scrub.cpp may"
 #endif

@@ -351,19 +351,23 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* sink) {
             }
         }
     }
-    Refuse(sink, mismatched, "42804", "allowlist rules do not fit the types of their columns",
+    Refuse(sink, mismatched, sqlstate::kDatatypeMismatch,
+           "allowlist rules do not fit the types of their columns",
            "Choose a rule that fits each column's type (docs/allowlist.md lists them), or "
            "keep, fake or null the column.");
     Refuse(sink, too_short, sqlstate::kStringDataRightTruncation,
            "columns are too short for their realistic rules",
            "Give these columns another rule (fake, hash, text), or widen them.");
-    Refuse(sink, not_null, "23502", "allowlist rules make NOT NULL columns NULL",
+    Refuse(sink, not_null, sqlstate::kNotNullViolation,
+           "allowlist rules make NOT NULL columns NULL",
            "Give these columns another rule: fake, a constant or a realistic rule.");
-    Refuse(sink, unique, "23505", "allowlist rules repeat one value in unique columns",
+    Refuse(sink, unique, sqlstate::kUniqueViolation,
+           "allowlist rules repeat one value in unique columns",
            "A constant cannot fill a column whose values must differ: give it another rule "
            "(fake, hash, or a realistic rule).");
     SpreadHash(plan, catalog, broken);
-    Refuse(sink, broken, "23503", "allowlist rules break joins through hashed keys",
+    Refuse(sink, broken, sqlstate::kForeignKeyViolation,
+           "allowlist rules break joins through hashed keys",
            "A column whose foreign key points at a hashed key is hashed too, with the same "
            "mapping, when the allowlist does not name it: remove its rule, or write "
            "\"hash\"; hash a key only where every column referencing it can be hashed.");
@@ -424,7 +428,8 @@ void CheckRealisticFit(Database& db, const Plan& plan, const SourceCatalog& cata
                                        " rows."));
         }
     }
-    Refuse(sink, lines, "23505", "realistic rules have too few values for unique columns",
+    Refuse(sink, lines, sqlstate::kUniqueViolation,
+           "realistic rules have too few values for unique columns",
            "Give these columns a rule with more values (fake, hash, or a longer "
            "one such as email), or widen them. Nothing was changed.");
 }
@@ -457,7 +462,7 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
         std::string distinct_in = before.empty() ? "" : before[0][0].value_or("");
         std::string distinct_out = after.empty() ? "" : after[0][0].value_or("");
         if (distinct_in != distinct_out)
-            throw ScrubError("23505",
+            throw ScrubError(sqlstate::kUniqueViolation,
                              "hashes of column \"" + source_schema + "." + table.table->name + "." +
                                  column.column.name + "\" collide",
                              "Its " + distinct_in + " distinct values have " + distinct_out +

@@ -49,17 +49,15 @@ int scrub_debug_fail_after_tables = -1;
 
 namespace {
 
-// The text of a non-NULL argument; NULL is an error naming the argument.
-// `kind` 0 reads a jsonb argument (the allowlist), 1 a text one; -1: by
-// position, as scrub_to_schema has them (argument 0 is the allowlist).
-char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name, int kind = -1) {
-    bool jsonb = kind < 0 ? index == 0 : kind == 0;
+// The text of a non-NULL text argument, or of a jsonb one when `jsonb`;
+// NULL is an error naming the argument.
+char* TextArgument(FunctionCallInfo fcinfo, int index, const char* name, bool jsonb = false) {
     return scrub::pg::Guard([fcinfo, index, name, jsonb]() noexcept {
         if (PG_ARGISNULL(index))
             ereport(ERROR,
                     (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", name)));
         if (jsonb) {
-            Jsonb* allowlist = PG_GETARG_JSONB_P(0);
+            Jsonb* allowlist = PG_GETARG_JSONB_P(index);
             return JsonbToCString(nullptr, &allowlist->root, VARSIZE(allowlist));
         }
         return text_to_cstring(PG_GETARG_TEXT_PP(index));
@@ -135,11 +133,15 @@ std::string ExtensionSchema() {
     });
 }
 
-// The options both functions read: the allowlist, the source schema, the
-// extension's schema and the encoding converters.
-void CommonOptions(scrub::RunOptions& options) {
+// The options every entry point but scrub_suggest reads: the allowlist
+// (argument 0), the source schema (argument `source_index`), the
+// extension's schema and, outside UTF-8, the encoding converters.
+scrub::RunOptions ReadOptions(FunctionCallInfo fcinfo, int source_index) {
     // A leftover scrub.key is a disclosed key: no run starts.
     scrub::pg::RefuseLeftoverKey();
+    scrub::RunOptions options;
+    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist", true);
+    options.source_schema = TextArgument(fcinfo, source_index, "source_schema");
     options.extension_schema = ExtensionSchema();
     bool utf8 = scrub::pg::Guard([]() noexcept {
         return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
@@ -148,18 +150,18 @@ void CommonOptions(scrub::RunOptions& options) {
         options.to_utf8 = [](const std::string& text) { return ConvertEncoding(text, true); };
         options.from_utf8 = [](const std::string& text) { return ConvertEncoding(text, false); };
     }
+    return options;
 }
 
 Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     PrepareResultSet(fcinfo);
-    scrub::RunOptions options;
-    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
+    // scrub_to_schema(allowlist, target_schema, source_schema, strict,
+    // leak_check)
+    scrub::RunOptions options = ReadOptions(fcinfo, 2);
     options.target_schema = TextArgument(fcinfo, 1, "target_schema");
-    options.source_schema = TextArgument(fcinfo, 2, "source_schema");
     // A call through the 0.1.0 definition (three arguments) is not strict.
     options.strict = PG_NARGS() > 3 && BoolArgument(fcinfo, 3, "strict");
     options.leak_check = PG_NARGS() > 4 && BoolArgument(fcinfo, 4, "leak_check");
-    CommonOptions(options);
 
     scrub::pg::PgDatabase db;
     std::vector<scrub::TableReport> reports;
@@ -201,11 +203,9 @@ void ReturnPlan(FunctionCallInfo fcinfo, const std::vector<scrub::PlanRow>& rows
 
 Datum ScrubPlan(FunctionCallInfo fcinfo) {
     PrepareResultSet(fcinfo);
-    scrub::RunOptions options;
-    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
-    options.source_schema = TextArgument(fcinfo, 1, "source_schema");
+    // scrub_plan(allowlist, source_schema, strict)
+    scrub::RunOptions options = ReadOptions(fcinfo, 1);
     options.strict = BoolArgument(fcinfo, 2, "strict");
-    CommonOptions(options);
 
     scrub::pg::PgDatabase db;
     std::vector<scrub::PlanRow> rows;
@@ -224,27 +224,11 @@ Datum ScrubPlan(FunctionCallInfo fcinfo) {
     return static_cast<Datum>(0);
 }
 
-// The options of an export call: allowlist, source schema.
-scrub::RunOptions ExportOptions(FunctionCallInfo fcinfo) {
-    scrub::pg::RefuseLeftoverKey();
-    scrub::RunOptions options;
-    options.allowlist_json = TextArgument(fcinfo, 0, "allowlist");
-    options.source_schema = TextArgument(fcinfo, 1, "source_schema");
-    options.extension_schema = ExtensionSchema();
-    bool utf8 = scrub::pg::Guard([]() noexcept {
-        return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
-    });
-    if (!utf8) {
-        options.to_utf8 = [](const std::string& text) { return ConvertEncoding(text, true); };
-        options.from_utf8 = [](const std::string& text) { return ConvertEncoding(text, false); };
-    }
-    return options;
-}
-
 // Runs ExportScrub. No run token: the export's SELECTs leave the
 // extension, so they call scrub_hash in its superuser-only form.
 scrub::ExportResult RunExport(FunctionCallInfo fcinfo, scrub::ExportMode mode) {
-    scrub::RunOptions options = ExportOptions(fcinfo);
+    // scrub_export_*(allowlist, source_schema)
+    scrub::RunOptions options = ReadOptions(fcinfo, 1);
     scrub::pg::PgDatabase db;
     scrub::ExportResult result = scrub::ExportScrub(db, options, mode);
     db.Finish();
@@ -304,7 +288,7 @@ Datum ExportSequences(FunctionCallInfo fcinfo) {
 // text is built in the server's encoding (names as the catalog gives
 // them; only ASCII is escaped), which jsonb_in reads.
 Datum ScrubSuggest(FunctionCallInfo fcinfo) {
-    std::string source_schema = TextArgument(fcinfo, 0, "source_schema", 1);
+    std::string source_schema = TextArgument(fcinfo, 0, "source_schema");
     scrub::pg::PgDatabase db;
     std::string json = scrub::SuggestAllowlist(db, source_schema);
     db.Finish();

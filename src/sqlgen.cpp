@@ -207,11 +207,8 @@ std::string ScrubbingSelect(const TablePlan& table, const std::string& source_sc
            (filter.empty() ? "" : " WHERE " + filter) + ") AS s";
 }
 
-// The source columns are read once, under positional aliases c1, c2, ...,
-// beside the row number "seed"; the outer SELECT keeps or fakes each one.
-// Aliases cannot clash with column names because they are ours. An sql
-// rule's expression is evaluated in the inner SELECT, where the row's
-// columns have their names, as x1, x2, ...; the row filter is its WHERE.
+// The INSERT names the scratch table's columns in the plan's order, which
+// is the order of ScrubbingSelect's output.
 Statement CopyRows(const TablePlan& table, const std::string& source_schema,
                    const std::string& build_schema, const IdentifierQuoter& quote,
                    const std::string& extension_schema, const std::string& hash_token) {
@@ -340,9 +337,6 @@ std::string IndexRows(const Index& index) {
 
 }  // namespace
 
-// No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
-// names in the build schema that a copied source table may have. Names
-// are unique by construction.
 Statement FindCheckViolations(const std::string& schema, const TableInfo& table,
                               const std::vector<const CheckConstraint*>& checks,
                               const IdentifierQuoter& quote, const std::string& rows) {
@@ -392,32 +386,23 @@ Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
             {}};
 }
 
+// No PRIMARY KEYs: their indexes (_scrub_tables_pkey, ...) would take
+// names in the build schema that a copied source table may have. Names
+// are unique by construction.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote) {
-    return {
-        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestRunTable) +
-             " (source_schema pg_catalog.text NOT NULL, allowlist pg_catalog.jsonb NOT NULL,"
-             " allowlist_sha256 pg_catalog.text NOT NULL, extension_version pg_catalog.text NOT "
-             "NULL,"
-             " started_at pg_catalog.timestamptz NOT NULL, finished_at pg_catalog.timestamptz NOT "
-             "NULL,"
-             " backend_pid pg_catalog.int4 NOT NULL, run_snapshot pg_catalog.text)",
-         {}},
-        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestTablesTable) +
-             " (table_name pg_catalog.text NOT NULL, copied pg_catalog.bool NOT NULL,"
-             " source_rows pg_catalog.int8, copied_rows pg_catalog.int8,"
-             " kept_columns pg_catalog.text[] NOT NULL, scrubbed_columns pg_catalog.text[] NOT "
-             "NULL,"
-             " milliseconds pg_catalog.numeric, source_signature pg_catalog.text,"
-             " source_schema pg_catalog.text NOT NULL, scratch_schema pg_catalog.text NOT NULL,"
-             " column_rules pg_catalog.jsonb, row_filter pg_catalog.text,"
-             " leaked pg_catalog.jsonb)",
-         {}},
-        {"CREATE TABLE " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
-             " (sequence_name pg_catalog.text NOT NULL, last_value pg_catalog.int8 NOT NULL,"
-             " is_called pg_catalog.bool NOT NULL, sequence_schema pg_catalog.text NOT NULL)",
-         {}},
-    };
+    std::vector<Statement> statements;
+    for (const char* table : {kManifestRunTable, kManifestTablesTable, kManifestSequencesTable}) {
+        std::string columns;
+        for (const ManifestColumn& column : kManifestColumns)
+            if (std::string(column.table) == table)
+                columns += std::string(columns.empty() ? "" : ", ") + column.name + " " +
+                           column.type + (column.not_null ? " NOT NULL" : "");
+        statements.push_back(
+            {"CREATE TABLE " + QualifiedName(quote, build_schema, table) + " (" + columns + ")",
+             {}});
+    }
+    return statements;
 }
 
 std::vector<std::string> LeakCheckedColumns(const TablePlan& table) {

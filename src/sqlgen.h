@@ -117,7 +117,8 @@ Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
                             const ColumnInfo& column, const IdentifierQuoter& quote,
                             const std::string& rows = {});
 
-// The manifest tables, created empty in the build schema.
+// The manifest tables (kManifestColumns in facts.h), created empty in the
+// build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,
                                       const IdentifierQuoter& quote);
 
