@@ -12,7 +12,7 @@
 set -euo pipefail
 rows=${1:-1000000}
 repeats=${2:-3}
-pgbin=$(pg_config --bindir)
+pgbin=${PGBIN:-$(pg_config --bindir)}  # or a private copy (/work/wt/private-pg)
 dir=$(mktemp -d /tmp/scrub-bench.XXXXXX)
 chown postgres "$dir"
 pg() { runuser -u postgres -- "$@"; }
@@ -21,7 +21,7 @@ trap cleanup EXIT
 
 pg "$pgbin/initdb" -D "$dir/data" >/dev/null
 pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56434 -k $dir -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h" start >/dev/null
-psql_() { pg psql -X -q -h "$dir" -p 56434 -d postgres -v ON_ERROR_STOP=1 "$@"; }
+psql_() { pg "$pgbin/psql" -X -q -h "$dir" -p 56434 -d postgres -v ON_ERROR_STOP=1 "$@"; }
 
 psql_ <<SQL
 CREATE EXTENSION scrub;
