@@ -9,7 +9,7 @@
 # postgres database, stopping at the first error) and median (of numbers
 # on stdin, one a line), and writes the hash key file $dir/scrub.key
 # (for scrub.key_file). Needs the extension installed (make install).
-pgbin=$(pg_config --bindir)
+pgbin=${PGBIN:-$(pg_config --bindir)}  # or a private copy of PostgreSQL
 dir=$(mktemp -d /tmp/scrub-bench.XXXXXX)
 chown postgres "$dir"
 pg() { runuser -u postgres -- "$@"; }
@@ -22,5 +22,5 @@ printf 'benchmark-key-0123456789abcdef' >"$dir/scrub.key"
 chown postgres "$dir/scrub.key"
 chmod 600 "$dir/scrub.key"
 pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p $port -k $dir $settings" -w start >/dev/null
-psql_() { pg psql -X -q -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
+psql_() { pg "$pgbin/psql" -X -q -h "$dir" -p "$port" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -17,16 +17,22 @@ namespace {
 
 constexpr const char* kInvalidTextRepresentation = "22P02";
 
-// The keep paths as a tree of keys; `keep` marks where a path ends.
-struct PathNode {
-    bool keep = false;
-    std::map<std::string, std::unique_ptr<PathNode>, std::less<>> children;
+}  // namespace
 
-    const PathNode* Child(std::string_view key) const {
+// The keep paths as a tree of keys; `keep` marks where a path ends.
+struct KeepTree::Node {
+    bool keep = false;
+    std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
+
+    const Node* Child(std::string_view key) const noexcept {
         auto found = children.find(key);
         return found == children.end() ? nullptr : found->second.get();
     }
 };
+
+namespace {
+
+using PathNode = KeepTree::Node;
 
 std::vector<std::string> SplitPath(const std::string& path) {
     std::vector<std::string> keys;
@@ -201,7 +207,7 @@ class KeepWriter {
             opened_ = true;
         } else if (c == '"') {
             size_t start = pos_;
-            ReadString();
+            ReadString(scratch_);
             if (next_.kept)
                 out_.append(in_.substr(start, pos_ - start));
             else
@@ -227,7 +233,8 @@ class KeepWriter {
     void ReadKey() {
         if (Peek() != '"') Fail(pos_);
         size_t start = pos_;
-        std::string key = ReadString();
+        ReadString(key_);
+        const std::string& key = key_;
         Container& object = stack_.back();
         if (object.count++ > 0) out_ += ',';
         out_.append(in_.substr(start, pos_ - start));
@@ -280,13 +287,13 @@ class KeepWriter {
 
     // A string at pos_ (on its opening quote), decoded; checks its escapes
     // and its UTF-8.
-    std::string ReadString() {
-        std::string text;
+    void ReadString(std::string& text) {
+        text.clear();
         ++pos_;
         while (true) {
             size_t at = pos_;
             unsigned char c = static_cast<unsigned char>(Next());
-            if (c == '"') return text;
+            if (c == '"') return;
             if (c < 0x20) Fail(at);
             if (c == '\\') {
                 char e = Next();
@@ -359,6 +366,8 @@ class KeepWriter {
     std::vector<Container> stack_;
     bool opened_ = false;
     std::string out_;
+    std::string key_;      // the last key read
+    std::string scratch_;  // a string value read (its text is not used)
 };
 
 }  // namespace
@@ -367,9 +376,23 @@ void ValidateJsonPaths(const std::vector<std::string>& paths) {
     for (const std::string& path : paths) SplitPath(path);
 }
 
+KeepTree::KeepTree(const std::vector<std::string>& paths) : root_(BuildTree(paths)) {}
+
+KeepTree::~KeepTree() = default;
+
+const KeepTree::Node* KeepTree::Child(const Node* node, std::string_view key) noexcept {
+    return node == nullptr ? nullptr : node->Child(key);
+}
+
+bool KeepTree::Keeps(const Node* node) noexcept { return node != nullptr && node->keep; }
+
 std::string JsonKeep(std::string_view json, const std::vector<std::string>& keep, int64_t seed) {
-    std::unique_ptr<PathNode> root = BuildTree(keep);
-    return KeepWriter(json, root.get(), seed).Run();
+    KeepTree tree(keep);
+    return JsonKeep(json, tree, seed);
+}
+
+std::string JsonKeep(std::string_view json, const KeepTree& keep, int64_t seed) {
+    return KeepWriter(json, keep.root(), seed).Run();
 }
 
 }  // namespace scrub

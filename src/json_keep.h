@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,5 +23,31 @@ void ValidateJsonPaths(const std::vector<std::string>& paths);
 // built from the document's shape, never from the value. Kept numbers keep
 // their exact text. Throws ScrubError on a malformed path or document.
 std::string JsonKeep(std::string_view json, const std::vector<std::string>& keep, int64_t seed);
+
+// The keep paths as a tree of keys, built once and reused for every
+// document of a column (scrub_json_keep caches it per call site). Its
+// lookups neither throw nor allocate, so that code walking a jsonb
+// document inside a pg::Guard may call them.
+class KeepTree {
+  public:
+    struct Node;
+    // Throws ScrubError (22023) on a malformed path, as ValidateJsonPaths.
+    explicit KeepTree(const std::vector<std::string>& paths);
+    ~KeepTree();
+    KeepTree(const KeepTree&) = delete;
+    KeepTree& operator=(const KeepTree&) = delete;
+
+    const Node* root() const noexcept { return root_.get(); }
+    // The node below `node` for `key`, or null when no path goes there.
+    static const Node* Child(const Node* node, std::string_view key) noexcept;
+    // Whether a path ends at `node` (it keeps the whole subtree).
+    static bool Keeps(const Node* node) noexcept;
+
+  private:
+    std::unique_ptr<Node> root_;
+};
+
+// JsonKeep over a tree built beforehand.
+std::string JsonKeep(std::string_view json, const KeepTree& keep, int64_t seed);
 
 }  // namespace scrub

@@ -359,26 +359,49 @@ Datum HashText(FunctionCallInfo fcinfo) {
     return TextResult(key.Text(value, max_length));
 }
 
-// The json rule over a jsonb document (`json_text` false: its text as
-// jsonb prints it) or a json one (true: its text as stored, so that key
-// order, duplicate keys and the spelling of numbers survive).
-Datum JsonKeepOf(FunctionCallInfo fcinfo, bool json_text) {
-    bool utf8 = Guard([]() noexcept {
-        return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
-    });
-    const char* document = Guard([fcinfo, json_text]() noexcept {
-        if (json_text) return static_cast<const char*>(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-        Jsonb* jsonb = PG_GETARG_JSONB_P(0);
-        return static_cast<const char*>(JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb)));
-    });
+// Cached in fn_extra by scrub_json_keep(_json): the keep paths of the
+// last call (the array's bytes, a constant in a run) and their tree, so
+// that a row neither reads the array nor builds the tree. A reset
+// callback on fn_mcxt destroys it with the statement's memory.
+struct JsonKeepCache {
+    std::vector<char> paths;
+    std::optional<KeepTree> tree;
+    MemoryContextCallback callback;
+};
+
+const KeepTree& CachedKeepTree(FunctionCallInfo fcinfo, bool utf8) {
+    const ArrayType* array = Guard([fcinfo]() noexcept { return PG_GETARG_ARRAYTYPE_P(1); });
+    const char* bytes = reinterpret_cast<const char*>(array);
+    size_t size = VARSIZE(array);
+    auto* cache = static_cast<JsonKeepCache*>(fcinfo->flinfo->fn_extra);
+    if (cache == nullptr) {
+        MemoryContext context = fcinfo->flinfo->fn_mcxt;
+        void* memory = Guard(
+            [context]() noexcept { return MemoryContextAlloc(context, sizeof(JsonKeepCache)); });
+        cache = new (memory) JsonKeepCache();
+        cache->callback.func = [](void* arg) {
+            static_cast<JsonKeepCache*>(arg)->~JsonKeepCache();
+        };
+        cache->callback.arg = cache;
+        MemoryContextCallback* callback = &cache->callback;
+        Guard([context, callback]() noexcept {
+            MemoryContextRegisterResetCallback(context, callback);
+        });
+        fcinfo->flinfo->fn_extra = cache;
+    }
+    if (cache->tree && cache->paths.size() == size &&
+        std::memcmp(cache->paths.data(), bytes, size) == 0)
+        return *cache->tree;
+    cache->tree.reset();
+    cache->paths.clear();
     struct Paths {
         Datum* values;
         bool* nulls;
         int count;
     };
-    Paths paths = Guard([fcinfo]() noexcept {
+    Paths paths = Guard([array]() noexcept {
         Paths result{nullptr, nullptr, 0};
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
+        deconstruct_array(const_cast<ArrayType*>(array), TEXTOID, -1, false, TYPALIGN_INT,
                           &result.values, &result.nulls, &result.count);
         return result;
     });
@@ -388,11 +411,157 @@ Datum JsonKeepOf(FunctionCallInfo fcinfo, bool json_text) {
         if (paths.nulls[i]) throw NullArgument("a keep path");
         text* path = reinterpret_cast<text*>(
             Guard([&paths, i]() noexcept { return PG_DETOAST_DATUM_PACKED(paths.values[i]); }));
-        std::string_view bytes(VARDATA_ANY(path), VARSIZE_ANY_EXHDR(path));
-        keep.push_back(utf8 ? std::string(bytes) : Convert(bytes, true));
+        std::string_view path_bytes(VARDATA_ANY(path), VARSIZE_ANY_EXHDR(path));
+        keep.push_back(utf8 ? std::string(path_bytes) : Convert(path_bytes, true));
     }
-    std::string input = utf8 ? std::string(document) : Convert(document, true);
-    std::string result = JsonKeep(input, keep, PG_GETARG_INT64(2));
+    cache->tree.emplace(keep);
+    cache->paths.assign(bytes, bytes + size);
+    return *cache->tree;
+}
+
+// The json rule walked over a jsonb document's own tree (no text round
+// trip): every token is pushed to a new document as it is read, a scalar
+// replaced unless a path keeps it. The places and fakes are JsonKeep's
+// (src/json_keep.h): a faked string is the key holding it (or "value"),
+// "_", the seed, and "_<index>" per enclosing array; a faked number is 0.
+// For a UTF-8 or SQL_ASCII database only: JsonKeep works on UTF-8.
+Datum KeepJsonb(FunctionCallInfo fcinfo, const KeepTree& tree) {
+    struct Frame {
+        const KeepTree::Node* node;
+        bool kept;
+        bool array;
+        bool raw_scalar;  // jsonb's one-element array around a top-level scalar
+        int label_start;  // the container's place label, in `labels`
+        int label_length;
+        int64 count;
+    };
+    int64 seed = PG_GETARG_INT64(2);
+    return Guard([fcinfo, &tree, seed]() noexcept {
+        Jsonb* jsonb = PG_GETARG_JSONB_P(0);
+        char seed_text[MAXINT8LEN + 2];
+        seed_text[0] = '_';
+        int seed_length = 1 + pg_lltoa(seed, seed_text + 1);
+        // The place of the next value: its path node, whether it is kept,
+        // and its fake.
+        const KeepTree::Node* node = tree.root();
+        bool kept = KeepTree::Keeps(node);
+        StringInfoData label;
+        initStringInfo(&label);
+        appendStringInfoString(&label, "value");
+        appendBinaryStringInfo(&label, seed_text, seed_length);
+        StringInfoData labels;  // the open containers' labels, end to end
+        initStringInfo(&labels);
+        int capacity = 8;
+        int depth = 0;
+        Frame* frames = static_cast<Frame*>(palloc(sizeof(Frame) * capacity));
+        Numeric zero = nullptr;
+        JsonbParseState* state = nullptr;
+        JsonbValue* result = nullptr;
+        JsonbValue value;
+        JsonbIterator* iterator = JsonbIteratorInit(&jsonb->root);
+        JsonbIteratorToken token;
+        // An element's place: its array's, with "_<index>" added to the
+        // label (not for a top-level scalar).
+        auto element = [&]() {
+            Frame& array = frames[depth - 1];
+            node = array.node;
+            kept = array.kept;
+            resetStringInfo(&label);
+            appendBinaryStringInfo(&label, labels.data + array.label_start, array.label_length);
+            if (!array.raw_scalar) {
+                char index[MAXINT8LEN + 2];
+                index[0] = '_';
+                int length = 1 + pg_lltoa(array.count, index + 1);
+                appendBinaryStringInfo(&label, index, length);
+            }
+            ++array.count;
+        };
+        while ((token = JsonbIteratorNext(&iterator, &value, false)) != WJB_DONE) {
+            switch (token) {
+                case WJB_BEGIN_ARRAY:
+                case WJB_BEGIN_OBJECT:
+                    if (depth > 0 && frames[depth - 1].array) element();
+                    if (depth == capacity) {
+                        capacity *= 2;
+                        frames = static_cast<Frame*>(repalloc(frames, sizeof(Frame) * capacity));
+                    }
+                    frames[depth++] = {node,
+                                       kept,
+                                       token == WJB_BEGIN_ARRAY,
+                                       token == WJB_BEGIN_ARRAY && value.val.array.rawScalar,
+                                       labels.len,
+                                       label.len,
+                                       0};
+                    appendBinaryStringInfo(&labels, label.data, label.len);
+                    result =
+                        pushJsonbValue(&state, token, token == WJB_BEGIN_ARRAY ? &value : nullptr);
+                    break;
+                case WJB_END_ARRAY:
+                case WJB_END_OBJECT:
+                    --depth;
+                    labels.len = frames[depth].label_start;
+                    result = pushJsonbValue(&state, token, nullptr);
+                    break;
+                case WJB_KEY: {
+                    const Frame& object = frames[depth - 1];
+                    node = KeepTree::Child(
+                        object.node, std::string_view(value.val.string.val,
+                                                      static_cast<size_t>(value.val.string.len)));
+                    kept = object.kept || KeepTree::Keeps(node);
+                    resetStringInfo(&label);
+                    appendBinaryStringInfo(&label, value.val.string.val, value.val.string.len);
+                    appendBinaryStringInfo(&label, seed_text, seed_length);
+                    result = pushJsonbValue(&state, token, &value);
+                    break;
+                }
+                case WJB_ELEM:
+                case WJB_VALUE:
+                    if (token == WJB_ELEM) element();
+                    if (!kept && value.type == jbvString) {
+                        char* fake = static_cast<char*>(palloc(label.len));
+                        std::memcpy(fake, label.data, label.len);
+                        value.val.string.val = fake;
+                        value.val.string.len = label.len;
+                    } else if (!kept && value.type == jbvNumeric) {
+                        if (zero == nullptr)
+                            zero = DatumGetNumeric(DirectFunctionCall3(
+                                numeric_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid),
+                                Int32GetDatum(-1)));
+                        value.val.numeric = zero;
+                    }
+                    result = pushJsonbValue(&state, token, &value);
+                    break;
+                case WJB_DONE:
+                    break;
+            }
+        }
+        return JsonbPGetDatum(JsonbValueToJsonb(result));
+    });
+}
+
+// The json rule over a jsonb document (`json_text` false) or a json one
+// (true: its text as stored, so that key order, duplicate keys and the
+// spelling of numbers survive). A jsonb document in a UTF-8 (or SQL_ASCII)
+// database is walked as jsonb (KeepJsonb); otherwise the document goes
+// through its text: jsonb's output, or converted to UTF-8.
+Datum JsonKeepOf(FunctionCallInfo fcinfo, bool json_text) {
+    bool utf8 = Guard([]() noexcept {
+        return GetDatabaseEncoding() == PG_UTF8 || GetDatabaseEncoding() == PG_SQL_ASCII;
+    });
+    const KeepTree& tree = CachedKeepTree(fcinfo, utf8);
+    if (utf8 && !json_text) return KeepJsonb(fcinfo, tree);
+    const char* document = Guard([fcinfo, json_text]() noexcept {
+        if (json_text) return static_cast<const char*>(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+        Jsonb* jsonb = PG_GETARG_JSONB_P(0);
+        return static_cast<const char*>(JsonbToCString(nullptr, &jsonb->root, VARSIZE(jsonb)));
+    });
+    std::string converted;
+    std::string_view input(document);
+    if (!utf8) {
+        converted = Convert(input, true);
+        input = converted;
+    }
+    std::string result = JsonKeep(input, tree, PG_GETARG_INT64(2));
     if (!utf8) result = Convert(result, false);
     const char* text = result.c_str();
     return Guard([text, json_text]() noexcept {

@@ -156,5 +156,25 @@ TEST(JsonKeep, DeepNestingCostsNoStack) {
     EXPECT_EQ(JsonKeep(objects, {}, 1).size(), objects.size() - 1 + 3);
 }
 
+TEST(KeepTree, LooksUpPathsAndIsReusedAcrossDocuments) {
+    KeepTree tree({"items.sku", "address", "items.sku.x"});
+    const KeepTree::Node* root = tree.root();
+    EXPECT_FALSE(KeepTree::Keeps(root));
+    const KeepTree::Node* items = KeepTree::Child(root, "items");
+    ASSERT_NE(items, nullptr);
+    EXPECT_FALSE(KeepTree::Keeps(items));
+    EXPECT_TRUE(KeepTree::Keeps(KeepTree::Child(items, "sku")));
+    EXPECT_TRUE(KeepTree::Keeps(KeepTree::Child(root, "address")));
+    EXPECT_EQ(KeepTree::Child(root, "sku"), nullptr);
+    EXPECT_EQ(KeepTree::Child(nullptr, "items"), nullptr);
+    EXPECT_FALSE(KeepTree::Keeps(nullptr));
+    // One tree, many documents: each as if the paths were passed anew.
+    for (const char* document : {R"({"items": [{"sku": "A", "n": 1}], "address": {"c": "L"}})",
+                                 R"({"address": "x", "other": ["y"]})", R"("top")"})
+        EXPECT_EQ(JsonKeep(document, tree, 9),
+                  JsonKeep(document, {"items.sku", "address", "items.sku.x"}, 9));
+    EXPECT_THROW(KeepTree({"a..b"}), ScrubError);
+}
+
 }  // namespace
 }  // namespace scrub
