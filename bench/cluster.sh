@@ -1,7 +1,7 @@
 # Sourced by the benchmarks (copy_overhead.sh, generators.sh,
-# rules_cost.sh), as root: starts a throwaway cluster as the postgres OS
-# user, with socket and data in a temporary directory, and removes both
-# when the script exits. Set before sourcing:
+# rules_cost.sh, leak_check.sh), as root: starts a throwaway cluster as
+# the postgres OS user, with socket and data in a temporary directory,
+# and removes both when the script exits. Set before sourcing:
 #   port      the port to listen on
 #   settings  server options for pg_ctl -o, e.g. "-c shared_buffers=1GB"
 # Defines dir (the temporary directory, for the script's own files too),

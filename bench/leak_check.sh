@@ -16,16 +16,10 @@
 set -euo pipefail
 rows=${1:-1000000}
 repeats=${2:-3}
-pgbin=${3:-$(pg_config --bindir)}
-dir=$(mktemp -d /tmp/scrub-bench.XXXXXX)
-chown postgres "$dir"
-pg() { runuser -u postgres -- "$@"; }
-cleanup() { pg "$pgbin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
-trap cleanup EXIT
-
-pg "$pgbin/initdb" -D "$dir/data" >/dev/null
-pg "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/log" -o "-p 56435 -k $dir -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h" start >/dev/null
-psql_() { pg "$pgbin/psql" -X -q -h "$dir" -p 56435 -d postgres -v ON_ERROR_STOP=1 "$@"; }
+PGBIN=${3:-${PGBIN:-}}
+port=56435
+settings="-c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h"
+. "$(dirname "$0")/cluster.sh"
 
 psql_ <<SQL
 CREATE EXTENSION scrub;
@@ -46,7 +40,6 @@ SELECT round((extract(epoch FROM clock_timestamp()) - :t0) * 1000);
 ROLLBACK;
 SQL
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 scrubbed='{"id": "keep", "email": "email", "full_name": "full_name", "notes": "text", "u": "fake"}'
 kept='{"id": "keep", "email": "keep", "full_name": "keep", "notes": "keep", "u": "keep"}'
 echo "rows: $rows, median of $repeats runs; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
