@@ -223,20 +223,20 @@ std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
     return QualifiedName(quote, *rows[0][0], "scrub_table_signature");
 }
 
-constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
-
 void CheckSchemaName(const std::string& name, const char* argument) {
     if (name.empty())
         throw ScrubError(sqlstate::kInvalidParameterValue,
                          std::string(argument) + " must not be empty", "",
                          "Pass the name of a schema.");
-    if (name.size() > kMaxIdentifierBytes)
-        throw ScrubError(
-            sqlstate::kNameTooLong, std::string(argument) + " \"" + name + "\" is too long",
-            "Schema names are at most 63 bytes; this one has " + std::to_string(name.size()) + ".",
-            "Pass a shorter name.");
+    if (name.size() > kMaxNameBytes)
+        throw ScrubError(sqlstate::kNameTooLong,
+                         std::string(argument) + " \"" + name + "\" is too long",
+                         "Schema names are at most " + std::to_string(kMaxNameBytes) +
+                             " bytes; this one has " + std::to_string(name.size()) + ".",
+                         "Pass a shorter name.");
     if (name.rfind("pg_", 0) == 0)
-        throw ScrubError("42939", std::string(argument) + " \"" + name + "\" is reserved",
+        throw ScrubError(sqlstate::kReservedName,
+                         std::string(argument) + " \"" + name + "\" is reserved",
                          "Schema names beginning with \"pg_\" are reserved for the system.",
                          "Pass another name.");
 }
@@ -277,7 +277,8 @@ void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catal
                                   risk.key->schema + "." + risk.key->table +
                                   "\": copied rows refer to other rows, but " + risk.reason + "."});
     }
-    Refuse(sink, violations, "23503", "the scrubbed copy would break foreign keys",
+    Refuse(sink, violations, sqlstate::kForeignKeyViolation,
+           "the scrubbed copy would break foreign keys",
            "Copy each referenced table with rows, keeping the key columns on both "
            "sides, or list the referencing table with [] to copy it without rows.");
 }
@@ -454,8 +455,8 @@ void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist
             if (entry.schema == schema && key.empty()) key = entry.key;
         const std::string names = "allowlist key \"" + key + "\" names a table of ";
         if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
-            throw ScrubError("42939", names + "system schema \"" + schema + "\"", "",
-                             "Name tables of the application's schemas only.");
+            throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"",
+                             "", "Name tables of the application's schemas only.");
         if (!HolderOf(db, schema).exists)
             throw ScrubError(sqlstate::kInvalidSchemaName,
                              names + "schema \"" + schema + "\", which does not exist", "",

@@ -181,12 +181,12 @@ std::vector<Scratch> PlanScratchSchemas(Database& db, const RunOptions& options,
             if (entry.schema == schema && key.empty()) key = entry.key;
         const std::string names = "allowlist key \"" + key + "\" names a table of ";
         if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
-            throw ScrubError("42939", names + "system schema \"" + schema + "\"", "",
-                             "Name tables of the application's schemas only.");
+            throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"",
+                             "", "Name tables of the application's schemas only.");
         if (schema.size() > kMaxNameBytes)
             throw ScrubError(sqlstate::kNameTooLong, names + "a schema whose name is too long",
-                             "Schema names are at most 63 bytes; this one has " +
-                                 std::to_string(schema.size()) + ".",
+                             "Schema names are at most " + std::to_string(kMaxNameBytes) +
+                                 " bytes; this one has " + std::to_string(schema.size()) + ".",
                              "Correct the schema name in the key.");
         if (schema == target)
             throw ScrubError(sqlstate::kInvalidParameterValue,

@@ -121,7 +121,8 @@ void ThrowIfLeaked(const std::vector<TableReport>& reports) {
                                  (count == 1 ? "value equals" : "values equal") +
                                  " a source value of the column.");
     if (leaked.empty()) return;
-    throw ScrubError("23000", "scrubbed values equal source values", JoinLines(leaked),
+    throw ScrubError(sqlstate::kIntegrityConstraintViolation, "scrubbed values equal source values",
+                     JoinLines(leaked),
                      "Give these columns a rule that does not copy their values (fake, a "
                      "realistic rule, hash), or run without leak_check, which records the "
                      "counts in _scrub_tables.leaked only. Nothing was changed.");
@@ -237,7 +238,8 @@ void CheckFilteredForeignKeys(
     }
     if (!violations.empty())
         throw ScrubError(
-            "23503", "the scrubbed copy would break foreign keys", JoinLines(violations),
+            sqlstate::kForeignKeyViolation, "the scrubbed copy would break foreign keys",
+            JoinLines(violations),
             "Filter the referencing tables so that they keep only rows whose "
             "referenced rows are kept (\"rows\": {\"where\": \"... IN (SELECT ...)\"}), "
             "or widen the referenced table's filter. Where the key columns are hashed, keep "
@@ -393,13 +395,13 @@ void ThrowIfViolated(const Violations& violations) {
     };
     std::vector<std::string> lines, names;
     std::string code;
-    for (const Kind& kind :
-         {Kind{&violations.unique, "23505", "unique"}, Kind{&violations.checks, "23514", "check"},
-          Kind{&violations.not_null, "23502", "not-null"}}) {
+    for (const Kind& kind : {Kind{&violations.unique, sqlstate::kUniqueViolation, "unique"},
+                             Kind{&violations.checks, sqlstate::kCheckViolation, "check"},
+                             Kind{&violations.not_null, sqlstate::kNotNullViolation, "not-null"}}) {
         if (kind.lines->empty()) continue;
         lines.insert(lines.end(), kind.lines->begin(), kind.lines->end());
         names.push_back(kind.name);
-        code = code.empty() ? kind.sqlstate : "23000";
+        code = code.empty() ? kind.sqlstate : sqlstate::kIntegrityConstraintViolation;
     }
     if (lines.empty()) return;
     throw ScrubError(
