@@ -11,6 +11,7 @@
 #include "rules.h"
 #include "scratch.h"
 #include "sqlgen.h"
+#include "sqlgen_run.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -242,11 +243,7 @@ void CheckSchemaName(const std::string& name, const char* argument) {
 }
 
 void CheckSourceSchema(Database& db, const std::string& source) {
-    Statement exists{
-        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace"
-        " WHERE nspname OPERATOR(pg_catalog.=) $1",
-        {}};
-    exists.Bind(source);
+    Statement exists = CountSchemasNamed(source);
     if (FirstValue(db, exists, Visibility::kLatest) == "0")
         throw ScrubError(sqlstate::kInvalidSchemaName,
                          "source schema \"" + source + "\" does not exist", "",
@@ -324,16 +321,7 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink) {
         if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
     if (oids.empty()) return;
     if (sink != nullptr) {
-        Statement every{
-            "SELECT n.nspname, c.relname, pg_catalog.has_table_privilege(c.oid, 'SELECT')"
-            " FROM pg_catalog.pg_class c"
-            " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-            " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
-            " AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
-            "      OR pg_catalog.row_security_active(c.oid))"
-            " ORDER BY n.nspname, c.relname",
-            {}};
-        every.Bind(TextArrayLiteral(oids));
+        Statement every = UnreadableTables(oids);
         for (const Row& row : db.Query(every, Visibility::kLatest)) {
             const std::string schema = row[0].value_or(""), table = row[1].value_or("");
             sink->push_back({schema, table, "",
@@ -345,16 +333,7 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink) {
         }
         return;
     }
-    Statement refused{
-        "SELECT c.relname, NOT pg_catalog.has_table_privilege(c.oid, 'SELECT'), n.nspname"
-        " FROM pg_catalog.pg_class c"
-        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
-        " AND (NOT pg_catalog.has_table_privilege(c.oid, 'SELECT')"
-        "      OR pg_catalog.row_security_active(c.oid))"
-        " ORDER BY n.nspname, c.relname LIMIT 1",
-        {}};
-    refused.Bind(TextArrayLiteral(oids));
+    Statement refused = FirstUnreadableTable(oids);
     std::vector<Row> rows = db.Query(refused, Visibility::kLatest);
     if (rows.empty()) return;
     const std::string table = rows[0][0].value_or("");
@@ -383,17 +362,7 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* s
     Problems lines;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows || !table.table->partitioned) continue;
-        Statement others{
-            "SELECT n.nspname, c.relname, pg_catalog.pg_get_userbyid(c.relowner)"
-            " FROM pg_catalog.pg_partition_tree(CAST(CAST($1 AS pg_catalog.oid) AS "
-            "pg_catalog.regclass)) t"
-            " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid"
-            " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-            " WHERE c.relowner OPERATOR(pg_catalog.<>) CAST($2 AS pg_catalog.oid)"
-            " ORDER BY 1, 2",
-            {}};
-        others.Bind(std::to_string(table.table->oid));
-        others.Bind(std::to_string(table.table->owner_oid));
+        Statement others = PartitionsOfOtherOwners(table.table->oid, table.table->owner_oid);
         for (const Row& row : db.Query(others, Visibility::kLatest))
             lines.push_back({table.table->schema, table.table->name, "",
                              "Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
@@ -416,19 +385,7 @@ void CheckSequencesReadable(Database& db, const SourceCatalog& catalog) {
     std::vector<std::string> oids;
     for (const SequenceInfo& sequence : catalog.sequences)
         oids.push_back(std::to_string(sequence.oid));
-    Statement unreadable{
-        "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
-        " OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
-        " FROM pg_catalog.pg_class c"
-        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
-        // CASE: the planner may evaluate conditions in any order, and
-        // has_sequence_privilege() fails on anything but a sequence.
-        " AND CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S'"
-        " THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT') ELSE false END"
-        " ORDER BY 1",
-        {}};
-    unreadable.Bind(TextArrayLiteral(oids));
+    Statement unreadable = UnreadableSequences(oids);
     std::vector<std::string> names;
     for (const Row& row : db.Query(unreadable, Visibility::kLatest))
         names.push_back(row[0].value_or(""));

@@ -19,6 +19,7 @@
 #include "rules.h"
 #include "scratch.h"
 #include "sqlgen.h"
+#include "sqlgen_run.h"
 #include "verify.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
@@ -58,8 +59,6 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
         source_rows, static_cast<int>(table.KeptCount()), static_cast<int>(table.ScrubbedCount()),
         MillisecondsSince(start)};
 }
-
-void Run(Database& db, const std::string& sql) { db.Execute({sql, {}}, Visibility::kLatest); }
 
 // The allowlist with its names in the server's encoding: parsed as UTF-8,
 // then each name (and an error's text) converted back.
@@ -115,11 +114,8 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     Allowlist allowlist = ParseAllowlistInServerEncoding(options);
     IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
 
-    std::string started_at =
-        FirstValue(db, {"SELECT CAST(pg_catalog.clock_timestamp() AS pg_catalog.text)", {}},
-                   Visibility::kLatest);
-    std::string caller =
-        FirstValue(db, {"SELECT CAST(CURRENT_USER AS pg_catalog.text)", {}}, Visibility::kLatest);
+    std::string started_at = FirstValue(db, ClockTimestamp(), Visibility::kLatest);
+    std::string caller = FirstValue(db, CurrentRole(), Visibility::kLatest);
     // One lock for the target and every scratch schema named after it.
     LockTarget(db, options.target_schema);
     CheckSourceSchema(db, options.source_schema);
@@ -154,9 +150,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     db.TakeRunSnapshot();
     // The run snapshot as pg_current_snapshot() shows it (xmin:xmax:xip),
     // for the manifest and the report: which transactions the copy saw.
-    std::string run_snapshot =
-        FirstValue(db, {"SELECT CAST(pg_catalog.pg_current_snapshot() AS pg_catalog.text)", {}},
-                   Visibility::kRunSnapshot);
+    std::string run_snapshot = FirstValue(db, CurrentSnapshot(), Visibility::kRunSnapshot);
     CheckTablesMatchSnapshot(db, plan, catalog);
     CheckCallerMayReadAll(db, plan);
     CheckPartitionTreesHaveOneOwner(db, plan);
@@ -240,11 +234,11 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     // take their names, so readers see either the old or the new, never a
     // mix. The target first: an export reading it holds its manifest
     // locked, and waits for nothing this transaction holds.
-    if (replace) Run(db, "DROP SCHEMA " + quote(options.target_schema) + " CASCADE");
+    if (replace) db.Execute(DropSchema(options.target_schema, quote), Visibility::kLatest);
     for (const std::string& name : earlier_scratches)
-        Run(db, "DROP SCHEMA " + quote(name) + " CASCADE");
+        db.Execute(DropSchema(name, quote), Visibility::kLatest);
     for (const Scratch& scratch : scratches)
-        Run(db, "ALTER SCHEMA " + quote(scratch.build) + " RENAME TO " + quote(scratch.name));
+        db.Execute(RenameSchema(scratch.build, scratch.name, quote), Visibility::kLatest);
     db.Log("scrub: built schema " + options.target_schema + " from " +
            JoinLines(allowlist.schemas, ", ") + " (" + std::to_string(reports.size()) +
            " tables copied with rows, " + std::to_string(plan.tables.size() - reports.size()) +
@@ -363,21 +357,8 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
 namespace {
 
 uint64_t EstimatedBytes(Database& db, const TableInfo& table) {
-    if (!table.partitioned) {
-        Statement size{
-            "SELECT pg_catalog.pg_relation_size(CAST(CAST($1 AS pg_catalog.oid) AS "
-            "pg_catalog.regclass))",
-            {}};
-        size.Bind(std::to_string(table.oid));
-        return std::stoull(FirstValue(db, size, Visibility::kLatest));
-    }
-    Statement size{
-        "SELECT COALESCE(pg_catalog.sum(pg_catalog.pg_relation_size(t.relid)), 0)"
-        " FROM pg_catalog.pg_partition_tree(CAST(CAST($1 AS pg_catalog.oid) AS "
-        "pg_catalog.regclass)) t",
-        {}};
-    size.Bind(std::to_string(table.oid));
-    return std::stoull(FirstValue(db, size, Visibility::kLatest));
+    return std::stoull(
+        FirstValue(db, RelationSize(table.oid, table.partitioned), Visibility::kLatest));
 }
 
 // The SELECTs of an export leave the extension for a client's COPY, so
@@ -404,12 +385,7 @@ void CheckExportMayHash(Database& db, const Plan& plan, const std::string& calle
                              "with the run's own permit.");
     }
     if (tables.empty()) return;
-    std::string superuser = FirstValue(
-        db,
-        {"SELECT CAST(r.rolsuper AS pg_catalog.text) FROM pg_catalog.pg_roles AS r WHERE r.rolname "
-         "OPERATOR(pg_catalog.=) CURRENT_USER",
-         {}},
-        Visibility::kLatest);
+    std::string superuser = FirstValue(db, CurrentRoleIsSuperuser(), Visibility::kLatest);
     if (superuser != "true")
         throw ScrubError(sqlstate::kInsufficientPrivilege,
                          "an export computes hash rules only as a superuser",
@@ -426,8 +402,7 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
     CheckSchemaName(options.source_schema, "source_schema");
     Allowlist allowlist = ParseAllowlistInServerEncoding(options);
     IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
-    std::string caller =
-        FirstValue(db, {"SELECT CAST(CURRENT_USER AS pg_catalog.text)", {}}, Visibility::kLatest);
+    std::string caller = FirstValue(db, CurrentRole(), Visibility::kLatest);
     CheckSourceSchema(db, options.source_schema);
     CheckExportSchemas(db, options, allowlist);
 
@@ -439,9 +414,7 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
     if (mode == ExportMode::kSequences) {
         LockSequences(db, catalog.sequences);
         for (const SequenceInfo& sequence : catalog.sequences) {
-            Statement read{"SELECT CAST(last_value AS pg_catalog.text), is_called FROM " +
-                               QualifiedName(quote, sequence.schema, sequence.name),
-                           {}};
+            Statement read = ReadSequence(sequence.schema, sequence.name, quote);
             std::vector<Row> rows = db.Query(read, Visibility::kLatest);
             if (rows.empty()) continue;
             result.sequences.push_back({sequence.schema, sequence.name, rows[0][0].value_or("0"),

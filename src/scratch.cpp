@@ -9,6 +9,7 @@
 #include "error.h"
 #include "facts.h"
 #include "preflight.h"
+#include "sqlgen_run.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -33,19 +34,7 @@ void LockTarget(Database& db, const std::string& target) {
     uint32_t key = RunLockKey(target);
     if (db.TryLockRun(key)) return;
 
-    Statement holder{
-        "SELECT l.pid, a.state FROM pg_catalog.pg_locks l"
-        " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
-        " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
-        " AND l.classid OPERATOR(pg_catalog.=) CAST($1 AS pg_catalog.oid)"
-        " AND l.objid OPERATOR(pg_catalog.=) CAST($2 AS pg_catalog.oid)"
-        " AND l.objsubid OPERATOR(pg_catalog.=) CAST($3 AS pg_catalog.int2)"
-        " AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d"
-        "   WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())",
-        {}};
-    holder.Bind(std::to_string(kRunLockClass));
-    holder.Bind(std::to_string(key));
-    holder.Bind(std::to_string(kRunLockField));
+    Statement holder = RunLockHolder(key);
     std::vector<Row> rows = db.Query(holder, Visibility::kLatest);
     std::string pid = rows.empty() || !rows[0][0] ? "unknown" : *rows[0][0];
     std::string state = rows.empty() ? "" : rows[0][1].value_or("");
@@ -75,17 +64,7 @@ void LockTarget(Database& db, const std::string& target) {
 // elsewhere depend on it): the schema must also belong to the calling
 // role, as every schema its runs build does.
 bool TargetExists(Database& db, const std::string& target) {
-    Statement probe{
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
-        " WHERE c.relnamespace OPERATOR(pg_catalog.=) n.oid"
-        " AND c.relname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r'),"
-        " pg_catalog.pg_get_userbyid(n.nspowner),"
-        " n.nspowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r"
-        "   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"
-        " FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
-        {}};
-    probe.Bind(target);
-    probe.Bind(std::string(kManifestRunTable));
+    Statement probe = TargetSchemaState(target);
     std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
     if (rows.empty()) return false;
     if (rows[0][0].value_or("") != "t")
@@ -107,13 +86,7 @@ bool TargetExists(Database& db, const std::string& target) {
 }
 
 SchemaHolder HolderOf(Database& db, const std::string& name) {
-    Statement probe{
-        "SELECT pg_catalog.pg_get_userbyid(n.nspowner),"
-        " n.nspowner OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r"
-        "   WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)"
-        " FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1",
-        {}};
-    probe.Bind(name);
+    Statement probe = SchemaOwner(name);
     std::vector<Row> rows = db.Query(probe, Visibility::kLatest);
     if (rows.empty()) return {};
     return {true, rows[0][1].value_or("") == "t", rows[0][0].value_or("")};
@@ -126,21 +99,10 @@ namespace {
 // wrote it). None for a manifest older than the columns that record them.
 std::vector<std::string> EarlierScratchSchemas(Database& db, const std::string& target,
                                                const IdentifierQuoter& quote) {
-    Statement recorded{
-        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a"
-        " JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) a.attrelid"
-        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        " WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2"
-        " AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT a.attisdropped"
-        " AND a.attname OPERATOR(pg_catalog.=) ANY (ARRAY['source_schema', 'scratch_schema'])",
-        {}};
-    recorded.Bind(target);
-    recorded.Bind(std::string(kManifestTablesTable));
+    Statement recorded = CountManifestScratchColumns(target);
     std::vector<std::string> names;
-    if (FirstValue(db, recorded, Visibility::kLatest) != "2") return names;
-    Statement pairs{"SELECT DISTINCT t.source_schema, t.scratch_schema FROM ONLY " +
-                        QualifiedName(quote, target, kManifestTablesTable) + " t",
-                    {}};
+    if (FirstValue(db, recorded, Visibility::kLatest) != kManifestScratchColumnCount) return names;
+    Statement pairs = ManifestScratchSchemas(target, quote);
     for (const Row& row : db.Query(pairs, Visibility::kLatest)) {
         if (!row[0] || !row[1] || *row[1] == target) continue;
         try {

@@ -13,6 +13,7 @@
 #include "fake.h"
 #include "preflight.h"
 #include "sqlgen.h"
+#include "sqlgen_run.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -26,12 +27,8 @@ namespace scrub {
 void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& report,
                       const std::string& source_schema, const std::string& build_schema,
                       const IdentifierQuoter& quote) {
-    uint64_t held =
-        std::stoull(FirstValue(db,
-                               {"SELECT pg_catalog.count(*) FROM ONLY " +
-                                    QualifiedName(quote, build_schema, table.table->name),
-                                {}},
-                               Visibility::kLatest));
+    uint64_t held = std::stoull(FirstValue(
+        db, CountScratchRows(build_schema, table.table->name, quote), Visibility::kLatest));
     if (held != report.rows)
         throw ScrubError(
             sqlstate::kInsufficientPrivilege,
@@ -54,24 +51,8 @@ void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& r
 // scratch column must have exactly its source column's type and modifier.
 void CheckScratchColumnsMatch(Database& db, const TablePlan& table,
                               const std::string& source_schema, const std::string& build_schema) {
-    Statement differing{
-        "SELECT a.attname, pg_catalog.format_type(s.atttypid, s.atttypmod),"
-        " pg_catalog.format_type(a.atttypid, a.atttypmod)"
-        " FROM pg_catalog.pg_class c"
-        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        " JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid"
-        " LEFT JOIN pg_catalog.pg_attribute s"
-        "   ON s.attrelid OPERATOR(pg_catalog.=) CAST($3 AS pg_catalog.oid)"
-        "  AND s.attname OPERATOR(pg_catalog.=) a.attname AND NOT s.attisdropped"
-        " WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2"
-        " AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
-        " AND (s.attname IS NULL OR s.atttypid OPERATOR(pg_catalog.<>) a.atttypid"
-        "      OR s.atttypmod OPERATOR(pg_catalog.<>) a.atttypmod)"
-        " ORDER BY a.attnum",
-        {}};
-    differing.Bind(build_schema);
-    differing.Bind(table.table->name);
-    differing.Bind(std::to_string(table.table->oid));
+    Statement differing =
+        ScratchColumnsDiffering(build_schema, table.table->name, table.table->oid);
     std::vector<std::string> lines;
     for (const Row& row : db.Query(differing, Visibility::kLatest))
         lines.push_back("Column \"" + row[0].value_or("") + "\" has type " +
