@@ -101,18 +101,90 @@ bool HashesAnyColumn(const Plan& plan) {
     return false;
 }
 
+// Which entry point a shared step serves: its checks and messages differ.
+enum class Purpose { kRun, kPlan, kExport };
+
+// What every entry point starts from: its arguments checked, the
+// allowlist parsed, and the server's quoter.
+struct Prepared {
+    Allowlist allowlist;
+    IdentifierQuoter quote;
+};
+
+// The source's catalog and the plan built on it (which points into the
+// catalog's table array; moving the catalog leaves that array in place).
+struct PlannedSource {
+    SourceCatalog catalog;
+    Plan plan;
+};
+
+// Checks the schema names (a run's target too) and parses the allowlist
+// before anything reads the database.
+Prepared Prepare(Database& db, const RunOptions& options, Purpose purpose) {
+    CheckSchemaName(options.source_schema, "source_schema");
+    if (purpose == Purpose::kRun) {
+        CheckSchemaName(options.target_schema, "target_schema");
+        if (options.source_schema == options.target_schema)
+            throw ScrubError(sqlstate::kInvalidParameterValue,
+                             "target_schema must differ from source_schema",
+                             "Both are \"" + options.source_schema + "\".",
+                             "scrub writes into a schema of its own and never into the source.");
+    }
+    return {ParseAllowlistInServerEncoding(options),
+            [&db](const std::string& name) { return db.QuoteIdentifier(name); }};
+}
+
+// Reads the catalog of every schema the allowlist names and plans from
+// it; the sequences the manifest records must be readable.
+PlannedSource ReadAndPlan(Database& db, const Allowlist& allowlist, const RunOptions& options,
+                          bool strict) {
+    db.ReportActivity("reading the catalog of schema " + JoinLines(allowlist.schemas, ", "));
+    PlannedSource source;
+    source.catalog = ReadSourceCatalog(db, allowlist.schemas);
+    source.plan = BuildPlan(allowlist, source.catalog, options.source_schema, strict);
+    CheckSequencesReadable(db, source.catalog);
+    return source;
+}
+
+// Every table of every schema in one LOCK statement, then one snapshot.
+// A schema change that committed while LOCK TABLE waited (ALTER TABLE ...
+// ADD COLUMN, say) is missing from the catalog read before, and the copy
+// would silently lack it. Now that no copied table can change, the
+// catalog is read again and the plan made from that; the tables to lock
+// must be those just locked.
+void LockAndReplan(Database& db, const Allowlist& allowlist, const RunOptions& options, bool strict,
+                   const IdentifierQuoter& quote, Purpose purpose, PlannedSource& source) {
+    db.ReportActivity("locking source tables");
+    Statement lock = LockSourceTables(source.plan, quote);
+    if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
+    SourceCatalog locked_catalog = ReadSourceCatalog(db, allowlist.schemas);
+    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema, strict);
+    if (LockSourceTables(locked_plan, quote).sql != lock.sql)
+        throw ScrubError(
+            sqlstate::kSerializationFailure,
+            purpose == Purpose::kRun
+                ? "source tables changed while scrub_to_schema waited for their locks"
+                : "source tables changed while scrub-dump waited for their locks",
+            "", purpose == Purpose::kRun ? "Run scrub_to_schema again." : "Run scrub-dump again.");
+    source.plan = std::move(locked_plan);        // points into locked_catalog's table array,
+    source.catalog = std::move(locked_catalog);  // which moving leaves in place
+    db.TakeRunSnapshot();
+}
+
+// Under the run snapshot: every table read is as the snapshot shows it,
+// and the caller may read it all, through one owner per partition tree.
+void CheckSourceUnderSnapshot(Database& db, const PlannedSource& source) {
+    CheckTablesMatchSnapshot(db, source.plan, source.catalog);
+    CheckCallerMayReadAll(db, source.plan);
+    CheckPartitionTreesHaveOneOwner(db, source.plan);
+}
+
 }  // namespace
 
 std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
-    CheckSchemaName(options.source_schema, "source_schema");
-    CheckSchemaName(options.target_schema, "target_schema");
-    if (options.source_schema == options.target_schema)
-        throw ScrubError(sqlstate::kInvalidParameterValue,
-                         "target_schema must differ from source_schema",
-                         "Both are \"" + options.source_schema + "\".",
-                         "scrub writes into a schema of its own and never into the source.");
-    Allowlist allowlist = ParseAllowlistInServerEncoding(options);
-    IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
+    Prepared prepared = Prepare(db, options, Purpose::kRun);
+    const Allowlist& allowlist = prepared.allowlist;
+    const IdentifierQuoter& quote = prepared.quote;
 
     std::string started_at = FirstValue(db, ClockTimestamp(), Visibility::kLatest);
     std::string caller = FirstValue(db, CurrentRole(), Visibility::kLatest);
@@ -125,35 +197,14 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     std::vector<Scratch> scratches =
         PlanScratchSchemas(db, options, allowlist, replace, quote, earlier_scratches);
 
-    db.ReportActivity("reading the catalog of schema " + JoinLines(allowlist.schemas, ", "));
-    SourceCatalog catalog = ReadSourceCatalog(db, allowlist.schemas);
-    Plan plan = BuildPlan(allowlist, catalog, options.source_schema, options.strict);
-    CheckSequencesReadable(db, catalog);
-
-    // Every table of every schema in one LOCK statement, then one snapshot.
-    db.ReportActivity("locking source tables");
-    Statement lock = LockSourceTables(plan, quote);
-    if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
-    // A schema change that committed while LOCK TABLE waited (ALTER TABLE
-    // ... ADD COLUMN, say) is missing from the catalog read above, and the
-    // copy would silently lack it. Now that no copied table can change,
-    // read the catalog again and plan from that; the tables to lock must
-    // be those just locked.
-    SourceCatalog locked_catalog = ReadSourceCatalog(db, allowlist.schemas);
-    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema, options.strict);
-    if (LockSourceTables(locked_plan, quote).sql != lock.sql)
-        throw ScrubError(sqlstate::kSerializationFailure,
-                         "source tables changed while scrub_to_schema waited for their locks", "",
-                         "Run scrub_to_schema again.");
-    plan = std::move(locked_plan);        // points into locked_catalog's table array,
-    catalog = std::move(locked_catalog);  // which moving leaves in place
-    db.TakeRunSnapshot();
+    PlannedSource source = ReadAndPlan(db, allowlist, options, options.strict);
+    LockAndReplan(db, allowlist, options, options.strict, quote, Purpose::kRun, source);
+    const Plan& plan = source.plan;
+    const SourceCatalog& catalog = source.catalog;
     // The run snapshot as pg_current_snapshot() shows it (xmin:xmax:xip),
     // for the manifest and the report: which transactions the copy saw.
     std::string run_snapshot = FirstValue(db, CurrentSnapshot(), Visibility::kRunSnapshot);
-    CheckTablesMatchSnapshot(db, plan, catalog);
-    CheckCallerMayReadAll(db, plan);
-    CheckPartitionTreesHaveOneOwner(db, plan);
+    CheckSourceUnderSnapshot(db, source);
     // The run's permit to hash, only if it hashes.
     std::string hash_token;
     if (HashesAnyColumn(plan) && options.open_hash_permit) hash_token = options.open_hash_permit();
@@ -247,9 +298,9 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
 }
 
 std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
-    CheckSchemaName(options.source_schema, "source_schema");
-    Allowlist allowlist = ParseAllowlistInServerEncoding(options);
-    IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
+    Prepared prepared = Prepare(db, options, Purpose::kPlan);
+    Allowlist& allowlist = prepared.allowlist;
+    const IdentifierQuoter& quote = prepared.quote;
     CheckSourceSchema(db, options.source_schema);
 
     // A key naming a system schema is a problem of its own (the run
@@ -399,21 +450,18 @@ void CheckExportMayHash(Database& db, const Plan& plan, const std::string& calle
 }  // namespace
 
 ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mode) {
-    CheckSchemaName(options.source_schema, "source_schema");
-    Allowlist allowlist = ParseAllowlistInServerEncoding(options);
-    IdentifierQuoter quote = [&db](const std::string& name) { return db.QuoteIdentifier(name); };
+    Prepared prepared = Prepare(db, options, Purpose::kExport);
+    const Allowlist& allowlist = prepared.allowlist;
+    const IdentifierQuoter& quote = prepared.quote;
     std::string caller = FirstValue(db, CurrentRole(), Visibility::kLatest);
     CheckSourceSchema(db, options.source_schema);
     CheckExportSchemas(db, options, allowlist);
 
-    db.ReportActivity("reading the catalog of schema " + JoinLines(allowlist.schemas, ", "));
-    SourceCatalog catalog = ReadSourceCatalog(db, allowlist.schemas);
-    Plan plan = BuildPlan(allowlist, catalog, options.source_schema);
-    CheckSequencesReadable(db, catalog);
+    PlannedSource source = ReadAndPlan(db, allowlist, options, false);
     ExportResult result;
     if (mode == ExportMode::kSequences) {
-        LockSequences(db, catalog.sequences);
-        for (const SequenceInfo& sequence : catalog.sequences) {
+        LockSequences(db, source.catalog.sequences);
+        for (const SequenceInfo& sequence : source.catalog.sequences) {
             Statement read = ReadSequence(sequence.schema, sequence.name, quote);
             std::vector<Row> rows = db.Query(read, Visibility::kLatest);
             if (rows.empty()) continue;
@@ -426,21 +474,10 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
     // As a run: lock, read the catalog again under the locks, and check
     // that the transaction's snapshot (taken before the locks, at the
     // first statement) still shows every table as it is.
-    db.ReportActivity("locking source tables");
-    Statement lock = LockSourceTables(plan, quote);
-    if (!lock.sql.empty()) db.Execute(lock, Visibility::kLatest);
-    SourceCatalog locked_catalog = ReadSourceCatalog(db, allowlist.schemas);
-    Plan locked_plan = BuildPlan(allowlist, locked_catalog, options.source_schema);
-    if (LockSourceTables(locked_plan, quote).sql != lock.sql)
-        throw ScrubError(sqlstate::kSerializationFailure,
-                         "source tables changed while scrub-dump waited for their locks", "",
-                         "Run scrub-dump again.");
-    plan = std::move(locked_plan);
-    catalog = std::move(locked_catalog);
-    db.TakeRunSnapshot();
-    CheckTablesMatchSnapshot(db, plan, catalog);
-    CheckCallerMayReadAll(db, plan);
-    CheckPartitionTreesHaveOneOwner(db, plan);
+    LockAndReplan(db, allowlist, options, false, quote, Purpose::kExport, source);
+    const Plan& plan = source.plan;
+    const SourceCatalog& catalog = source.catalog;
+    CheckSourceUnderSnapshot(db, source);
 
     std::map<const TablePlan*, std::string> selects;
     for (const TablePlan& table : plan.tables) {
