@@ -179,6 +179,97 @@ void CheckSourceUnderSnapshot(Database& db, const PlannedSource& source) {
     CheckPartitionTreesHaveOneOwner(db, source.plan);
 }
 
+// Copies every table of the plan into its scratch schema, one after the
+// other, each with its checks while its owner may still read its scratch
+// table, and records each in the manifest (tables without rows too). The
+// constraints the faked rows break are collected in `found` for VerifyCopy.
+std::vector<TableReport> CopyTables(Database& db, const PlannedSource& source,
+                                    const RunOptions& options,
+                                    const std::vector<Scratch>& scratches,
+                                    const std::string& signature_function,
+                                    const std::string& caller, const IdentifierQuoter& quote,
+                                    const std::string& hash_token, Violations* found) {
+    const Plan& plan = source.plan;
+    const SourceCatalog& catalog = source.catalog;
+    const std::string& build_schema = scratches.front().build;  // the target's: the manifest
+    std::vector<TableReport> reports;
+    Violations& violations = *found;
+    int failure_point = db.FailAfterTables();
+    for (const TablePlan& table : plan.tables) {
+        const std::string& schema = table.table->schema;
+        const Scratch& scratch = ScratchOf(scratches, schema);
+        if (!table.copy_rows) {
+            RecordTable(db, build_schema, quote, signature_function, table, nullptr, scratch.name);
+            continue;
+        }
+        if (failure_point >= 0 && static_cast<int>(reports.size()) >= failure_point)
+            throw std::runtime_error("injected failure after " + std::to_string(reports.size()) +
+                                     " tables (scrub.debug_fail_after_tables)");
+        db.ReportActivity("copying table " + schema + "." + table.table->name);
+        db.Execute(CreateScratchTable(table, scratch.build, quote), Visibility::kLatest);
+        CheckScratchColumnsMatch(db, table, schema, scratch.build);
+        const std::string& owner = table.table->owner;
+        bool grant = owner != caller;
+        if (grant)
+            for (const Statement& statement :
+                 ScratchTableAccess(true, scratch.build, table.table->name, owner, quote))
+                db.Execute(statement, Visibility::kLatest);
+        reports.push_back(CopyTable(db, table, options, scratch.build, quote, hash_token));
+        MoveSequencesPastCopy(db, table, catalog, scratch.build, build_schema, quote);
+        FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
+        CheckHashCollisions(db, table, scratch.build, quote);
+        reports.back().leaks = CountLeaks(db, table, scratch.build, quote);
+        const TableReport& report = reports.back();
+        if (grant) {
+            for (const Statement& statement :
+                 ScratchTableAccess(false, scratch.build, table.table->name, owner, quote))
+                db.Execute(statement, Visibility::kLatest);
+            CheckNoRowsAdded(db, table, report, schema, scratch.build, quote);
+        }
+        RecordTable(db, build_schema, quote, signature_function, table, &report, scratch.name);
+        db.Log("scrub: copied table " + schema + "." + table.table->name + ": " +
+               std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
+               " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
+               FormatMilliseconds(report.milliseconds) + " ms");
+    }
+
+    return reports;
+}
+
+// The checks over the whole copy, once every table is in: constraints the
+// faked rows break, leaks (with leak_check), foreign keys a filter or a
+// hash may have broken, and objects made to depend on the copy.
+void VerifyCopy(Database& db, const PlannedSource& source, const RunOptions& options,
+                const std::vector<TableReport>& reports, const Violations& violations,
+                const std::vector<Scratch>& scratches, const std::string& caller,
+                const IdentifierQuoter& quote) {
+    const Plan& plan = source.plan;
+    const SourceCatalog& catalog = source.catalog;
+    ThrowIfViolated(violations);
+    if (options.leak_check) ThrowIfLeaked(reports);
+    db.ReportActivity("checking foreign keys of filtered tables and hashed keys");
+    CheckFilteredForeignKeys(
+        db, plan, catalog,
+        [&](const std::string& schema) { return ScratchOf(scratches, schema).build; }, caller,
+        quote);
+    for (const Scratch& scratch : scratches)
+        CheckNothingMadeOnCopy(db, scratch.build, scratch.name);
+}
+
+// The swap: within this transaction the old schemas go and the new ones
+// take their names, so readers see either the old or the new, never a
+// mix. The target first: an export reading it holds its manifest
+// locked, and waits for nothing this transaction holds.
+void Swap(Database& db, const std::string& target, bool replace,
+          const std::vector<std::string>& earlier_scratches, const std::vector<Scratch>& scratches,
+          const IdentifierQuoter& quote) {
+    if (replace) db.Execute(DropSchema(target, quote), Visibility::kLatest);
+    for (const std::string& name : earlier_scratches)
+        db.Execute(DropSchema(name, quote), Visibility::kLatest);
+    for (const Scratch& scratch : scratches)
+        db.Execute(RenameSchema(scratch.build, scratch.name, quote), Visibility::kLatest);
+}
+
 }  // namespace
 
 std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
@@ -227,69 +318,15 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
     db.ReportActivity("recording sequences");
     RecordSequences(db, catalog.sequences, build_schema, quote);
 
-    std::vector<TableReport> reports;
     Violations violations;
-    int failure_point = db.FailAfterTables();
-    for (const TablePlan& table : plan.tables) {
-        const std::string& schema = table.table->schema;
-        const Scratch& scratch = ScratchOf(scratches, schema);
-        if (!table.copy_rows) {
-            RecordTable(db, build_schema, quote, signature_function, table, nullptr, scratch.name);
-            continue;
-        }
-        if (failure_point >= 0 && static_cast<int>(reports.size()) >= failure_point)
-            throw std::runtime_error("injected failure after " + std::to_string(reports.size()) +
-                                     " tables (scrub.debug_fail_after_tables)");
-        db.ReportActivity("copying table " + schema + "." + table.table->name);
-        db.Execute(CreateScratchTable(table, scratch.build, quote), Visibility::kLatest);
-        CheckScratchColumnsMatch(db, table, schema, scratch.build);
-        const std::string& owner = table.table->owner;
-        bool grant = owner != caller;
-        if (grant)
-            for (const Statement& statement :
-                 ScratchTableAccess(true, scratch.build, table.table->name, owner, quote))
-                db.Execute(statement, Visibility::kLatest);
-        reports.push_back(CopyTable(db, table, options, scratch.build, quote, hash_token));
-        MoveSequencesPastCopy(db, table, catalog, scratch.build, build_schema, quote);
-        FindViolations(db, table, catalog, schema, scratch.build, quote, violations);
-        CheckHashCollisions(db, table, scratch.build, quote);
-        reports.back().leaks = CountLeaks(db, table, scratch.build, quote);
-        const TableReport& report = reports.back();
-        if (grant) {
-            for (const Statement& statement :
-                 ScratchTableAccess(false, scratch.build, table.table->name, owner, quote))
-                db.Execute(statement, Visibility::kLatest);
-            CheckNoRowsAdded(db, table, report, schema, scratch.build, quote);
-        }
-        RecordTable(db, build_schema, quote, signature_function, table, &report, scratch.name);
-        db.Log("scrub: copied table " + schema + "." + table.table->name + ": " +
-               std::to_string(report.rows) + " rows, " + std::to_string(report.columns_kept) +
-               " columns kept, " + std::to_string(report.columns_scrubbed) + " scrubbed, " +
-               FormatMilliseconds(report.milliseconds) + " ms");
-    }
-
-    ThrowIfViolated(violations);
-    if (options.leak_check) ThrowIfLeaked(reports);
-    db.ReportActivity("checking foreign keys of filtered tables and hashed keys");
-    CheckFilteredForeignKeys(
-        db, plan, catalog,
-        [&](const std::string& schema) { return ScratchOf(scratches, schema).build; }, caller,
-        quote);
-    for (const Scratch& scratch : scratches)
-        CheckNothingMadeOnCopy(db, scratch.build, scratch.name);
+    std::vector<TableReport> reports = CopyTables(
+        db, source, options, scratches, signature_function, caller, quote, hash_token, &violations);
+    VerifyCopy(db, source, options, reports, violations, scratches, caller, quote);
 
     db.ReportActivity("recording the manifest");
     RecordRun(db, options, build_schema, quote, started_at, run_snapshot);
 
-    // The swap: within this transaction the old schemas go and the new ones
-    // take their names, so readers see either the old or the new, never a
-    // mix. The target first: an export reading it holds its manifest
-    // locked, and waits for nothing this transaction holds.
-    if (replace) db.Execute(DropSchema(options.target_schema, quote), Visibility::kLatest);
-    for (const std::string& name : earlier_scratches)
-        db.Execute(DropSchema(name, quote), Visibility::kLatest);
-    for (const Scratch& scratch : scratches)
-        db.Execute(RenameSchema(scratch.build, scratch.name, quote), Visibility::kLatest);
+    Swap(db, options.target_schema, replace, earlier_scratches, scratches, quote);
     db.Log("scrub: built schema " + options.target_schema + " from " +
            JoinLines(allowlist.schemas, ", ") + " (" + std::to_string(reports.size()) +
            " tables copied with rows, " + std::to_string(plan.tables.size() - reports.size()) +
