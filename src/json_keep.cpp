@@ -13,11 +13,6 @@
 #include "pure_only.h"  // last: no PostgreSQL header above
 
 namespace scrub {
-namespace {
-
-constexpr const char* kInvalidTextRepresentation = "22P02";
-
-}  // namespace
 
 // The keep paths as a tree of keys; `keep` marks where a path ends.
 struct KeepTree::Node {
@@ -167,7 +162,7 @@ class KeepWriter {
 
     [[noreturn]] void Fail(size_t position) const {
         throw ScrubError(
-            kInvalidTextRepresentation, "invalid json document for the json rule",
+            sqlstate::kInvalidTextRepresentation, "invalid json document for the json rule",
             "The document is not valid UTF-8 JSON near byte " + std::to_string(position) + ".");
     }
 

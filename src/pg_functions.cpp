@@ -132,7 +132,7 @@ std::string ReadKeyFile(const char* path) {
         Wipe(buffer, sizeof buffer);
         int error = read.error;
         const char* reason = Guard([error]() noexcept { return strerror(error); });
-        throw ScrubError("58P01", "could not read scrub.key_file " + quoted,
+        throw ScrubError(sqlstate::kUndefinedFile, "could not read scrub.key_file " + quoted,
                          std::string(reason) + ".", hint);
     }
     if (read.not_file)
@@ -235,7 +235,7 @@ const Pseudonymizer& Key(FunctionCallInfo fcinfo, int token_index) {
 }
 
 ScrubError NullArgument(const char* name) {
-    return ScrubError("22004", std::string(name) + " must not be NULL");
+    return ScrubError(sqlstate::kNullValueNotAllowed, std::string(name) + " must not be NULL");
 }
 
 // An optional integer argument: -1 when NULL; negative values refused.

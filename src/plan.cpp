@@ -8,6 +8,7 @@
 #include <map>
 
 #include "error.h"
+#include "facts.h"
 #include "fake.h"
 #include "rules.h"
 
@@ -33,16 +34,15 @@ void Refuse(Problems* sink, const Problems& found, const char* code, const std::
 }
 
 std::string ScratchSchemaName(const std::string& target, const std::string& schema) {
-    std::string name = target + "__" + schema;
-    constexpr size_t kMaxIdentifierBytes = 63;  // NAMEDATALEN - 1
-    if (name.size() > kMaxIdentifierBytes)
-        throw ScrubError(sqlstate::kNameTooLong,
-                         "the scratch schema name for schema \"" + schema + "\" is too long",
-                         "A run into target schema \"" + target +
-                             "\" builds the copy of schema \"" + schema + "\" in schema \"" + name +
-                             "\", which has " + std::to_string(name.size()) +
-                             " bytes; schema names have at most 63.",
-                         "Choose a shorter target_schema.");
+    std::string name = target + kScratchSchemaSeparator + schema;
+    if (name.size() > kMaxNameBytes)
+        throw ScrubError(
+            sqlstate::kNameTooLong,
+            "the scratch schema name for schema \"" + schema + "\" is too long",
+            "A run into target schema \"" + target + "\" builds the copy of schema \"" + schema +
+                "\" in schema \"" + name + "\", which has " + std::to_string(name.size()) +
+                " bytes; schema names have at most " + std::to_string(kMaxNameBytes) + ".",
+            "Choose a shorter target_schema.");
     return name;
 }
 

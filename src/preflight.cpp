@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "db_util.h"
 #include "error.h"
 #include "facts.h"
 #include "fake.h"
 #include "rules.h"
+#include "scratch.h"
 #include "sqlgen.h"
+#include "sqlgen_run.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -219,6 +222,203 @@ std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
     // record no signatures, which an export then reports.
     if (rows[0][1] != std::optional<std::string>("t")) return "";
     return QualifiedName(quote, *rows[0][0], "scrub_table_signature");
+}
+
+void CheckSchemaName(const std::string& name, const char* argument) {
+    if (name.empty())
+        throw ScrubError(sqlstate::kInvalidParameterValue,
+                         std::string(argument) + " must not be empty", "",
+                         "Pass the name of a schema.");
+    if (name.size() > kMaxNameBytes)
+        throw ScrubError(sqlstate::kNameTooLong,
+                         std::string(argument) + " \"" + name + "\" is too long",
+                         "Schema names are at most " + std::to_string(kMaxNameBytes) +
+                             " bytes; this one has " + std::to_string(name.size()) + ".",
+                         "Pass a shorter name.");
+    if (name.rfind("pg_", 0) == 0)
+        throw ScrubError(sqlstate::kReservedName,
+                         std::string(argument) + " \"" + name + "\" is reserved",
+                         "Schema names beginning with \"pg_\" are reserved for the system.",
+                         "Pass another name.");
+}
+
+void CheckSourceSchema(Database& db, const std::string& source) {
+    Statement exists = CountSchemasNamed(source);
+    if (FirstValue(db, exists, Visibility::kLatest) == "0")
+        throw ScrubError(sqlstate::kInvalidSchemaName,
+                         "source schema \"" + source + "\" does not exist", "",
+                         "Pass the schema that holds the application's tables as source_schema.");
+}
+
+// Fails, naming every constraint, if the copy would break foreign keys: a
+// copied row pointing at a table copied without rows, or through scrubbed
+// key columns. Checked on the source under the run snapshot, before any
+// copying, so such a run fails fast.
+void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                      const RunOptions& options, const IdentifierQuoter& quote, Problems* sink) {
+    Problems violations;
+    for (const ForeignKeyRisk& risk : ForeignKeysAtRisk(plan, catalog, options.source_schema)) {
+        const TableInfo* table = FindTable(catalog, risk.key->schema, risk.key->table);
+        const TablePlan* planned = nullptr;
+        for (const TablePlan& candidate : plan.tables)
+            if (candidate.table == table) planned = &candidate;
+        Statement probe =
+            AnyRowWithValues(*table, table->schema, risk.key->columns, quote,
+                             planned != nullptr ? FilterCondition(*planned) : std::string());
+        if (FirstValueAsOwner(db, OwnerOf(*table, table->schema), probe,
+                              Visibility::kRunSnapshot) != "t")
+            continue;
+        violations.push_back({risk.key->schema, risk.key->table,
+                              risk.key->columns.empty() ? "" : risk.key->columns.front(),
+                              "Constraint \"" + risk.key->name + "\" of table \"" +
+                                  risk.key->schema + "." + risk.key->table +
+                                  "\": copied rows refer to other rows, but " + risk.reason + "."});
+    }
+    Refuse(sink, violations, sqlstate::kForeignKeyViolation,
+           "the scrubbed copy would break foreign keys",
+           "Copy each referenced table with rows, keeping the key columns on both "
+           "sides, or list the referencing table with [] to copy it without rows.");
+}
+
+// In REPEATABLE READ or SERIALIZABLE the run snapshot is the transaction's,
+// which may predate the locks: a TRUNCATE or table rewrite committed in
+// between is invisible to it, and the copy would silently come out empty
+// or stale. Every table read (partitions included) must be unchanged since
+// the snapshot. In READ COMMITTED the snapshot follows the locks and this
+// always holds.
+void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalog& catalog) {
+    for (const TableInfo& table : catalog.tables) {
+        const bool partition = !table.partition_of.empty();
+        const std::string& root = partition ? table.partition_of : table.name;
+        const std::string& root_schema = partition ? table.partition_of_schema : table.schema;
+        bool read = false;
+        for (const TablePlan& planned : plan.tables)
+            read = read || (planned.copy_rows && planned.table->name == root &&
+                            planned.table->schema == root_schema);
+        if (read && db.ChangedAfterRunSnapshot(table.oid))
+            throw ScrubError(sqlstate::kSerializationFailure,
+                             "table \"" + table.schema + "." + table.name +
+                                 "\" changed after this transaction's snapshot was taken",
+                             "A TRUNCATE, table rewrite or ALTER TABLE committed after the "
+                             "snapshot, so the snapshot no longer shows the table's contents.",
+                             "Run scrub_to_schema in a transaction of its own, or in READ "
+                             "COMMITTED.");
+    }
+}
+
+// Rows are read as each table's owner (CopyTable), so the caller's own
+// right to read them all is proved first: it must hold SELECT on each
+// table it copies, and row-level security must not hide rows from it. A
+// caller who could not copy a table itself must not copy it through its
+// owner. The check reads the catalog by OID and never names the table in
+// a query: planning a query over a table loads its expressions (index
+// expressions and predicates, statistics expressions, partition keys)
+// and runs the functions they call, which another role wrote, with the
+// caller's rights.
+void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink) {
+    std::vector<std::string> oids;
+    for (const TablePlan& table : plan.tables)
+        if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
+    if (oids.empty()) return;
+    if (sink != nullptr) {
+        Statement every = UnreadableTables(oids);
+        for (const Row& row : db.Query(every, Visibility::kLatest)) {
+            const std::string schema = row[0].value_or(""), table = row[1].value_or("");
+            sink->push_back({schema, table, "",
+                             row[2].value_or("") == "t"
+                                 ? "Row-level security of table \"" + schema + "." + table +
+                                       "\" would hide rows from the role that runs scrub."
+                                 : "The run copies table \"" + schema + "." + table +
+                                       "\" and needs SELECT on it."});
+        }
+        return;
+    }
+    Statement refused = FirstUnreadableTable(oids);
+    std::vector<Row> rows = db.Query(refused, Visibility::kLatest);
+    if (rows.empty()) return;
+    const std::string table = rows[0][0].value_or("");
+    const std::string schema = rows[0][2].value_or("");
+    if (rows[0][1].value_or("") == "t")
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege, "permission denied for table " + table,
+            "The run copies table \"" + schema + "." + table + "\" and needs SELECT on it.",
+            "Grant SELECT on the table to the role that runs scrub.");
+    throw ScrubError(
+        sqlstate::kInsufficientPrivilege,
+        "query would be affected by row-level security policy for table \"" + table + "\"",
+        "Row-level security of table \"" + schema + "." + table +
+            "\" would hide rows from the role that runs scrub, and a copy must "
+            "hold every row.",
+        "Give the role that runs scrub BYPASSRLS, or run scrub as the table's "
+        "owner (without FORCE ROW LEVEL SECURITY).");
+}
+
+// A statement over a partitioned table plans over its partitions too, and
+// loads their expressions (a partition's indexes and statistics), which
+// the partition's owner wrote: they would run with the rights of the
+// root's owner, whose rights the copy has. So every partition must belong
+// to the root's owner.
+void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* sink) {
+    Problems lines;
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows || !table.table->partitioned) continue;
+        Statement others = PartitionsOfOtherOwners(table.table->oid, table.table->owner_oid);
+        for (const Row& row : db.Query(others, Visibility::kLatest))
+            lines.push_back({table.table->schema, table.table->name, "",
+                             "Partition \"" + row[0].value_or("") + "." + row[1].value_or("") +
+                                 "\" of table \"" + table.table->schema + "." + table.table->name +
+                                 "\" is owned by role \"" + row[2].value_or("") +
+                                 "\", the table by role \"" + table.table->owner + "\"."});
+    }
+    Refuse(sink, lines, sqlstate::kInsufficientPrivilege,
+           "partitions of a copied table have another owner than the table",
+           "scrub reads a partitioned table with its owner's rights, which would "
+           "run the partitions' index and statistics expressions with them. Make "
+           "the table's owner own every partition (ALTER TABLE ... OWNER TO), or "
+           "list the table with [] to copy it without rows.");
+}
+
+// The run reads every sequence's value for the manifest; a role that may
+// not read one would fail only after copying everything, so check first.
+void CheckSequencesReadable(Database& db, const SourceCatalog& catalog) {
+    if (catalog.sequences.empty()) return;
+    std::vector<std::string> oids;
+    for (const SequenceInfo& sequence : catalog.sequences)
+        oids.push_back(std::to_string(sequence.oid));
+    Statement unreadable = UnreadableSequences(oids);
+    std::vector<std::string> names;
+    for (const Row& row : db.Query(unreadable, Visibility::kLatest))
+        names.push_back(row[0].value_or(""));
+    if (!names.empty())
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "permission denied for sequences of schema \"" +
+                             JoinLines(catalog.schemas, "\", \"") + "\"",
+                         "The run records the value of every sequence of the schema, and of "
+                         "every sequence its tables' defaults draw from, for the restore, and "
+                         "cannot read " +
+                             JoinLines(names, ", ") + ".",
+                         "Grant SELECT on these sequences to the role that runs scrub, for "
+                         "example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
+}
+
+// The schemas an export reads besides the source schema: each must exist
+// and be an application's schema (a run checks the same in
+// PlanScratchSchemas, with the target's names besides).
+void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist& allowlist) {
+    for (const std::string& schema : allowlist.schemas) {
+        if (schema == options.source_schema) continue;
+        std::string key;
+        for (const AllowlistEntry& entry : allowlist.entries)
+            if (entry.schema == schema && key.empty()) key = entry.key;
+        const std::string names = "allowlist key \"" + key + "\" names a table of ";
+        if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
+            throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"",
+                             "", "Name tables of the application's schemas only.");
+        if (!HolderOf(db, schema).exists)
+            throw ScrubError(sqlstate::kInvalidSchemaName,
+                             names + "schema \"" + schema + "\", which does not exist", "",
+                             "Correct the schema name in the key, or remove the entry.");
+    }
 }
 
 }  // namespace scrub

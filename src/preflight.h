@@ -1,14 +1,20 @@
-// The steps of a run before it copies anything: the checks that fail with
-// an error naming every offending object (CheckNothingOutsideDepends,
+// The steps of a run before it copies anything: the checks of its
+// arguments and schemas (CheckSchemaName, CheckSourceSchema,
+// CheckExportSchemas), the checks under the run snapshot that fail with an
+// error naming every offending object (CheckTablesMatchSnapshot,
+// CheckCallerMayReadAll, CheckPartitionTreesHaveOneOwner,
+// CheckSequencesReadable, CheckForeignKeys, CheckNothingOutsideDepends,
 // CheckFakesFit), the creation of the build schema, and the lookups they
-// and the copy need (OwnerOf, SignatureFunction). Pure C++ over the
-// Database interface.
+// and the copy need (OwnerOf, SignatureFunction). The target and scratch
+// schemas' checks are in scratch.h. Pure C++ over the Database interface.
 #pragma once
 
 #include <string>
 
+#include "allowlist.h"
 #include "database.h"
 #include "plan.h"
+#include "run.h"
 
 namespace scrub {
 
@@ -43,5 +49,41 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
 // installed in, as recorded in pg_extension.
 // Empty if the installed SQL objects predate scrub_table_signature().
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote);
+
+// Fails (22023, 42622, 42939) unless `name`, passed as `argument`, can be
+// a schema's name scrub reads or builds: not empty, at most kMaxNameBytes,
+// not beginning with "pg_".
+void CheckSchemaName(const std::string& name, const char* argument);
+
+// Fails (3F000) if the source schema does not exist.
+void CheckSourceSchema(Database& db, const std::string& source);
+
+// Fails (42939, 3F000) unless every schema the allowlist names besides the
+// source schema exists and is an application's schema (an export's check;
+// a run's is PlanScratchSchemas, scratch.h).
+void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist& allowlist);
+
+// Fails (40001) if a table the run reads changed after the run snapshot
+// was taken (REPEATABLE READ and SERIALIZABLE).
+void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalog& catalog);
+
+// Fails (42501) unless the caller may read every row of every table the
+// run copies: SELECT, and no row-level security hiding rows.
+// With `sink`, appends the problems there instead of throwing.
+void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink = nullptr);
+
+// Fails (42501) if a partition of a copied partitioned table has another
+// owner than the table. With `sink`, appends the problems there.
+void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* sink = nullptr);
+
+// Fails (42501) if the caller may not read a sequence the manifest records.
+void CheckSequencesReadable(Database& db, const SourceCatalog& catalog);
+
+// Fails (23503), naming every constraint, if the copy would break foreign
+// keys (ForeignKeysAtRisk with rows on the source under the run
+// snapshot). With `sink`, appends the problems there.
+void CheckForeignKeys(Database& db, const Plan& plan, const SourceCatalog& catalog,
+                      const RunOptions& options, const IdentifierQuoter& quote,
+                      Problems* sink = nullptr);
 
 }  // namespace scrub

@@ -1,5 +1,9 @@
-// One scrub run: validate, plan, lock, snapshot, copy, verify, record the
-// manifest and swap the new schema in. Pure C++ over the Database interface.
+// The three entry points over one plan of the allowlist: RunScrub (one
+// scrub run: validate, plan, lock, snapshot, copy, verify, record the
+// manifest and swap the new schema in), PlanScrub (scrub_plan: the plan
+// and every problem the run would fail on, writing nothing) and
+// ExportScrub (scrub_export_plan: the streaming export's plan, checks and
+// sequences). Pure C++ over the Database interface.
 #pragma once
 
 #include <functional>
@@ -9,6 +13,7 @@
 #include <vector>
 
 #include "database.h"
+#include "facts.h"
 
 namespace scrub {
 
@@ -22,8 +27,8 @@ struct RunOptions {
     // back. Unset: the server's encoding is UTF-8 (or SQL_ASCII).
     EncodingConverter to_utf8;
     EncodingConverter from_utf8;
-    std::string target_schema = "scrubbed";
-    std::string source_schema = "public";
+    std::string target_schema = kDefaultTargetSchema;
+    std::string source_schema = kDefaultSourceSchema;
     // The schema scrub's SQL objects are installed in (pg_extension): the
     // copy calls scrub_fake_text(), scrub_hash() and scrub_json_keep()
     // qualified with it.

@@ -1,4 +1,5 @@
-// SQL text for each step of a run. Pure functions of the plan and names;
+// SQL text for the copy and the checks over the plan; the run's other
+// steps have theirs in sqlgen_run.h. Pure functions of the plan and names;
 // identifiers go through the quoter handed in, values become parameters.
 #pragma once
 
