@@ -218,6 +218,30 @@ SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema(ps_fixed('{"\"ps.we\"\"ird\\\".\"ta.ble \"\"x\"\"\\\"": {"columns": {"id": "keep"}}, "users": [], "orders": [], "tags": [], "ps_audit.events": []}', 'ps'),
                        'ps_hint_out', 'ps', strict => true);
 
+-- A sequence the caller may not read: the run fails (42501) before it
+-- copies anything; the plan names it as a problem of its own.
+CREATE ROLE ps_reader;
+CREATE SCHEMA ps_seq;
+CREATE TABLE ps_seq.items (id serial PRIMARY KEY, label text);
+INSERT INTO ps_seq.items (label) VALUES ('a');
+GRANT USAGE ON SCHEMA ps_seq TO ps_reader;
+GRANT SELECT ON ps_seq.items TO ps_reader;
+GRANT EXECUTE ON FUNCTION scrub_plan(jsonb, text, boolean) TO ps_reader;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO ps_reader;
+SET ROLE ps_reader;
+SELECT table_name, column_name, problem FROM scrub_plan('{"items": ["id"]}', 'ps_seq')
+ WHERE problem IS NOT NULL;
+SELECT ps_error($$SELECT * FROM scrub_to_schema('{"items": ["id"]}', 'ps_seq_out', 'ps_seq')$$);
+RESET ROLE;
+GRANT SELECT ON SEQUENCE ps_seq.items_id_seq TO ps_reader;
+SET ROLE ps_reader;
+SELECT count(*) AS problems FROM scrub_plan('{"items": ["id"]}', 'ps_seq') WHERE problem IS NOT NULL;
+RESET ROLE;
+DROP SCHEMA ps_seq CASCADE;
+REVOKE EXECUTE ON FUNCTION scrub_plan(jsonb, text, boolean) FROM ps_reader;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) FROM ps_reader;
+DROP ROLE ps_reader;
+
 -- Arguments: NULL strict is refused, like every other argument.
 SELECT ps_error($$SELECT * FROM scrub_plan('{}', 'ps', NULL)$$);
 SELECT ps_error($$SELECT * FROM scrub_to_schema('{}', 'ps_out', 'ps', NULL)$$);

@@ -380,25 +380,36 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* s
 
 // The run reads every sequence's value for the manifest; a role that may
 // not read one would fail only after copying everything, so check first.
-void CheckSequencesReadable(Database& db, const SourceCatalog& catalog) {
+void CheckSequencesReadable(Database& db, const SourceCatalog& catalog, Problems* sink) {
     if (catalog.sequences.empty()) return;
     std::vector<std::string> oids;
     for (const SequenceInfo& sequence : catalog.sequences)
         oids.push_back(std::to_string(sequence.oid));
     Statement unreadable = UnreadableSequences(oids);
     std::vector<std::string> names;
-    for (const Row& row : db.Query(unreadable, Visibility::kLatest))
+    Problems problems;
+    for (const Row& row : db.Query(unreadable, Visibility::kLatest)) {
         names.push_back(row[0].value_or(""));
-    if (!names.empty())
-        throw ScrubError(sqlstate::kInsufficientPrivilege,
-                         "permission denied for sequences of schema \"" +
-                             JoinLines(catalog.schemas, "\", \"") + "\"",
-                         "The run records the value of every sequence of the schema, and of "
-                         "every sequence its tables' defaults draw from, for the restore, and "
-                         "cannot read " +
-                             JoinLines(names, ", ") + ".",
-                         "Grant SELECT on these sequences to the role that runs scrub, for "
-                         "example with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
+        if (row.size() >= 3)
+            problems.push_back({row[1].value_or(""), row[2].value_or(""), "",
+                                "Sequence \"" + row[1].value_or("") + "." + row[2].value_or("") +
+                                    "\" cannot be read by the role running scrub, and the run "
+                                    "records its value for the restore."});
+    }
+    if (names.empty()) return;
+    if (sink != nullptr) {
+        sink->insert(sink->end(), problems.begin(), problems.end());
+        return;
+    }
+    throw ScrubError(sqlstate::kInsufficientPrivilege,
+                     "permission denied for sequences of schema \"" +
+                         JoinLines(catalog.schemas, "\", \"") + "\"",
+                     "The run records the value of every sequence of the schema, and of "
+                     "every sequence its tables' defaults draw from, for the restore, and "
+                     "cannot read " +
+                         JoinLines(names, ", ") + ".",
+                     "Grant SELECT on these sequences to the role that runs scrub, for example "
+                     "with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
 }
 
 // The schemas an export reads besides the source schema: each must exist

@@ -77,7 +77,9 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink = null
 void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* sink = nullptr);
 
 // Fails (42501) if the caller may not read a sequence the manifest records.
-void CheckSequencesReadable(Database& db, const SourceCatalog& catalog);
+// With `sink` (scrub_plan), one problem per unreadable sequence, named by
+// its schema and name, instead of the error.
+void CheckSequencesReadable(Database& db, const SourceCatalog& catalog, Problems* sink = nullptr);
 
 // Fails (23503), naming every constraint, if the copy would break foreign
 // keys (ForeignKeysAtRisk with rows on the source under the run

@@ -357,6 +357,7 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     }
     SourceCatalog catalog = ReadSourceCatalog(db, covered.schemas);
     Plan plan = BuildPlan(covered, catalog, options.source_schema, options.strict, &problems);
+    CheckSequencesReadable(db, catalog, &problems);
 
     // The checks that read the source, as the run makes them after its
     // locks (none here) and its snapshot: rights first, since the others

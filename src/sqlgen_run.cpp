@@ -219,7 +219,7 @@ Statement PartitionsOfOtherOwners(uint32_t oid, uint32_t owner_oid) {
 Statement UnreadableSequences(const std::vector<std::string>& oids) {
     return WithParams(
         "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.'"
-        " OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)"
+        " OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname), n.nspname, c.relname"
         " FROM pg_catalog.pg_class c"
         " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
         " WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST($1 AS pg_catalog.oid[]))"
