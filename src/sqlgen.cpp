@@ -218,8 +218,11 @@ Statement CopyRows(const TablePlan& table, const std::string& source_schema,
         target_columns += (target_columns.empty() ? "" : ", ") + quote(column.column.name);
     std::string select = ScrubbingSelect(table, source_schema, quote, extension_schema, statement,
                                          false, hash_token);
-    statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) + " (" +
-                    target_columns + ") " + select;
+    // A table with no column to copy (none at all, or only generated
+    // ones) still has rows: INSERT ... SELECT FROM writes them, and
+    // "()" would be a syntax error.
+    statement.sql = "INSERT INTO " + QualifiedName(quote, build_schema, table.table->name) +
+                    (target_columns.empty() ? "" : " (" + target_columns + ")") + " " + select;
     return statement;
 }
 

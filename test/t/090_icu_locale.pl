@@ -5,7 +5,9 @@
 #   cluster of that provider and locale (a CHECK and a range partition
 #   that hold only in ICU "en" pass --verify), refuses an ICU locale this
 #   host lacks, and scrub-restore warns about a libc target or another ICU
-#   locale, naming both, and about another collation version;
+#   locale, naming both, and about another collation version; both read
+#   the settings however long the header's summary is, and only from its
+#   settings block;
 # - its defaults: a read-only default (ALTER DATABASE ... SET
 #   default_transaction_read_only) does not block scrub-restore, psql -1 -f
 #   or psql -f, and a default_tablespace the restoring role may not use
@@ -36,7 +38,14 @@ $node->safe_psql('prodicu', q{
     INSERT INTO places VALUES ('äa'), ('bonn');
     CREATE EXTENSION scrub;
 });
-write_file("$dir/allowlist.json", '{"city": ["name"], "places": ["name"]}');
+# A wide table makes the header's per-column summary long, so that the
+# source settings come after line 40; a table and a column named like the
+# settings must not pass for them.
+$node->safe_psql('prodicu', 'CREATE TABLE wide (id int PRIMARY KEY, '
+    . join(', ', map { "c$_ int" } 1 .. 40) . ', lc_collate text, locale_provider text)');
+$node->safe_psql('prodicu', q{CREATE TABLE "lc_collate" (icu_locale text)});
+write_file("$dir/allowlist.json",
+    '{"city": ["name"], "places": ["name"], "wide": ["id"], "lc_collate": ["icu_locale"]}');
 my $artifact = "$dir/prodicu.sql";
 my ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('prodicu'),
     '-a', "$dir/allowlist.json", '-o', $artifact, '--verify');
@@ -45,6 +54,9 @@ my $header = read_file($artifact);
 like($header, qr/^--   locale_provider: +icu$/m, 'the header records the locale provider');
 like($header, qr/^--   icu_locale: +en$/m, 'and the ICU locale');
 like($header, qr/^--   collation_version: +\S+$/m, 'and the collation version');
+my @lines = split /\n/, $header;
+my ($settings_at) = grep { $lines[$_] =~ /^--   locale_provider:/ } 0 .. $#lines;
+cmp_ok($settings_at, '>', 40, 'the settings come after a long summary (more than 40 lines)');
 
 # scrub-verify on its own reads the locale from the header.
 ($status, undef, $stderr) = run_tool('scrub-verify', $artifact);
