@@ -1608,6 +1608,8 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
     CheckCallerMayReadAll(db, plan);
     CheckPartitionTreesHaveOneOwner(db, plan);
 
+    // The SELECTs other sessions run: with the expressions pinned.
+    PinExpressions(db, plan, quote);
     std::map<const TablePlan*, std::string> selects;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
