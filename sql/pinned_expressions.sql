@@ -111,6 +111,12 @@ SELECT pe_shared.plant('');
 RESET ROLE;
 SELECT * FROM (:select_sql) AS s;
 SELECT what, run_as, count(*) FROM pe_shared.log GROUP BY 1, 2 ORDER BY 1, 2;
+-- A column of the table read in a correlated subquery comes out as
+-- src.column, the alias every statement gives the table's rows.
+SELECT select_sql FROM scrub_export_plan('{"staff": {"rows": {"where": "EXISTS (SELECT FROM pg_catalog.pg_namespace AS n WHERE n.nspname = ''pe'' AND length(email) = 14)"},
+    "columns": {"id": "keep", "email": "keep"}}}', 'pe') \gset
+\echo :select_sql
+SELECT * FROM (:select_sql) AS s;
 -- The allowlist's text itself would now reach pe_hostile's overloads.
 SELECT pe_shared.mask_email(email) FROM pe.staff WHERE id = 1;
 
