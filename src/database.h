@@ -116,10 +116,21 @@ class Database {
     // or reads a relation named by a value (query_to_xml, table_to_xml,
     // ts_stat...), whose effects no analysis can see (owner left empty). An analysis error is
     // thrown as the ScrubError `explain` makes of it.
+    // With `canonical`, the statement is "SELECT [e] FROM <one table> AS
+    // alias [WHERE c] ..."; when nothing foreign is found, `canonical` gets
+    // e (or, without e, c) as this very analysis resolved it, written back
+    // as SQL by PostgreSQL's ruleutils under an empty search_path: every
+    // function, operator, relation, type and collation outside pg_catalog
+    // schema-qualified, every implicit cast written out, the table's
+    // columns as bare names. Spliced into a later statement over rows
+    // named `alias`, the text then calls and reads what was analysed here,
+    // whatever objects are created in between (a better-matching overload
+    // cannot capture a call whose arguments carry their exact types).
     virtual std::vector<ForeignObject> ForeignObjectsIn(
         const TableOwner& runs_as, const Statement& statement,
         const std::vector<uint32_t>& trusted_relations,
-        const std::function<ScrubError(const ErrorReport& cause)>& explain) = 0;
+        const std::function<ScrubError(const ErrorReport& cause)>& explain,
+        std::string* canonical = nullptr) = 0;
     // Takes and keeps the run snapshot; call once, after locking the source.
     virtual void TakeRunSnapshot() = 0;
     // True if the relation's catalog row was changed by a transaction the

@@ -21,6 +21,7 @@ extern "C" {
 #include "nodes/parsenodes.h"
 #include "parser/analyze.h"
 #include "parser/parser.h"
+#include "parser/parsetree.h"
 #include "pgstat.h"
 #include "storage/lock.h"
 #include "tcop/tcopprot.h"
@@ -30,6 +31,7 @@ extern "C" {
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/ruleutils.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/backend_status.h"
@@ -371,9 +373,11 @@ struct ForeignObjectsCall {
     const char* sql;
     Oid role;
     List* trusted_relations;
-    int count;       // out
-    char** objects;  // out: getObjectDescription of each
-    char** owners;   // out: its owner's name
+    bool want_canonical;
+    int count;        // out
+    char** objects;   // out: getObjectDescription of each
+    char** owners;    // out: its owner's name
+    char* canonical;  // out: with want_canonical and nothing foreign
 };
 
 void AddIfForeign(ForeignObjectsCall* call, Oid class_id, Oid object, Oid owner) {
@@ -449,6 +453,28 @@ void FindForeignObjects(void* arg) {
         ReleaseSysCache(tuple);
         AddIfForeign(call, RelationRelationId, relation, owner);
     }
+    if (call->want_canonical && call->count == 0) {
+        // The tree just analysed (and found trusted), written back as SQL
+        // as pg_dump writes a view or a CHECK: under an empty search_path
+        // ruleutils qualifies every object outside pg_catalog, and
+        // showimplicit writes out every implicit cast, so that the text
+        // resolves to these very objects wherever it is parsed again. (A
+        // Const is printed by its type's output function: only after the
+        // check above, and still as this role.) The setting is reverted
+        // with RunAsRole's GUC nest level.
+        set_config_option("search_path", "", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                          false);
+        if (list_length(query->rtable) != 1 || rt_fetch(1, query->rtable)->rtekind != RTE_RELATION)
+            elog(ERROR, "expected a statement over one table");
+        RangeTblEntry* rte = rt_fetch(1, query->rtable);
+        Node* expression =
+            query->targetList != NIL
+                ? reinterpret_cast<Node*>(linitial_node(TargetEntry, query->targetList)->expr)
+                : query->jointree->quals;
+        if (expression == nullptr) elog(ERROR, "expected an expression to write back");
+        call->canonical = deparse_expression(
+            expression, deparse_context_for(rte->eref->aliasname, rte->relid), false, true);
+    }
 }
 
 // The caller's memory context and resource owner, which a subtransaction
@@ -471,10 +497,17 @@ bool EndsTheCall(const std::string& sqlstate) {
 std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
     const TableOwner& runs_as, const Statement& statement,
     const std::vector<uint32_t>& trusted_relations,
-    const std::function<ScrubError(const ErrorReport& cause)>& explain) {
+    const std::function<ScrubError(const ErrorReport& cause)>& explain, std::string* canonical) {
     const uint32_t* trusted = trusted_relations.data();
     size_t trusted_count = trusted_relations.size();
-    ForeignObjectsCall call{statement.sql.c_str(), runs_as.oid, NIL, 0, nullptr, nullptr};
+    ForeignObjectsCall call{statement.sql.c_str(),
+                            runs_as.oid,
+                            NIL,
+                            canonical != nullptr,
+                            0,
+                            nullptr,
+                            nullptr,
+                            nullptr};
     ForeignObjectsCall* call_ptr = &call;
     try {
         Guard([call_ptr, trusted, trusted_count]() noexcept {
@@ -497,6 +530,7 @@ std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
     std::vector<ForeignObject> objects;
     for (int i = 0; i < call.count; ++i)
         objects.push_back({call.objects[i], call.owners[i] != nullptr ? call.owners[i] : ""});
+    if (canonical != nullptr && call.canonical != nullptr) *canonical = call.canonical;
     return objects;
 }
 

@@ -45,7 +45,8 @@ class PgDatabase final : public Database {
     std::vector<ForeignObject> ForeignObjectsIn(
         const TableOwner& runs_as, const Statement& statement,
         const std::vector<uint32_t>& trusted_relations,
-        const std::function<ScrubError(const ErrorReport& cause)>& explain) override;
+        const std::function<ScrubError(const ErrorReport& cause)>& explain,
+        std::string* canonical = nullptr) override;
     void TakeRunSnapshot() override;
     bool ChangedAfterRunSnapshot(uint32_t relid) override;
     std::string QuoteIdentifier(const std::string& name) override;

@@ -60,6 +60,11 @@ struct ColumnPlan {
     // The foreign key that made this column hashed (SpreadHash), when the
     // allowlist gave it no rule of its own; empty otherwise.
     std::string hashed_through;
+    // For rule sql: the expression cast to the column's type as the
+    // owner-rights check analysed it, written back with every name pinned
+    // (Database::ForeignObjectsIn); empty until CheckRulesOnServer or
+    // PinExpressions sets it. Every statement uses it (SqlRuleText).
+    std::string pinned_sql;
 
     // True if the type's default fake replaces the values (fake.h).
     bool DefaultFake() const { return !keep && rule.kind == RuleKind::kFake; }
@@ -69,10 +74,14 @@ struct ColumnPlan {
 
 struct TablePlan {
     const TableInfo* table = nullptr;
-    bool copy_rows = false;                 // false: structure only, no rows
-    std::vector<ColumnPlan> columns;        // generated columns left out
-    std::string key;                        // the allowlist key naming the table, or empty
-    std::string row_filter;                 // rows {"where": ...}: the boolean expression
+    bool copy_rows = false;           // false: structure only, no rows
+    std::vector<ColumnPlan> columns;  // generated columns left out
+    std::string key;                  // the allowlist key naming the table, or empty
+    std::string row_filter;           // rows {"where": ...}: the boolean expression
+    // row_filter as the owner-rights check analysed it, every name pinned
+    // (as pinned_sql of ColumnPlan); what every statement uses
+    // (FilterCondition). The manifest and errors name row_filter.
+    std::string pinned_filter;
     const AllowlistEntry* entry = nullptr;  // the allowlist entry naming the table, or null
 
     size_t KeptCount() const;

@@ -278,10 +278,12 @@ std::string HashInput(const ColumnPlan& column, const std::string& value) {
 
 std::string FilterCondition(const TablePlan& table) {
     if (table.row_filter.empty()) return {};
-    return "(" + table.row_filter + "\n)";
+    return "(" + (table.pinned_filter.empty() ? table.row_filter : table.pinned_filter) + "\n)";
 }
 
-std::string SqlRuleText(const ColumnRule& rule) { return "(" + rule.sql + "\n)"; }
+std::string SqlRuleText(const ColumnPlan& column) {
+    return "(" + (column.pinned_sql.empty() ? column.rule.sql : column.pinned_sql) + "\n)";
+}
 
 void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* sink) {
     Problems mismatched, not_null, unique, broken, too_short;
@@ -487,8 +489,9 @@ namespace {
 bool UsesOnlyTrustedObjects(Database& db, const TableOwner& owner, const Statement& statement,
                             const std::string& what, const std::string& expression_of,
                             const std::function<ScrubError(const ErrorReport&)>& explain,
-                            const TableInfo& table, const std::string& column, Problems* problems) {
-    std::vector<ForeignObject> found = db.ForeignObjectsIn(owner, statement, {}, explain);
+                            const TableInfo& table, const std::string& column, Problems* problems,
+                            std::string* pinned) {
+    std::vector<ForeignObject> found = db.ForeignObjectsIn(owner, statement, {}, explain, pinned);
     if (found.empty()) return true;
     Problems lines;
     for (const ForeignObject& object : found)
@@ -505,6 +508,92 @@ bool UsesOnlyTrustedObjects(Database& db, const TableOwner& owner, const Stateme
            "or that owner owns. Qualify the built-in ones with pg_catalog (pg_catalog.lower(x), "
            "x OPERATOR(pg_catalog.=) y), or have the table's owner own the others.");
     return false;
+}
+
+// A check's error: `message` and `hint`, PostgreSQL's error in the detail.
+std::function<ScrubError(const ErrorReport&)> Explain(const std::string& message,
+                                                      const std::string& hint) {
+    return [message, hint](const ErrorReport& cause) {
+        std::string detail = cause.message;
+        if (!cause.detail.empty()) detail += "\n" + cause.detail;
+        return ScrubError(cause.sqlstate, message, detail, hint);
+    };
+}
+
+const char* const kFilterHint =
+    "Write \"rows\": {\"where\": \"...\"} as one boolean SQL expression over the "
+    "table's columns, for example \"created_at > now() - interval '90 days'\".";
+const char* const kSqlRuleHint =
+    "Write {\"sql\": \"...\"} as one SQL expression over the table's columns, "
+    "of the column's type or castable to it, without aggregates, window or "
+    "set-returning functions.";
+
+std::string FilterMessage(const TablePlan& table) {
+    return "row filter of allowlist entry \"" + table.key + "\" is not valid";
+}
+
+std::string SqlRuleAt(const TablePlan& table, const ColumnPlan& column) {
+    return "allowlist entry \"" + table.key + "\" column \"" + column.column.name + "\"";
+}
+
+std::string Qualified(const TablePlan& table) {
+    return "\"" + table.table->schema + "." + table.table->name + "\"";
+}
+
+// The table itself as the rows `src` of an analysis: the deparse of its
+// expression then names the columns as every statement reads them.
+std::string AnalysedRows(const TablePlan& table, const IdentifierQuoter& quote) {
+    return "ONLY " + QualifiedName(quote, table.table->schema, table.table->name) + " AS src";
+}
+
+// Checks that the row filter is one expression that uses only trusted
+// objects (UsesOnlyTrustedObjects) and sets its pinned text from that
+// same analysis (Database::ForeignObjectsIn). False if refused into
+// `problems`; other failures are thrown.
+bool PinFilter(Database& db, TablePlan& table, const TableOwner& owner,
+               const IdentifierQuoter& quote, Problems* problems) {
+    const std::string message = FilterMessage(table);
+    if (!db.IsOneExpression(table.row_filter, Explain(message, kFilterHint)))
+        throw ScrubError(sqlstate::kInvalidParameterValue, message,
+                         "The filter of table " + Qualified(table) + " is not one SQL expression.",
+                         kFilterHint);
+    Statement analysed{
+        "SELECT FROM " + AnalysedRows(table, quote) + " WHERE (" + table.row_filter + "\n) LIMIT 0",
+        {}};
+    std::string pinned;
+    if (!UsesOnlyTrustedObjects(db, owner, analysed,
+                                "row filter of allowlist entry \"" + table.key + "\"",
+                                "The filter of table " + Qualified(table),
+                                Explain(message, kFilterHint), *table.table, "", problems, &pinned))
+        return false;
+    table.pinned_filter = pinned;
+    return true;
+}
+
+// As PinFilter, for the sql rule of `column`: analysed cast to the
+// column's type, in WHERE too, where aggregates, window and set-returning
+// functions are refused, as they would be per row.
+bool PinSqlRule(Database& db, TablePlan& table, ColumnPlan& column, const TableOwner& owner,
+                const IdentifierQuoter& quote, Problems* problems) {
+    const std::string at = SqlRuleAt(table, column);
+    const std::string message = at + " has an sql expression that is not valid";
+    if (!db.IsOneExpression(column.rule.sql, Explain(message, kSqlRuleHint)))
+        throw ScrubError(sqlstate::kInvalidParameterValue, message,
+                         "The expression for column \"" + column.column.name + "\" of table " +
+                             Qualified(table) + " is not one SQL expression.",
+                         kSqlRuleHint);
+    const std::string cast = "CAST((" + column.rule.sql + "\n) AS " + column.column.type_sql + ")";
+    Statement analysed{"SELECT " + cast + " FROM " + AnalysedRows(table, quote) + " WHERE " + cast +
+                           " IS NULL LIMIT 0",
+                       {}};
+    std::string pinned;
+    if (!UsesOnlyTrustedObjects(
+            db, owner, analysed, at + " has an sql expression that",
+            "The expression for column \"" + column.column.name + "\" of table " + Qualified(table),
+            Explain(message, kSqlRuleHint), *table.table, column.column.name, problems, &pinned))
+        return false;
+    column.pinned_sql = pinned;
+    return true;
 }
 
 // A failed check as a line of scrub_plan's problem column: the run's
@@ -524,7 +613,7 @@ std::string ProblemText(const ScrubError& error) {
 
 }  // namespace
 
-void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
+void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_schema,
                         const IdentifierQuoter& quote, const std::string& hash_token,
                         Problems* problems) {
     // Without `problems` a check runs as it is and its error ends the run;
@@ -562,18 +651,10 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
                             problems->push_back(
                                 {table.table->schema, table.table->name, column.column.name, text});
             });
-    for (const TablePlan& table : plan.tables) {
+    for (TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         const std::string& source_schema = table.table->schema;
         TableOwner owner = OwnerOf(*table.table, source_schema);
-        const std::string qualified = "\"" + source_schema + "." + table.table->name + "\"";
-        auto explain = [](const std::string& message, const std::string& hint) {
-            return [message, hint](const ErrorReport& cause) {
-                std::string detail = cause.message;
-                if (!cause.detail.empty()) detail += "\n" + cause.detail;
-                return ScrubError(cause.sqlstate, message, detail, hint);
-            };
-        };
         auto problem_of = [&](const std::string& column) {
             return [&, column](const std::string& text) {
                 problems->push_back({source_schema, table.table->name, column, text});
@@ -583,35 +664,24 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
         for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
         const std::string rows = SourceRows(*table.table, source_schema, names, quote) + " AS src";
 
-        if (!table.row_filter.empty()) {
-            const std::string message =
-                "row filter of allowlist entry \"" + table.key + "\" is not valid";
-            const char* hint =
-                "Write \"rows\": {\"where\": \"...\"} as one boolean SQL expression over the "
-                "table's columns, for example \"created_at > now() - interval '90 days'\".";
+        // Each expression is planned (not run) over the rows as they are
+        // read, in its pinned text: planning folds constant calls of
+        // immutable functions, which must be those the analysis checked.
+        if (!table.row_filter.empty())
             check(
                 [&] {
-                    if (!db.IsOneExpression(table.row_filter, explain(message, hint)))
-                        throw ScrubError(
-                            sqlstate::kInvalidParameterValue, message,
-                            "The filter of table " + qualified + " is not one SQL expression.",
-                            hint);
-                    Statement query{
-                        "SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0",
-                        {}};
-                    if (UsesOnlyTrustedObjects(
-                            db, owner, query, "row filter of allowlist entry \"" + table.key + "\"",
-                            "The filter of table " + qualified, explain(message, hint),
-                            *table.table, "", problems))
-                        db.QueryAsOwnerExplained(owner, query, Visibility::kRunSnapshot,
-                                                 explain(message, hint));
+                    if (PinFilter(db, table, owner, quote, problems))
+                        db.QueryAsOwnerExplained(owner,
+                                                 {"SELECT FROM " + rows + " WHERE " +
+                                                      FilterCondition(table) + " LIMIT 0",
+                                                  {}},
+                                                 Visibility::kRunSnapshot,
+                                                 Explain(FilterMessage(table), kFilterHint));
                 },
                 problem_of(""));
-        }
-        for (const ColumnPlan& column : table.columns) {
+        for (ColumnPlan& column : table.columns) {
             const ColumnRule& rule = column.rule;
-            const std::string at =
-                "allowlist entry \"" + table.key + "\" column \"" + column.column.name + "\"";
+            const std::string at = SqlRuleAt(table, column);
             if (rule.kind == RuleKind::kConstant && rule.constant) {
                 check(
                     [&] {
@@ -620,44 +690,39 @@ void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& exten
                                    " AS pg_catalog.text) AS " + column.column.type_sql + ")";
                         db.QueryAsOwnerExplained(
                             owner, cast, Visibility::kLatest,
-                            explain(at + " has a constant that is not a valid " +
+                            Explain(at + " has a constant that is not a valid " +
                                         column.column.type_sql,
                                     "Write the constant as the column's type reads it, for "
                                     "example {\"constant\": \"GB\"}."));
                     },
                     problem_of(column.column.name));
             }
-            if (rule.kind == RuleKind::kSql) {
-                const std::string message = at + " has an sql expression that is not valid";
-                const char* hint =
-                    "Write {\"sql\": \"...\"} as one SQL expression over the table's columns, "
-                    "of the column's type or castable to it, without aggregates, window or "
-                    "set-returning functions.";
+            if (rule.kind == RuleKind::kSql)
                 check(
                     [&] {
-                        if (!db.IsOneExpression(rule.sql, explain(message, hint)))
-                            throw ScrubError(sqlstate::kInvalidParameterValue, message,
-                                             "The expression for column \"" + column.column.name +
-                                                 "\" of table " + qualified +
-                                                 " is not one SQL expression.",
-                                             hint);
-                        // In WHERE, where aggregates, window and
-                        // set-returning functions are refused, as they
-                        // would be per row.
-                        Statement query{"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(rule) +
-                                            " AS " + column.column.type_sql + ") IS NULL LIMIT 0",
-                                        {}};
-                        if (UsesOnlyTrustedObjects(
-                                db, owner, query, at + " has an sql expression that",
-                                "The expression for column \"" + column.column.name +
-                                    "\" of table " + qualified,
-                                explain(message, hint), *table.table, column.column.name, problems))
-                            db.QueryAsOwnerExplained(owner, query, Visibility::kRunSnapshot,
-                                                     explain(message, hint));
+                        if (PinSqlRule(db, table, column, owner, quote, problems))
+                            db.QueryAsOwnerExplained(
+                                owner,
+                                {"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(column) +
+                                     " AS " + column.column.type_sql + ") IS NULL LIMIT 0",
+                                 {}},
+                                Visibility::kRunSnapshot,
+                                Explain(at + " has an sql expression that is not valid",
+                                        kSqlRuleHint));
                     },
                     problem_of(column.column.name));
-            }
         }
+    }
+}
+
+void PinExpressions(Database& db, Plan& plan, const IdentifierQuoter& quote) {
+    for (TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        TableOwner owner = OwnerOf(*table.table, table.table->schema);
+        if (!table.row_filter.empty()) PinFilter(db, table, owner, quote, nullptr);
+        for (ColumnPlan& column : table.columns)
+            if (column.rule.kind == RuleKind::kSql)
+                PinSqlRule(db, table, column, owner, quote, nullptr);
     }
 }
 

@@ -55,13 +55,27 @@ void ApplyRules(Plan& plan, const SourceCatalog& catalog, Problems* problems = n
 // aggregate it would call, or a relation it would read, that neither a
 // superuser nor the table's owner owns is refused (42501), naming the
 // allowlist entry, the object and its owner, and is not planned.
+// The same analysis pins the expression: the plan's pinned_filter and
+// pinned_sql get the analysed tree written back as SQL with every name
+// qualified and every implicit cast written out, and every statement
+// generated from then on (FilterCondition, SqlRuleText), the planning
+// check here included, uses that text, not the allowlist's. Names cannot
+// resolve differently between the check and the copy: an overload of a
+// function or operator, or a relation or type of the same name, that
+// owner code or another session creates in between is never reached.
 // With `problems` (scrub_plan), each check runs in a subtransaction of its
 // own (Database::Attempt) and its failure or refusal becomes a problem of
 // its column (of the table for a row filter; of every hashed column for
 // scrub_hash) with the run's message and detail; the checks go on.
-void CheckRulesOnServer(Database& db, const Plan& plan, const std::string& extension_schema,
+void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_schema,
                         const IdentifierQuoter& quote, const std::string& hash_token = "",
                         Problems* problems = nullptr);
+
+// Only the analysis of CheckRulesOnServer: each row filter and sql
+// expression checked as one expression using only trusted objects (the
+// first failure or refusal thrown, as there) and pinned. For an export,
+// whose SELECTs (ScrubbingSelect) other sessions run later.
+void PinExpressions(Database& db, Plan& plan, const IdentifierQuoter& quote);
 
 // Fails (23505), naming every column, if a column that a unique index has
 // as its one key gets a realistic rule with fewer distinct values within
@@ -86,12 +100,13 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
 std::string HashInput(const ColumnPlan& column, const std::string& value);
 
 // The row filter of a table as a SQL condition over the alias `src` of its
-// rows: "(filter\n)", or empty for a table without one. The newline ends a
+// rows: "(filter\n)", or empty for a table without one; the pinned text
+// once CheckRulesOnServer or PinExpressions has set it. The newline ends a
 // "--" comment the filter may end with.
 std::string FilterCondition(const TablePlan& table);
 
-// The expression text of an sql rule as spliced into a statement:
-// "(expression\n)".
-std::string SqlRuleText(const ColumnRule& rule);
+// The expression text of a column's sql rule as spliced into a statement:
+// "(expression\n)", the pinned text once set (as FilterCondition).
+std::string SqlRuleText(const ColumnPlan& column);
 
 }  // namespace scrub

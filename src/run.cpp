@@ -290,7 +290,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
 
     PlannedSource source = ReadAndPlan(db, allowlist, options, options.strict);
     LockAndReplan(db, allowlist, options, options.strict, quote, Purpose::kRun, source);
-    const Plan& plan = source.plan;
+    Plan& plan = source.plan;  // the rules check pins its expressions
     const SourceCatalog& catalog = source.catalog;
     // The run snapshot as pg_current_snapshot() shows it (xmin:xmax:xip),
     // for the manifest and the report: which transactions the copy saw.
@@ -513,10 +513,12 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
     // that the transaction's snapshot (taken before the locks, at the
     // first statement) still shows every table as it is.
     LockAndReplan(db, allowlist, options, false, quote, Purpose::kExport, source);
-    const Plan& plan = source.plan;
+    Plan& plan = source.plan;  // PinExpressions pins its expressions
     const SourceCatalog& catalog = source.catalog;
     CheckSourceUnderSnapshot(db, source);
 
+    // The SELECTs other sessions run: with the expressions pinned.
+    PinExpressions(db, plan, quote);
     std::map<const TablePlan*, std::string> selects;
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;

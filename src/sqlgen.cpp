@@ -171,8 +171,8 @@ std::string ScrubbingSelect(const TablePlan& table, const std::string& source_sc
         }
         if (column.rule.kind == RuleKind::kSql) {
             std::string computed = "x" + std::to_string(i + 1);
-            inner += ", CAST(" + SqlRuleText(column.rule) + " AS " + column.column.type_sql +
-                     ") AS " + computed;
+            inner += ", CAST(" + SqlRuleText(column) + " AS " + column.column.type_sql + ") AS " +
+                     computed;
             outer += separator + "s." + computed + name;
             continue;
         }

@@ -543,5 +543,60 @@ TEST(Rules, ExpressionsUsingAnotherRolesObjectsAreNotPlanned) {
     EXPECT_EQ(db.issued.size(), 1u);
 }
 
+// The expressions' texts are parsed again by every statement after the
+// check: each must use the text the check's own analysis pinned (names
+// qualified, implicit casts written out), so that an object created in
+// between (a better-matching overload) is never reached. The manifest
+// keeps the allowlist's text.
+TEST(Rules, StatementsUseTheTextsTheCheckPinned) {
+    SourceCatalog catalog = ShopCatalog();
+    catalog.tables[0].owner = "app";
+    catalog.tables[0].owner_oid = 42;
+    const std::string allowlist = R"j({"users": {"rows": {"where": "s.f(id)"}, "columns": {
+        "id": "keep", "nick": {"sql": "s.g(nick)"}}}})j";
+    auto pinned_db = [] {
+        testing::ScriptedDatabase db([](const Statement&) { return std::vector<Row>{}; });
+        db.canonical_texts = {{"s.f(id)", "p.f((id)::text)"}, {"s.g(nick)", "(p.g(nick))::text"}};
+        return db;
+    };
+    auto uses_pinned = [](const std::string& sql, bool filter, bool rule) {
+        EXPECT_EQ(sql.find("s.f(id)"), std::string::npos) << sql;
+        EXPECT_EQ(sql.find("s.g(nick)"), std::string::npos) << sql;
+        if (filter) EXPECT_NE(sql.find("(p.f((id)::text)\n)"), std::string::npos) << sql;
+        if (rule) EXPECT_NE(sql.find("((p.g(nick))::text\n)"), std::string::npos) << sql;
+    };
+    for (bool run : {true, false}) {
+        Plan plan = BuildPlan(ParseAllowlist(allowlist, "public"), catalog, "public");
+        testing::ScriptedDatabase db = pinned_db();
+        if (run) {
+            CheckRulesOnServer(db, plan, "ext", kQuote);
+            // Analysed in the allowlist's text, over the table as src;
+            // planned in the pinned one.
+            ASSERT_EQ(db.analysed.size(), 2u);
+            EXPECT_NE(db.analysed[0].sql.find("FROM ONLY public.users AS src WHERE (s.f(id)\n)"),
+                      std::string::npos)
+                << db.analysed[0].sql;
+            EXPECT_NE(db.analysed[1].sql.find("SELECT CAST((s.g(nick)\n) AS "), std::string::npos)
+                << db.analysed[1].sql;
+            ASSERT_EQ(db.issued.size(), 2u);
+            uses_pinned(db.issued[0].sql, true, false);
+            uses_pinned(db.issued[1].sql, false, true);
+        } else {
+            PinExpressions(db, plan, kQuote);
+            EXPECT_EQ(db.analysed.size(), 2u);
+            EXPECT_TRUE(db.issued.empty()) << "an export's pinning plans nothing";
+        }
+        const TablePlan& users = plan.tables[0];
+        EXPECT_EQ(users.row_filter, "s.f(id)");
+        EXPECT_EQ(FilterCondition(users), "(p.f((id)::text)\n)");
+        uses_pinned(CopyRows(users, "public", "build", kQuote, "ext", "").sql, true, true);
+        uses_pinned(CountRows(*users.table, "public", kQuote, FilterCondition(users)).sql, true,
+                    false);
+        Statement inlined;
+        inlined.inline_values = true;
+        uses_pinned(ScrubbingSelect(users, "public", kQuote, "ext", inlined, true), true, true);
+    }
+}
+
 }  // namespace
 }  // namespace scrub

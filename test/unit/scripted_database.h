@@ -86,13 +86,20 @@ class ScriptedDatabase final : public Database {
     // Answers ForeignObjectsIn for statements whose SQL contains the
     // first of a pair: the objects of its second.
     std::vector<std::pair<std::string, std::vector<ForeignObject>>> foreign_objects;
+    // Answers a request for the canonical text of a statement whose SQL
+    // contains the first of a pair with its second (none: left empty).
+    std::vector<std::pair<std::string, std::string>> canonical_texts;
     std::vector<ForeignObject> ForeignObjectsIn(
         const TableOwner& runs_as, const Statement& statement, const std::vector<uint32_t>&,
-        const std::function<ScrubError(const ErrorReport&)>&) override {
+        const std::function<ScrubError(const ErrorReport&)>&,
+        std::string* canonical = nullptr) override {
         analysed.push_back(
             {statement.sql, runs_as.oid, runs_as.name, runs_as.table, false, runs_as.oid != 0});
         for (const auto& [marker, objects] : foreign_objects)
             if (statement.sql.find(marker) != std::string::npos) return objects;
+        if (canonical != nullptr)
+            for (const auto& [marker, text] : canonical_texts)
+                if (statement.sql.find(marker) != std::string::npos) *canonical = text;
         return {};
     }
     void TakeRunSnapshot() override {}
