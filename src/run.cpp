@@ -235,8 +235,10 @@ void CheckNoRowsAdded(Database& db, const TablePlan& table, const TableReport& r
 std::string SignatureOf(const TablePlan& table, const std::string& signature_function,
                         Statement& statement) {
     if (!table.copy_rows || signature_function.empty()) return "CAST(NULL AS pg_catalog.text)";
-    return signature_function + "(CAST(" + statement.Bind(std::to_string(table.table->oid)) +
-           " AS pg_catalog.oid))";
+    // regclass, as declared: an oid argument would let an overload taking
+    // oid that another role made in the extension's schema match better.
+    return signature_function + "(CAST(CAST(" + statement.Bind(std::to_string(table.table->oid)) +
+           " AS pg_catalog.oid) AS pg_catalog.regclass))";
 }
 
 // The scratch table is created from the column types' names, read from
