@@ -65,6 +65,14 @@ my ($status, undef, $stderr) = dump_with(@run);
 is($status, 0, 'without the overloads the export runs') or diag($stderr);
 like($stderr, qr/roles other than superusers may create objects in schema "public", where extension scrub is installed: hostile/,
     'with a warning naming the roles that may create objects in the extension\'s schema');
+for my $path (['--via-schema', @run, '--via-schema'],
+              ['--from-schema', '-o', "$dir/out.sql", '--from-schema', '--target', 'scratch']) {
+    my ($name, @options) = @$path;
+    ($status, undef, $stderr) = dump_with(@options);
+    is($status, 0, "$name: the export runs") or diag($stderr);
+    my $warnings = () = $stderr =~ /roles other than superusers may create objects/g;
+    is($warnings, 1, "$name: and warns once");
+}
 
 # In a schema of its own, nobody else may create there: no warning.
 $node->safe_psql('postgres', 'CREATE DATABASE own');
