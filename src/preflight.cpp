@@ -204,6 +204,56 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
            "changed.");
 }
 
+void RefuseForeignExtensionObjects(Database& db) {
+    // pg_depend deptype 'e' ties each member to the extension's row.
+    std::vector<Row> rows = db.Query(
+        {"SELECT pg_catalog.format('%s %s, owned by role %I',"
+         " CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure'"
+         " ELSE 'function' END,"
+         " CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text),"
+         " pg_catalog.pg_get_userbyid(p.proowner)), n.nspname"
+         " FROM pg_catalog.pg_extension e"
+         " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+         " JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace"
+         " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'"
+         " AND p.proname OPERATOR(pg_catalog.=) ANY (ARRAY("
+         "   SELECT m.proname FROM pg_catalog.pg_proc m"
+         "   JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) m.oid"
+         "   WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS "
+         "pg_catalog.regclass)"
+         "   AND d.refclassid OPERATOR(pg_catalog.=)"
+         "       CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)"
+         "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
+         "   AND d.deptype OPERATOR(pg_catalog.=) 'e'))"
+         " AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
+         "   WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS "
+         "pg_catalog.regclass)"
+         "   AND d.objid OPERATOR(pg_catalog.=) p.oid"
+         "   AND d.refclassid OPERATOR(pg_catalog.=)"
+         "       CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)"
+         "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
+         "   AND d.deptype OPERATOR(pg_catalog.=) 'e')"
+         " ORDER BY CAST(p.proname AS pg_catalog.text) COLLATE \"C\", p.oid",
+         {}},
+        Visibility::kLatest);
+    if (rows.empty()) return;
+    std::string detail, schema;
+    for (const Row& row : rows) {
+        if (row.size() < 2 || !row[0] || !row[1]) continue;
+        detail += (detail.empty() ? "" : "\n") + *row[0] + ", is not part of extension scrub.";
+        schema = *row[1];
+    }
+    if (detail.empty()) return;
+    throw ScrubError(
+        sqlstate::kInsufficientPrivilege,
+        "schema \"" + schema +
+            "\" of extension scrub holds functions named like scrub's own that are not scrub's",
+        detail,
+        "Drop them. Better, install scrub in a schema only trusted roles can create in: "
+        "CREATE SCHEMA scrub (granting CREATE on it to nobody else), then CREATE EXTENSION "
+        "scrub SCHEMA scrub; see \"Where to install scrub\" in docs/operations.md.");
+}
+
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
     std::vector<Row> rows =
         db.Query({"SELECT n.nspname, EXISTS (SELECT FROM pg_catalog.pg_proc p"

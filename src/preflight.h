@@ -45,6 +45,18 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
                    const IdentifierQuoter& quote, Problems* problems = nullptr);
 
+// Fails (42501), naming each object and its owner, if the extension's
+// schema holds a function, procedure or aggregate that is not a member of
+// the extension but has the name of one that is (scrub_hash,
+// scrub_table_signature, ...). scrub calls its own functions qualified
+// with that schema and with arguments of exactly their declared types, so
+// such an object can no longer be chosen instead of scrub's; but an
+// overload with extra DEFAULT arguments makes a call ambiguous, and its
+// presence means roles other than scrub's installer create objects where
+// scrub's calls are resolved. Every entry point but scrub_suggest checks
+// this first (one catalog query).
+void RefuseForeignExtensionObjects(Database& db);
+
 // scrub_table_signature, qualified with the schema the extension is
 // installed in, as recorded in pg_extension.
 // Empty if the installed SQL objects predate scrub_table_signature().

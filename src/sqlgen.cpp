@@ -75,6 +75,15 @@ std::string ExtensionFunction(const std::string& extension_schema, const char* n
     return quote(extension_schema) + "." + name;
 }
 
+// An integer argument of scrub's own functions, cast to the int4 they
+// declare (negative: NULL). Every argument of a call to scrub's functions
+// has exactly the declared type, so that no overload another role creates
+// in the extension's schema can match better than scrub's own.
+std::string Int4Argument(int value) {
+    return "CAST(" + (value < 0 ? std::string("NULL") : std::to_string(value)) +
+           " AS pg_catalog.int4)";
+}
+
 }  // namespace
 
 std::string RuleExpression(const ColumnPlan& column, const std::string& value,
@@ -96,11 +105,10 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
             bool text = ClassifyType(column.column.scalar) == FakeKind::kText;
             return "CASE WHEN " + value + " IS NULL THEN NULL ELSE CAST(" +
                    ExtensionFunction(extension_schema, "scrub_fake_text", quote) + "(CAST(" +
-                   statement.Bind(rule.realistic) + " AS pg_catalog.text), " + seed + ", " +
-                   (limit < 0 ? std::string("CAST(NULL AS pg_catalog.int4)")
-                              : std::to_string(limit)) +
-                   ", " +
-                   (text ? "pg_catalog.length(CAST(" + value + " AS pg_catalog.text))"
+                   statement.Bind(rule.realistic) + " AS pg_catalog.text), CAST(" + seed +
+                   " AS pg_catalog.int8), " + Int4Argument(limit) + ", " +
+                   (text ? "CAST(pg_catalog.length(CAST(" + value +
+                               " AS pg_catalog.text)) AS pg_catalog.int4)"
                          : std::string("CAST(NULL AS pg_catalog.int4)")) +
                    ") AS " + type + ") END";
         }
@@ -109,10 +117,7 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
             // Brought to the form the key's equality compares (rules.h).
             std::string call = ExtensionFunction(extension_schema, "scrub_hash", quote) + "(" +
                                HashInput(column, value);
-            if (as == "pg_catalog.text")
-                call += ", " + (column.hash_max_length < 0
-                                    ? std::string("CAST(NULL AS pg_catalog.int4)")
-                                    : std::to_string(column.hash_max_length));
+            if (as == "pg_catalog.text") call += ", " + Int4Argument(column.hash_max_length);
             // The run's token, as a parameter only: SQL with values
             // inlined leaves the extension (scrub_export_plan) and calls
             // the superuser-only form without one.
@@ -133,7 +138,8 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
                                      json ? "scrub_json_keep_json" : "scrub_json_keep", quote) +
                    "(CAST(" + value + (json ? " AS pg_catalog.json" : " AS pg_catalog.jsonb") +
                    "), CAST(" + statement.Bind(TextArrayLiteral(rule.json_keep)) +
-                   " AS pg_catalog.text[]), " + seed + ") AS " + type + ")";
+                   " AS pg_catalog.text[]), CAST(" + seed + " AS pg_catalog.int8)) AS " + type +
+                   ")";
         }
         case RuleKind::kFake:
         case RuleKind::kSql:

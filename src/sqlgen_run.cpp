@@ -56,8 +56,10 @@ std::string ManifestRow(const char* table, const std::map<std::string, std::stri
 std::string SignatureOf(const TablePlan& table, const std::string& signature_function,
                         Statement& statement) {
     if (!table.copy_rows || signature_function.empty()) return "CAST(NULL AS pg_catalog.text)";
-    return signature_function + "(CAST(" + statement.Bind(std::to_string(table.table->oid)) +
-           " AS pg_catalog.oid))";
+    // regclass, as declared: an oid argument would let an overload taking
+    // oid that another role made in the extension's schema match better.
+    return signature_function + "(CAST(CAST(" + statement.Bind(std::to_string(table.table->oid)) +
+           " AS pg_catalog.oid) AS pg_catalog.regclass))";
 }
 
 // The manifest's record of each copied column's rule and the reason the

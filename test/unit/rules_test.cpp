@@ -304,8 +304,9 @@ TEST(Rules, SqlOfEachRuleQuotesNamesAndBindsValues) {
                             ".scrub_fake_text(CAST($"),
               std::string::npos)
         << copy.sql;
-    EXPECT_NE(copy.sql.find("AS pg_catalog.text), s.seed, 20, pg_catalog.length(CAST(s.c2 AS "
-                            "pg_catalog.text))) AS character varying(20)) END"),
+    EXPECT_NE(copy.sql.find("AS pg_catalog.text), CAST(s.seed AS pg_catalog.int8), CAST(20 AS "
+                            "pg_catalog.int4), CAST(pg_catalog.length(CAST(s.c2 AS "
+                            "pg_catalog.text)) AS pg_catalog.int4)) AS character varying(20)) END"),
               std::string::npos)
         << copy.sql;
     EXPECT_NE(copy.sql.find("CAST(" + ext + ".scrub_hash(CAST(s.c3 AS pg_catalog.int4), CAST($"),
@@ -341,7 +342,8 @@ TEST(Rules, HashOfTextTakesLimitTokenAndFoldsCitext) {
     Statement statement;
     EXPECT_EQ(RuleExpression({nick, false, hash, nick.scalar, 8}, "s.c1", "s.seed", "ext", kQuote,
                              statement),
-              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), 8) AS varchar)");
+              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), CAST(8 AS pg_catalog.int4)) AS "
+              "varchar)");
     EXPECT_EQ(RuleExpression({handle, false, hash, handle.scalar, -1, "pg_catalog.\"default\""},
                              "s.c1", "s.seed", "ext", kQuote, statement),
               "CAST(ext.scrub_hash(pg_catalog.lower(CAST(s.c1 AS pg_catalog.text) COLLATE "
@@ -356,8 +358,8 @@ TEST(Rules, HashOfTextTakesLimitTokenAndFoldsCitext) {
     Statement bound;
     EXPECT_EQ(RuleExpression({nick, false, hash, nick.scalar, 8}, "s.c1", "s.seed", "ext", kQuote,
                              bound, "0123456789abcdef0123456789abcdef"),
-              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), 8, CAST($1 AS pg_catalog.text)) "
-              "AS varchar)");
+              "CAST(ext.scrub_hash(CAST(s.c1 AS pg_catalog.text), CAST(8 AS pg_catalog.int4), "
+              "CAST($1 AS pg_catalog.text)) AS varchar)");
     EXPECT_EQ(bound.params.size(), 1u);
     // SQL with values inlined (an export's) never takes a token.
     Statement inlined;

@@ -2,6 +2,12 @@
 // only through the quoter, every value only as a parameter.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
 #include "plan.h"
 #include "sqlgen.h"
 #include "test_support.h"
@@ -22,6 +28,113 @@ TablePlan PlanFor(const TableInfo& table, std::vector<bool> keep) {
     for (size_t i = 0; i < table.columns.size(); ++i)
         plan.columns.push_back({table.columns[i], keep[i]});
     return plan;
+}
+
+// The argument types of every signature of scrub's functions, as the
+// install script of the default version declares them: name -> each
+// signature's list of types ("pg_catalog.text", ...).
+std::map<std::string, std::set<std::vector<std::string>>> DeclaredSignatures() {
+    std::ifstream control(std::string(SCRUB_SOURCE_DIR) + "/scrub.control");
+    std::string line, version;
+    std::smatch match;
+    while (std::getline(control, line))
+        if (std::regex_search(line, match, std::regex("default_version = '([^']+)'")))
+            version = match[1];
+    std::ifstream in(std::string(SCRUB_SOURCE_DIR) + "/scrub--" + version + ".sql");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string script = text.str();
+    std::map<std::string, std::set<std::vector<std::string>>> declared;
+    std::regex function(R"(CREATE FUNCTION (\w+)\(([^)]*)\))");
+    for (std::sregex_iterator it(script.begin(), script.end(), function), end; it != end; ++it) {
+        std::vector<std::string> types;
+        std::stringstream arguments((*it)[2].str());
+        std::string argument;
+        while (std::getline(arguments, argument, ',')) {
+            std::stringstream words(argument);
+            std::string name, type;
+            words >> name >> type;  // "value pg_catalog.text DEFAULT NULL"
+            if (type == "jsonb" || type == "text" || type == "boolean") type = "pg_catalog." + type;
+            types.push_back(type);
+        }
+        declared[(*it)[1]].insert(types);
+    }
+    return declared;
+}
+
+// The top-level arguments of the call whose "(" is at `open` in `sql`.
+std::vector<std::string> CallArguments(const std::string& sql, size_t open) {
+    std::vector<std::string> arguments;
+    int depth = 0;
+    bool quoted = false;
+    std::string current;
+    for (size_t i = open + 1; i < sql.size(); ++i) {
+        char c = sql[i];
+        if (c == '\'') quoted = !quoted;
+        if (!quoted && c == '(') ++depth;
+        if (!quoted && c == ')' && depth-- == 0) break;
+        if (!quoted && c == ',' && depth == 0) {
+            arguments.push_back(current);
+            current.clear();
+            if (i + 1 < sql.size() && sql[i + 1] == ' ') ++i;
+            continue;
+        }
+        current += c;
+    }
+    arguments.push_back(current);
+    return arguments;
+}
+
+// Every call the generated SQL makes to scrub's functions passes each
+// argument cast to exactly the type its declaration has: an overload of
+// other argument types (an int8 max_length, an oid, ...) that another
+// role creates in the extension's schema then never matches better.
+TEST(SqlGen, CallsToScrubFunctionsCastEachArgumentToItsDeclaredType) {
+    auto declared = DeclaredSignatures();
+    ASSERT_TRUE(declared.count("scrub_hash") && declared.count("scrub_fake_text"))
+        << "install script not read from " << SCRUB_SOURCE_DIR;
+    TableInfo table = Table(
+        "t", {Column("a", "int2"), Column("b", "int4"), Column("c", "int8"), Column("d", "uuid"),
+              Column("e", "text"), Column("f", "varchar", 24), Column("g", "text"),
+              Column("h", "int4"), Column("i", "jsonb"), Column("j", "json")});
+    TablePlan plan = PlanFor(table, std::vector<bool>(table.columns.size(), false));
+    for (size_t i = 0; i < 6; ++i) {
+        plan.columns[i].rule.kind = RuleKind::kHash;
+        plan.columns[i].hash_type = plan.columns[i].column.scalar;
+    }
+    plan.columns[5].hash_max_length = 24;
+    plan.columns[6].rule.kind = RuleKind::kRealistic;
+    plan.columns[6].rule.realistic = "email";
+    plan.columns[7].rule.kind = RuleKind::kRealistic;
+    plan.columns[7].rule.realistic = "phone";
+    plan.columns[8].rule.kind = RuleKind::kJson;
+    plan.columns[8].rule.json_keep = {"a.b"};
+    plan.columns[9].rule.kind = RuleKind::kJson;
+    for (const std::string& token : {std::string(), std::string("token")}) {
+        std::string sql = CopyRows(plan, "public", "build", kQuote, "ext", token).sql;
+        const std::regex call(R"(ext\.(scrub_\w+)\()");
+        int calls = 0;
+        for (std::sregex_iterator it(sql.begin(), sql.end(), call), end; it != end; ++it) {
+            ++calls;
+            std::string name = (*it)[1];
+            size_t open = static_cast<size_t>(it->position(0) + it->length(0) - 1);
+            std::vector<std::string> types;
+            for (const std::string& argument : CallArguments(sql, open)) {
+                std::smatch cast;
+                ASSERT_TRUE(
+                    std::regex_match(argument, cast, std::regex(R"(CAST\((.*) AS ([\w.\[\]]+)\))")))
+                    << name << ": argument \"" << argument << "\" is not cast\n"
+                    << sql;
+                types.push_back(cast[2]);
+            }
+            EXPECT_TRUE(declared[name].count(types))
+                << name
+                << " called with types not declared together: " << ::testing::PrintToString(types)
+                << "\n"
+                << sql;
+        }
+        EXPECT_EQ(calls, 10) << sql;
+    }
 }
 
 TEST(SqlGen, CopyRowsKeepsAndFakesByPosition) {
