@@ -267,6 +267,23 @@ bool PgDatabase::TryLockRun(uint32_t key) {
     });
 }
 
+namespace {
+
+// A PostgreSQL error caught by Guard as scrub reports errors: its SQLSTATE,
+// message, detail and hint.
+ErrorReport ReportOf(const PostgresError& error) {
+    const ErrorData* data = error.data();
+    ErrorReport report;
+    int code = data->sqlerrcode;
+    report.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
+    if (data->message != nullptr) report.message = data->message;
+    if (data->detail != nullptr) report.detail = data->detail;
+    if (data->hint != nullptr) report.hint = data->hint;
+    return report;
+}
+
+}  // namespace
+
 // The error was caught by Guard and flushed, without a subtransaction to
 // roll back: the transaction is unusable, so the explained error must end
 // the run at once (InvokeCpp reports it and the transaction aborts). One
@@ -277,14 +294,7 @@ std::vector<Row> PgDatabase::QueryAsOwnerExplained(
     try {
         return QueryAsOwner(owner, statement, visibility);
     } catch (const PostgresError& error) {
-        const ErrorData* data = error.data();
-        ErrorReport cause;
-        int code = data->sqlerrcode;
-        cause.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
-        if (data->message != nullptr) cause.message = data->message;
-        if (data->detail != nullptr) cause.detail = data->detail;
-        if (data->hint != nullptr) cause.hint = data->hint;
-        throw explain(cause);
+        throw explain(ReportOf(error));
     }
 }
 
@@ -518,14 +528,7 @@ std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
             RunAsRole(call_ptr->role, FindForeignObjects, call_ptr);
         });
     } catch (const PostgresError& error) {
-        const ErrorData* data = error.data();
-        ErrorReport cause;
-        int code = data->sqlerrcode;
-        cause.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
-        if (data->message != nullptr) cause.message = data->message;
-        if (data->detail != nullptr) cause.detail = data->detail;
-        if (data->hint != nullptr) cause.hint = data->hint;
-        throw explain(cause);
+        throw explain(ReportOf(error));
     }
     std::vector<ForeignObject> objects;
     for (int i = 0; i < call.count; ++i)
@@ -567,17 +570,11 @@ std::optional<ScrubError> PgDatabase::Attempt(const std::function<void()>& body)
         }
         failure = error;
     } catch (const PostgresError& error) {
-        const ErrorData* data = error.data();
-        ErrorReport report;
-        int code = data->sqlerrcode;
-        report.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
+        ErrorReport report = ReportOf(error);
         if (EndsTheCall(report.sqlstate)) {
             end(false);
             throw;
         }
-        if (data->message != nullptr) report.message = data->message;
-        if (data->detail != nullptr) report.detail = data->detail;
-        if (data->hint != nullptr) report.hint = data->hint;
         failure = ScrubError(report);
     } catch (...) {
         end(false);
@@ -610,11 +607,10 @@ bool PgDatabase::IsOneExpression(
                    select->withClause == nullptr;
         });
     } catch (const PostgresError& error) {
-        const ErrorData* data = error.data();
-        ErrorReport cause;
-        int code = data->sqlerrcode;
-        cause.sqlstate = Guard([code]() noexcept { return unpack_sql_state(code); });
-        if (data->message != nullptr) cause.message = data->message;
+        // The grammar's message only, as the explanation shows it.
+        ErrorReport cause = ReportOf(error);
+        cause.detail.clear();
+        cause.hint.clear();
         throw explain(cause);
     }
 }
