@@ -462,23 +462,38 @@ void CheckSequencesReadable(Database& db, const SourceCatalog& catalog, Problems
                      "with GRANT SELECT ON ALL SEQUENCES IN SCHEMA.");
 }
 
-// The schemas an export reads besides the source schema: each must exist
-// and be an application's schema (a run checks the same in
-// PlanScratchSchemas, with the target's names besides).
+std::string KeyNamingSchema(const Allowlist& allowlist, const std::string& schema) {
+    for (const AllowlistEntry& entry : allowlist.entries)
+        if (entry.schema == schema) return entry.key;
+    return {};
+}
+
+void CheckKeySchemaName(const std::string& key, const std::string& schema) {
+    const std::string names = "allowlist key \"" + key + "\" names a table of ";
+    if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
+        throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"", "",
+                         "Name tables of the application's schemas only.");
+    if (schema.size() > kMaxNameBytes)
+        throw ScrubError(sqlstate::kNameTooLong, names + "a schema whose name is too long",
+                         "Schema names are at most " + std::to_string(kMaxNameBytes) +
+                             " bytes; this one has " + std::to_string(schema.size()) + ".",
+                         "Correct the schema name in the key.");
+}
+
+void CheckKeySchemaExists(Database& db, const std::string& key, const std::string& schema) {
+    if (!HolderOf(db, schema).exists)
+        throw ScrubError(sqlstate::kInvalidSchemaName,
+                         "allowlist key \"" + key + "\" names a table of schema \"" + schema +
+                             "\", which does not exist",
+                         "", "Correct the schema name in the key, or remove the entry.");
+}
+
 void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist& allowlist) {
     for (const std::string& schema : allowlist.schemas) {
         if (schema == options.source_schema) continue;
-        std::string key;
-        for (const AllowlistEntry& entry : allowlist.entries)
-            if (entry.schema == schema && key.empty()) key = entry.key;
-        const std::string names = "allowlist key \"" + key + "\" names a table of ";
-        if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
-            throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"",
-                             "", "Name tables of the application's schemas only.");
-        if (!HolderOf(db, schema).exists)
-            throw ScrubError(sqlstate::kInvalidSchemaName,
-                             names + "schema \"" + schema + "\", which does not exist", "",
-                             "Correct the schema name in the key, or remove the entry.");
+        const std::string key = KeyNamingSchema(allowlist, schema);
+        CheckKeySchemaName(key, schema);
+        CheckKeySchemaExists(db, key, schema);
     }
 }
 

@@ -70,9 +70,20 @@ void CheckSchemaName(const std::string& name, const char* argument);
 // Fails (3F000) if the source schema does not exist.
 void CheckSourceSchema(Database& db, const std::string& source);
 
-// Fails (42939, 3F000) unless every schema the allowlist names besides the
-// source schema exists and is an application's schema (an export's check;
-// a run's is PlanScratchSchemas, scratch.h).
+// The first allowlist key naming a table of `schema`, for errors.
+std::string KeyNamingSchema(const Allowlist& allowlist, const std::string& schema);
+
+// Fails, naming `key`, if `schema` is a system schema (42939) or its name
+// is longer than an identifier may be (42622).
+void CheckKeySchemaName(const std::string& key, const std::string& schema);
+
+// Fails (3F000), naming `key`, if `schema` does not exist.
+void CheckKeySchemaExists(Database& db, const std::string& key, const std::string& schema);
+
+// Fails (42939, 42622, 3F000) unless every schema the allowlist names
+// besides the source schema exists and is an application's schema (an
+// export's check; a run's is PlanScratchSchemas, scratch.h, which makes
+// the same checks and those of the target's names).
 void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist& allowlist);
 
 // Fails (40001) if a table the run reads changed after the run snapshot

@@ -138,18 +138,9 @@ std::vector<Scratch> PlanScratchSchemas(Database& db, const RunOptions& options,
     std::vector<Scratch> scratches{{options.source_schema, target, ""}};
     for (const std::string& schema : allowlist.schemas) {
         if (schema == options.source_schema) continue;
-        std::string key;
-        for (const AllowlistEntry& entry : allowlist.entries)
-            if (entry.schema == schema && key.empty()) key = entry.key;
+        const std::string key = KeyNamingSchema(allowlist, schema);
+        CheckKeySchemaName(key, schema);
         const std::string names = "allowlist key \"" + key + "\" names a table of ";
-        if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
-            throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"",
-                             "", "Name tables of the application's schemas only.");
-        if (schema.size() > kMaxNameBytes)
-            throw ScrubError(sqlstate::kNameTooLong, names + "a schema whose name is too long",
-                             "Schema names are at most " + std::to_string(kMaxNameBytes) +
-                                 " bytes; this one has " + std::to_string(schema.size()) + ".",
-                             "Correct the schema name in the key.");
         if (schema == target)
             throw ScrubError(sqlstate::kInvalidParameterValue,
                              names + "the target schema \"" + target + "\"", "",
@@ -160,10 +151,7 @@ std::vector<Scratch> PlanScratchSchemas(Database& db, const RunOptions& options,
                                  "\", a scratch schema of target schema \"" + target + "\"",
                              "The run into \"" + target + "\" replaces it.",
                              "Name the tables of the schema it was built from.");
-        if (!HolderOf(db, schema).exists)
-            throw ScrubError(sqlstate::kInvalidSchemaName,
-                             names + "schema \"" + schema + "\", which does not exist", "",
-                             "Correct the schema name in the key, or remove the entry.");
+        CheckKeySchemaExists(db, key, schema);
         scratches.push_back({schema, ScratchSchemaName(target, schema), ""});
     }
     for (const Scratch& scratch : scratches) {
