@@ -79,7 +79,7 @@ print-%:
 
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h test/unit/*.h)
-	$(CXX) -std=c++17 -Wall -Wextra -O1 -g -Isrc -DSCRUB_SOURCE_DIR='"$(CURDIR)"' \
+	$(CXX) -std=c++17 -Wall -Wextra -Wno-missing-field-initializers -O1 -g -Isrc -DSCRUB_SOURCE_DIR='"$(CURDIR)"' \
 		-o $@ $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) \
 		-lgtest -lgtest_main -pthread
 
@@ -135,9 +135,9 @@ demo:
 # slower than 5 s fails the target and leaves the input in test/fuzz/.
 FUZZ_CXX ?= $(firstword $(shell command -v clang++-14 clang++ 2>/dev/null))
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS = src/allowlist.cpp src/catalog.cpp src/fake.cpp src/plan.cpp src/rules.cpp src/sqlgen.cpp \
-	src/realistic.cpp src/json_keep.cpp \
-	src/preflight.cpp
+# Every pure module: the ones the fuzzer calls reach the others (a list
+# by hand fell behind each time a module was split).
+FUZZ_SRCS = $(PURE_OBJS:.o=.cpp)
 test/fuzz/allowlist_fuzzer: test/fuzz/allowlist_fuzzer.cpp $(FUZZ_SRCS) $(wildcard src/*.h)
 	$(FUZZ_CXX) -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Isrc -o $@ test/fuzz/allowlist_fuzzer.cpp $(FUZZ_SRCS)
