@@ -79,7 +79,7 @@ print-%:
 
 UNIT_SRCS = $(wildcard test/unit/*.cpp)
 test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h test/unit/*.h)
-	$(CXX) -std=c++17 -Wall -Wextra -Wno-missing-field-initializers -O1 -g -Isrc -DSCRUB_SOURCE_DIR='"$(CURDIR)"' \
+	$(CXX) -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -O1 -g -Isrc -DSCRUB_SOURCE_DIR='"$(CURDIR)"' \
 		-o $@ $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) \
 		-lgtest -lgtest_main -pthread
 

@@ -564,8 +564,12 @@ TEST(Rules, StatementsUseTheTextsTheCheckPinned) {
     auto uses_pinned = [](const std::string& sql, bool filter, bool rule) {
         EXPECT_EQ(sql.find("s.f(id)"), std::string::npos) << sql;
         EXPECT_EQ(sql.find("s.g(nick)"), std::string::npos) << sql;
-        if (filter) EXPECT_NE(sql.find("(p.f((id)::text)\n)"), std::string::npos) << sql;
-        if (rule) EXPECT_NE(sql.find("((p.g(nick))::text\n)"), std::string::npos) << sql;
+        if (filter) {
+            EXPECT_NE(sql.find("(p.f((id)::text)\n)"), std::string::npos) << sql;
+        }
+        if (rule) {
+            EXPECT_NE(sql.find("((p.g(nick))::text\n)"), std::string::npos) << sql;
+        }
     };
     for (bool run : {true, false}) {
         Plan plan = BuildPlan(ParseAllowlist(allowlist, "public"), catalog, "public");
