@@ -118,9 +118,12 @@ struct PlannedSource {
     Plan plan;
 };
 
-// Checks the schema names (a run's target too) and parses the allowlist
-// before anything reads the database.
+// Refuses impostors of scrub's functions in its schema, then checks the
+// schema names (a run's target too) and parses the allowlist, before
+// anything else reads the database.
 Prepared Prepare(Database& db, const RunOptions& options, Purpose purpose) {
+    // Before anything calls one of scrub's own functions.
+    RefuseForeignExtensionObjects(db);
     CheckSchemaName(options.source_schema, "source_schema");
     if (purpose == Purpose::kRun) {
         CheckSchemaName(options.target_schema, "target_schema");

@@ -165,7 +165,6 @@ Datum ScrubToSchema(FunctionCallInfo fcinfo) {
     options.leak_check = PG_NARGS() > 4 && BoolArgument(fcinfo, 4, "leak_check");
 
     scrub::pg::PgDatabase db;
-    scrub::RefuseForeignExtensionObjects(db);
     std::vector<scrub::TableReport> reports;
     {
         // Opened only if the plan hashes a column; its token goes into the
@@ -210,7 +209,6 @@ Datum ScrubPlan(FunctionCallInfo fcinfo) {
     options.strict = BoolArgument(fcinfo, 2, "strict");
 
     scrub::pg::PgDatabase db;
-    scrub::RefuseForeignExtensionObjects(db);
     std::vector<scrub::PlanRow> rows;
     {
         // The rule checks call scrub_hash once, as the run does, with a
@@ -233,7 +231,6 @@ scrub::ExportResult RunExport(FunctionCallInfo fcinfo, scrub::ExportMode mode) {
     // scrub_export_*(allowlist, source_schema)
     scrub::RunOptions options = ReadOptions(fcinfo, 1);
     scrub::pg::PgDatabase db;
-    scrub::RefuseForeignExtensionObjects(db);
     scrub::ExportResult result = scrub::ExportScrub(db, options, mode);
     db.Finish();
     return result;

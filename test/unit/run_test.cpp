@@ -36,6 +36,7 @@ ScriptedDatabase::Script UsersCatalog(const std::string& owner) {
                      owner}};
         if (Has("ORDER BY n.nspname, s.relname"))  // the sequences
             return {{"101", "public", "users_id_seq"}};
+        if (Has("regprocedure")) return {};  // no impostors in the extension's schema
         if (Has("pg_catalog.pg_extension e")) return {{"public", "t"}};
         if (Has("gen_random_uuid")) return {{"scrub_build_1_0123"}};
         if (Has("pg_catalog.format_type(a.atttypid"))  // the columns
@@ -159,6 +160,36 @@ TEST(RunLock, TakenOnceWithTheTargetsKeyAndNeverFromSql) {
 // users (id hashed, its default drawing from users_id_seq) and orders
 // (user_id -> users.id), both owned by app_owner. `dangling` answers the
 // foreign-key probe on the scratch rows.
+// An impostor of one of scrub's functions in its schema: every entry
+// point refuses before it issues anything else.
+TEST(RunPreamble, ImpostorsInTheExtensionsSchemaStopEveryEntryPoint) {
+    ScriptedDatabase::Script users = UsersCatalog("app_owner");
+    ScriptedDatabase::Script impostor = [users](const Statement& statement) -> std::vector<Row> {
+        if (Contains(statement.sql, "regprocedure"))
+            return {{"function scrub_table_signature(oid), owned by role mallory", "public"}};
+        return users(statement);
+    };
+    RunOptions options;
+    options.allowlist_json = R"({"users": ["id"]})";
+    options.extension_schema = "public";
+    for (int entry = 0; entry < 3; ++entry) {
+        ScriptedDatabase db(impostor, 2);
+        try {
+            if (entry == 0) RunScrub(db, options);
+            if (entry == 1) PlanScrub(db, options);
+            if (entry == 2) ExportScrub(db, options, ExportMode::kPlan);
+            ADD_FAILURE() << "entry point " << entry << " ran";
+        } catch (const ScrubError& error) {
+            EXPECT_EQ(error.report().sqlstate, "42501") << entry;
+            EXPECT_NE(
+                error.report().detail.find("scrub_table_signature(oid), owned by role mallory"),
+                std::string::npos)
+                << error.report().detail;
+        }
+        ASSERT_EQ(db.issued.size(), 1u) << entry;
+    }
+}
+
 ScriptedDatabase::Script HashedKeyCatalog(bool dangling) {
     ScriptedDatabase::Script users = UsersCatalog("app_owner");
     return [users, dangling](const Statement& statement) -> std::vector<Row> {
