@@ -60,26 +60,6 @@ std::unique_ptr<PathNode> BuildTree(const std::vector<std::string>& paths) {
     return root;
 }
 
-// Appends `text` (valid UTF-8, as the reader checked) as a JSON string.
-void AppendQuoted(std::string& out, const std::string& text) {
-    static const char kHex[] = "0123456789abcdef";
-    out += '"';
-    for (char c : text) {
-        unsigned char byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20) {
-            out += "\\u00";
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0xf];
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-}
-
 void AppendUtf8(std::string& out, uint32_t code) {
     if (code < 0x80) {
         out += static_cast<char>(code);
@@ -206,7 +186,7 @@ class KeepWriter {
             if (next_.kept)
                 out_.append(in_.substr(start, pos_ - start));
             else
-                AppendQuoted(out_, next_.label);
+                AppendJsonString(out_, next_.label);
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             size_t start = pos_;
             ReadNumber();
@@ -366,6 +346,25 @@ class KeepWriter {
 };
 
 }  // namespace
+
+void AppendJsonString(std::string& out, const std::string& text) {
+    static const char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (char c : text) {
+        unsigned char byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20) {
+            out += "\\u00";
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
 
 void ValidateJsonPaths(const std::vector<std::string>& paths) {
     for (const std::string& path : paths) SplitPath(path);

@@ -50,4 +50,10 @@ class KeepTree {
 // JsonKeep over a tree built beforehand.
 std::string JsonKeep(std::string_view json, const KeepTree& keep, int64_t seed);
 
+// Appends `text` to `out` as a JSON string: quotes and backslashes
+// escaped, control characters as \u00XX, everything else as it is (so
+// valid UTF-8 stays valid). Shared by the json keep rule and
+// scrub_suggest's output.
+void AppendJsonString(std::string& out, const std::string& text);
+
 }  // namespace scrub

@@ -7,6 +7,7 @@
 #include "allowlist.h"
 #include "error.h"
 #include "fake.h"
+#include "json_keep.h"
 #include "plan.h"
 #include "realistic.h"
 #include "rules.h"
@@ -403,24 +404,6 @@ ColumnSuggestion SuggestColumn(const SourceCatalog& catalog, const TableInfo& ta
         default:
             return fake("a value of type " + column.type_sql + " of unknown content");
     }
-}
-
-void AppendJsonString(std::string& out, const std::string& text) {
-    out += '"';
-    for (char c : text) {
-        unsigned char byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
 }
 
 bool IsManifestName(const std::string& name) {
