@@ -11,7 +11,9 @@
 #include "plan.h"
 #include "realistic.h"
 #include "rules.h"
-#include "pure_only.h"
+#include "sqlgen_run.h"
+
+#include "pure_only.h"  // last: no PostgreSQL header above
 
 namespace scrub {
 
@@ -493,12 +495,7 @@ std::string SuggestionJson(const std::vector<TableSuggestion>& tables) {
 }
 
 std::string SuggestAllowlist(Database& db, const std::string& source_schema) {
-    Statement exists{
-        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_namespace"
-        " WHERE nspname OPERATOR(pg_catalog.=) $1",
-        {}};
-    exists.Bind(source_schema);
-    std::vector<Row> rows = db.Query(exists, Visibility::kLatest);
+    std::vector<Row> rows = db.Query(CountSchemasNamed(source_schema), Visibility::kLatest);
     if (rows.empty() || rows[0].empty() || rows[0][0].value_or("0") == "0")
         throw ScrubError(sqlstate::kInvalidSchemaName,
                          "source schema \"" + source_schema + "\" does not exist", "",
