@@ -11,98 +11,15 @@
 #include "rules.h"
 #include "scratch.h"
 #include "sqlgen.h"
+#include "sqlgen_checks.h"
 #include "sqlgen_run.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
 namespace scrub {
-namespace {
-
-// Whether the object (d.classid, d.objid, d.objsubid) of a pg_depend row
-// `d` lives in schema $1: an internal dependent (a TOAST table, say) is part
-// of what it depends on; triggers, defaults, rules, policies and operator
-// family members belong to their relation or family; default privileges
-// to their schema; a TOAST table's index to the TOAST table (reached only
-// through a table inside); every other catalog with a namespace column is covered
-// by pg_identify_object(), which gives the schema name quoted. Objects
-// with no schema (casts, extensions, event triggers, publications ...) are
-// outside.
-const char* kInTargetSql = R"SQL(
-(d.deptype OPERATOR(pg_catalog.=) 'i' OR COALESCE(CASE d.classid
-   WHEN CAST('pg_catalog.pg_trigger' AS pg_catalog.regclass) THEN
-     (SELECT c.relnamespace FROM pg_catalog.pg_trigger x
-        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.tgrelid
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
-     (SELECT c.relnamespace FROM pg_catalog.pg_attrdef x
-        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.adrelid
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   WHEN CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) THEN
-     (SELECT c.relnamespace FROM pg_catalog.pg_rewrite x
-        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.ev_class
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   WHEN CAST('pg_catalog.pg_policy' AS pg_catalog.regclass) THEN
-     (SELECT c.relnamespace FROM pg_catalog.pg_policy x
-        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.polrelid
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   WHEN CAST('pg_catalog.pg_amop' AS pg_catalog.regclass) THEN
-     (SELECT f.opfnamespace FROM pg_catalog.pg_amop x
-        JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) x.amopfamily
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   WHEN CAST('pg_catalog.pg_amproc' AS pg_catalog.regclass) THEN
-     (SELECT f.opfnamespace FROM pg_catalog.pg_amproc x
-        JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) x.amprocfamily
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   WHEN CAST('pg_catalog.pg_default_acl' AS pg_catalog.regclass) THEN
-     (SELECT x.defaclnamespace FROM pg_catalog.pg_default_acl x
-       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
-   ELSE (pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid)).schema
-          OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.quote_ident($1), 'pg_toast'])
- END, false))
-)SQL";
-
-// Walks pg_depend from the schema through everything inside it (what DROP
-// SCHEMA ... CASCADE would drop as part of the schema) and lists each
-// dependency of an outside object on an inside one. A view is named
-// rather than its _RETURN rule.
-std::string OutsideDependentsSql() {
-    return std::string(R"SQL(
-WITH RECURSIVE target AS (
-    SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1),
-inside (classid, objid) AS (
-    SELECT CAST('pg_catalog.pg_namespace' AS pg_catalog.regclass), t.oid FROM target t
-  UNION
-    SELECT d.classid, d.objid FROM inside i
-      JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) i.classid
-                                 AND d.refobjid OPERATOR(pg_catalog.=) i.objid
-     WHERE )SQL") +
-           kInTargetSql + R"SQL()
-SELECT DISTINCT pg_catalog.concat(
-           CASE WHEN d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
-                 AND r.rulename OPERATOR(pg_catalog.=) '_RETURN'
-                THEN pg_catalog.pg_describe_object(CAST('pg_catalog.pg_class' AS pg_catalog.regclass), r.ev_class, 0)
-                ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END,
-           ' depends on ',
-           pg_catalog.pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid), '.')
-  FROM inside i
-  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) i.classid
-                             AND d.refobjid OPERATOR(pg_catalog.=) i.objid
-  LEFT JOIN pg_catalog.pg_rewrite r
-         ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
-        AND r.oid OPERATOR(pg_catalog.=) d.objid
- WHERE NOT )SQL" +
-           kInTargetSql + R"SQL(
- ORDER BY 1
-)SQL";
-}
-
-}  // namespace
-
 void CheckNothingOutsideDepends(Database& db, const std::string& target) {
-    Statement dependents{OutsideDependentsSql(), {}};
-    dependents.Bind(target);
     std::vector<std::string> lines;
-    for (const Row& row : db.Query(dependents, Visibility::kLatest))
+    for (const Row& row : db.Query(OutsideDependents(target), Visibility::kLatest))
         lines.push_back(row[0].value_or(""));
     if (!lines.empty())
         throw ScrubError(
@@ -114,21 +31,11 @@ void CheckNothingOutsideDepends(Database& db, const std::string& target) {
 }
 
 std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
-    std::vector<Row> rows = db.Query(
-        {std::string("SELECT pg_catalog.format('") + kBuildSchemaPrefix +
-             "%s_%s', pg_catalog.pg_backend_pid(),"
-             " pg_catalog.replace(CAST(pg_catalog.gen_random_uuid() AS pg_catalog.text), '-', ''))",
-         {}},
-        Visibility::kLatest);
+    std::vector<Row> rows = db.Query(NewBuildSchemaName(), Visibility::kLatest);
     if (rows.empty() || rows[0].empty() || !rows[0][0])
         throw ScrubError(sqlstate::kInternalError, "could not name the build schema");
     std::string name = *rows[0][0];
-    Statement owner{
-        "SELECT pg_catalog.pg_get_userbyid(n.nspowner) FROM pg_catalog.pg_namespace n"
-        " WHERE n.nspname OPERATOR(pg_catalog.=) $1",
-        {}};
-    owner.Bind(name);
-    std::vector<Row> existing = db.Query(owner, Visibility::kLatest);
+    std::vector<Row> existing = db.Query(SchemaOwner(name), Visibility::kLatest);
     if (!existing.empty())
         throw ScrubError(
             sqlstate::kDuplicateSchema, "build schema \"" + name + "\" already exists",
@@ -137,7 +44,7 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote) {
             "Find out why role \"" + existing[0][0].value_or("?") + "\" created schema \"" + name +
                 "\", drop it, and run scrub_to_schema again.");
     db.ReportActivity("creating schema " + name);
-    db.Execute({"CREATE SCHEMA " + quote(name), {}}, Visibility::kLatest);
+    db.Execute(CreateSchema(name, quote), Visibility::kLatest);
     return name;
 }
 
@@ -205,37 +112,7 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
 }
 
 void RefuseForeignExtensionObjects(Database& db) {
-    // pg_depend deptype 'e' ties each member to the extension's row.
-    std::vector<Row> rows = db.Query(
-        {"SELECT pg_catalog.format('%s %s, owned by role %I',"
-         " CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure'"
-         " ELSE 'function' END,"
-         " CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text),"
-         " pg_catalog.pg_get_userbyid(p.proowner)), n.nspname"
-         " FROM pg_catalog.pg_extension e"
-         " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
-         " JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace"
-         " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'"
-         " AND p.proname OPERATOR(pg_catalog.=) ANY (ARRAY("
-         "   SELECT m.proname FROM pg_catalog.pg_proc m"
-         "   JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) m.oid"
-         "   WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS "
-         "pg_catalog.regclass)"
-         "   AND d.refclassid OPERATOR(pg_catalog.=)"
-         "       CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)"
-         "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
-         "   AND d.deptype OPERATOR(pg_catalog.=) 'e'))"
-         " AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
-         "   WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS "
-         "pg_catalog.regclass)"
-         "   AND d.objid OPERATOR(pg_catalog.=) p.oid"
-         "   AND d.refclassid OPERATOR(pg_catalog.=)"
-         "       CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)"
-         "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
-         "   AND d.deptype OPERATOR(pg_catalog.=) 'e')"
-         " ORDER BY CAST(p.proname AS pg_catalog.text) COLLATE \"C\", p.oid",
-         {}},
-        Visibility::kLatest);
+    std::vector<Row> rows = db.Query(ExtensionImpostors(), Visibility::kLatest);
     if (rows.empty()) return;
     std::string detail, schema;
     for (const Row& row : rows) {
@@ -255,15 +132,7 @@ void RefuseForeignExtensionObjects(Database& db) {
 }
 
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
-    std::vector<Row> rows =
-        db.Query({"SELECT n.nspname, EXISTS (SELECT FROM pg_catalog.pg_proc p"
-                  " WHERE p.pronamespace OPERATOR(pg_catalog.=) n.oid"
-                  " AND p.proname OPERATOR(pg_catalog.=) 'scrub_table_signature')"
-                  " FROM pg_catalog.pg_extension e"
-                  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
-                  " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'",
-                  {}},
-                 Visibility::kLatest);
+    std::vector<Row> rows = db.Query(ExtensionSchemaAndSignature(), Visibility::kLatest);
     if (rows.empty() || rows[0].size() < 2 || !rows[0][0])
         throw ScrubError(sqlstate::kUndefinedObject, "extension \"scrub\" is not installed", "",
                          "Run CREATE EXTENSION scrub.");

@@ -11,6 +11,7 @@
 #include "preflight.h"
 #include "realistic.h"
 #include "sqlgen.h"
+#include "sqlgen_checks.h"
 
 #include "pure_only.h"  // last: no PostgreSQL header above
 
@@ -440,24 +441,12 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
                          const IdentifierQuoter& quote, const std::string& rows) {
     const std::string& source_schema = table.table->schema;
     TableOwner owner = OwnerOf(*table.table, source_schema);
-    std::vector<std::string> names;
-    for (const ColumnPlan& column : table.columns) names.push_back(column.column.name);
     for (const ColumnPlan& column : table.columns) {
         if (column.keep || column.rule.kind != RuleKind::kHash ||
             HashAs(column.hash_type) != "pg_catalog.text")
             continue;
-        std::string input = HashInput(column, "src." + quote(column.column.name));
-        std::string filter = FilterCondition(table);
-        Statement inputs{"SELECT pg_catalog.count(DISTINCT " + input + ") FROM " +
-                             SourceRows(*table.table, source_schema, names, quote) + " AS src" +
-                             (filter.empty() ? "" : " WHERE " + filter),
-                         {}};
-        Statement outputs{
-            "SELECT pg_catalog.count(DISTINCT CAST(" + quote(column.column.name) +
-                " AS pg_catalog.text)) FROM " +
-                (rows.empty() ? "ONLY " + QualifiedName(quote, build_schema, table.table->name)
-                              : "(" + rows + ") AS scrubbed"),
-            {}};
+        Statement inputs = CountDistinctHashInputs(table, column, quote);
+        Statement outputs = CountDistinctHashes(table, column, build_schema, rows, quote);
         std::vector<Row> before = db.QueryAsOwner(owner, inputs, Visibility::kRunSnapshot);
         std::vector<Row> after = db.QueryAsOwner(
             owner, outputs, rows.empty() ? Visibility::kLatest : Visibility::kRunSnapshot);
@@ -540,12 +529,6 @@ std::string Qualified(const TablePlan& table) {
     return "\"" + table.table->schema + "." + table.table->name + "\"";
 }
 
-// The table itself as the rows `src` of an analysis: the deparse of its
-// expression then names the columns as every statement reads them.
-std::string AnalysedRows(const TablePlan& table, const IdentifierQuoter& quote) {
-    return "ONLY " + QualifiedName(quote, table.table->schema, table.table->name) + " AS src";
-}
-
 // Checks that the row filter is one expression that uses only trusted
 // objects (UsesOnlyTrustedObjects) and sets its pinned text from that
 // same analysis (Database::ForeignObjectsIn). False if refused into
@@ -557,9 +540,7 @@ bool PinFilter(Database& db, TablePlan& table, const TableOwner& owner,
         throw ScrubError(sqlstate::kInvalidParameterValue, message,
                          "The filter of table " + Qualified(table) + " is not one SQL expression.",
                          kFilterHint);
-    Statement analysed{
-        "SELECT FROM " + AnalysedRows(table, quote) + " WHERE (" + table.row_filter + "\n) LIMIT 0",
-        {}};
+    Statement analysed = AnalyseFilter(table, quote);
     std::string pinned;
     if (!UsesOnlyTrustedObjects(db, owner, analysed,
                                 "row filter of allowlist entry \"" + table.key + "\"",
@@ -582,10 +563,7 @@ bool PinSqlRule(Database& db, TablePlan& table, ColumnPlan& column, const TableO
                          "The expression for column \"" + column.column.name + "\" of table " +
                              Qualified(table) + " is not one SQL expression.",
                          kSqlRuleHint);
-    const std::string cast = "CAST((" + column.rule.sql + "\n) AS " + column.column.type_sql + ")";
-    Statement analysed{"SELECT " + cast + " FROM " + AnalysedRows(table, quote) + " WHERE " + cast +
-                           " IS NULL LIMIT 0",
-                       {}};
+    Statement analysed = AnalyseSqlRule(table, column, quote);
     std::string pinned;
     if (!UsesOnlyTrustedObjects(
             db, owner, analysed, at + " has an sql expression that",
@@ -636,12 +614,7 @@ void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_s
                 // The key must be readable; the run's token travels as a
                 // parameter (none: the superuser-only form, as an export
                 // calls it).
-                Statement probe;
-                probe.sql =
-                    "SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8)";
-                if (!hash_token.empty())
-                    probe.sql += ", CAST(" + probe.Bind(hash_token) + " AS pg_catalog.text)";
-                probe.sql += ")";
+                Statement probe = ProbeHashKey(extension_schema, hash_token, quote);
                 db.Query(probe, Visibility::kLatest);
             },
             [&](const std::string& text) {
@@ -671,10 +644,7 @@ void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_s
             check(
                 [&] {
                     if (PinFilter(db, table, owner, quote, problems))
-                        db.QueryAsOwnerExplained(owner,
-                                                 {"SELECT FROM " + rows + " WHERE " +
-                                                      FilterCondition(table) + " LIMIT 0",
-                                                  {}},
+                        db.QueryAsOwnerExplained(owner, PlanFilter(table, rows),
                                                  Visibility::kRunSnapshot,
                                                  Explain(FilterMessage(table), kFilterHint));
                 },
@@ -685,9 +655,7 @@ void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_s
             if (rule.kind == RuleKind::kConstant && rule.constant) {
                 check(
                     [&] {
-                        Statement cast;
-                        cast.sql = "SELECT CAST(CAST(" + cast.Bind(*rule.constant) +
-                                   " AS pg_catalog.text) AS " + column.column.type_sql + ")";
+                        Statement cast = CastConstant(column);
                         db.QueryAsOwnerExplained(
                             owner, cast, Visibility::kLatest,
                             Explain(at + " has a constant that is not a valid " +
@@ -702,11 +670,7 @@ void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_s
                     [&] {
                         if (PinSqlRule(db, table, column, owner, quote, problems))
                             db.QueryAsOwnerExplained(
-                                owner,
-                                {"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(column) +
-                                     " AS " + column.column.type_sql + ") IS NULL LIMIT 0",
-                                 {}},
-                                Visibility::kRunSnapshot,
+                                owner, PlanSqlRule(column, rows), Visibility::kRunSnapshot,
                                 Explain(at + " has an sql expression that is not valid",
                                         kSqlRuleHint));
                     },

@@ -1,5 +1,6 @@
-// SQL text for the copy and the checks over the plan; the run's other
-// steps have theirs in sqlgen_run.h. Pure functions of the plan and names;
+// SQL text for the copy and the checks over the plan; the checks before a
+// run writes have theirs in sqlgen_checks.h, the run's other steps in
+// sqlgen_run.h. Pure functions of the plan and names;
 // identifiers go through the quoter handed in, values become parameters.
 #pragma once
 

@@ -1,5 +1,6 @@
 // SQL text for the run's own steps around the copy (sqlgen.h has the copy
-// and the checks over the plan): session facts, the schemas a run reads
+// and the checks over the plan, sqlgen_checks.h the dependency walk, the
+// extension's schema and the rules' probes): session facts, the schemas a run reads
 // and builds, the preflight and post-copy checks, the manifest (written
 // from kManifestColumns in facts.h) and the streaming export's lookups.
 // Pure functions of names and values; identifiers go through the quoter

@@ -72,6 +72,10 @@ inline std::vector<std::string> UnqualifiedCalls(const std::string& sql) {
         if (kSyntax.count(lower)) continue;
         // ROWS FROM (...) AS r (name, ...): a column list, not a call.
         if (at >= 3 && text.compare(at - 3, 3, "AS ") == 0) continue;
+        // WITH name (column, ...) AS (...): a common table expression's
+        // column list.
+        size_t close = text.find(')', at);
+        if (close != std::string::npos && text.compare(close, 6, ") AS (") == 0) continue;
         found.push_back(word);
     }
     for (size_t at = text.find("OPERATOR("); at != std::string::npos;

@@ -1,0 +1,236 @@
+// SQL text for the checks a run makes before it writes (sqlgen_checks.h).
+#include "sqlgen_checks.h"
+
+#include <vector>
+
+#include "facts.h"
+#include "rules.h"
+#include "sqlgen.h"
+
+#include "pure_only.h"  // last: no PostgreSQL header above
+
+namespace scrub {
+namespace {
+
+// Whether the object (d.classid, d.objid, d.objsubid) of a pg_depend row
+// `d` lives in schema $1: an internal dependent (a TOAST table, say) is part
+// of what it depends on; triggers, defaults, rules, policies and operator
+// family members belong to their relation or family; default privileges
+// to their schema; a TOAST table's index to the TOAST table (reached only
+// through a table inside); every other catalog with a namespace column is covered
+// by pg_identify_object(), which gives the schema name quoted. Objects
+// with no schema (casts, extensions, event triggers, publications ...) are
+// outside.
+const char* kInTargetSql = R"SQL(
+(d.deptype OPERATOR(pg_catalog.=) 'i' OR COALESCE(CASE d.classid
+   WHEN CAST('pg_catalog.pg_trigger' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_trigger x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.tgrelid
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_attrdef' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_attrdef x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.adrelid
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_rewrite x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.ev_class
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_policy' AS pg_catalog.regclass) THEN
+     (SELECT c.relnamespace FROM pg_catalog.pg_policy x
+        JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.polrelid
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_amop' AS pg_catalog.regclass) THEN
+     (SELECT f.opfnamespace FROM pg_catalog.pg_amop x
+        JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) x.amopfamily
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_amproc' AS pg_catalog.regclass) THEN
+     (SELECT f.opfnamespace FROM pg_catalog.pg_amproc x
+        JOIN pg_catalog.pg_opfamily f ON f.oid OPERATOR(pg_catalog.=) x.amprocfamily
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   WHEN CAST('pg_catalog.pg_default_acl' AS pg_catalog.regclass) THEN
+     (SELECT x.defaclnamespace FROM pg_catalog.pg_default_acl x
+       WHERE x.oid OPERATOR(pg_catalog.=) d.objid) OPERATOR(pg_catalog.=) (SELECT oid FROM target)
+   ELSE (pg_catalog.pg_identify_object(d.classid, d.objid, d.objsubid)).schema
+          OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.quote_ident($1), 'pg_toast'])
+ END, false))
+)SQL";
+
+// Walks pg_depend from the schema through everything inside it (what DROP
+// SCHEMA ... CASCADE would drop as part of the schema) and lists each
+// dependency of an outside object on an inside one. A view is named
+// rather than its _RETURN rule.
+std::string OutsideDependentsSql() {
+    return std::string(R"SQL(
+WITH RECURSIVE target AS (
+    SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) $1),
+inside (classid, objid) AS (
+    SELECT CAST('pg_catalog.pg_namespace' AS pg_catalog.regclass), t.oid FROM target t
+  UNION
+    SELECT d.classid, d.objid FROM inside i
+      JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) i.classid
+                                 AND d.refobjid OPERATOR(pg_catalog.=) i.objid
+     WHERE )SQL") +
+           kInTargetSql + R"SQL()
+SELECT DISTINCT pg_catalog.concat(
+           CASE WHEN d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
+                 AND r.rulename OPERATOR(pg_catalog.=) '_RETURN'
+                THEN pg_catalog.pg_describe_object(CAST('pg_catalog.pg_class' AS pg_catalog.regclass), r.ev_class, 0)
+                ELSE pg_catalog.pg_describe_object(d.classid, d.objid, d.objsubid) END,
+           ' depends on ',
+           pg_catalog.pg_describe_object(d.refclassid, d.refobjid, d.refobjsubid), '.')
+  FROM inside i
+  JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) i.classid
+                             AND d.refobjid OPERATOR(pg_catalog.=) i.objid
+  LEFT JOIN pg_catalog.pg_rewrite r
+         ON d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_rewrite' AS pg_catalog.regclass)
+        AND r.oid OPERATOR(pg_catalog.=) d.objid
+ WHERE NOT )SQL" +
+           kInTargetSql + R"SQL(
+ ORDER BY 1
+)SQL";
+}
+
+// The name of every member function of extension e (pg_depend deptype
+// 'e' ties each member to the extension's row), for a condition on p.
+const char* kMemberFunctionNamesSql =
+    "SELECT m.proname FROM pg_catalog.pg_proc m"
+    "   JOIN pg_catalog.pg_depend d ON d.objid OPERATOR(pg_catalog.=) m.oid"
+    "   WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS "
+    "pg_catalog.regclass)"
+    "   AND d.refclassid OPERATOR(pg_catalog.=)"
+    "       CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)"
+    "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
+    "   AND d.deptype OPERATOR(pg_catalog.=) 'e'";
+
+}  // namespace
+
+Statement OutsideDependents(const std::string& target) {
+    Statement dependents{OutsideDependentsSql(), {}};
+    dependents.Bind(target);
+    return dependents;
+}
+
+Statement NewBuildSchemaName() {
+    return {std::string("SELECT pg_catalog.format('") + kBuildSchemaPrefix +
+                "%s_%s', pg_catalog.pg_backend_pid(),"
+                " pg_catalog.replace(CAST(pg_catalog.gen_random_uuid() AS pg_catalog.text), '-', "
+                "''))",
+            {}};
+}
+
+Statement CreateSchema(const std::string& schema, const IdentifierQuoter& quote) {
+    return {"CREATE SCHEMA " + quote(schema), {}};
+}
+
+Statement ExtensionImpostors() {
+    return {std::string("SELECT pg_catalog.format('%s %s, owned by role %I',"
+                        " CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure'"
+                        " ELSE 'function' END,"
+                        " CAST(CAST(p.oid AS pg_catalog.regprocedure) AS pg_catalog.text),"
+                        " pg_catalog.pg_get_userbyid(p.proowner)), n.nspname"
+                        " FROM pg_catalog.pg_extension e"
+                        " JOIN pg_catalog.pg_namespace n"
+                        " ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+                        " JOIN pg_catalog.pg_proc p"
+                        " ON p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace"
+                        " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'"
+                        " AND p.proname OPERATOR(pg_catalog.=) ANY (ARRAY(") +
+                kMemberFunctionNamesSql +
+                "))"
+                " AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
+                "   WHERE d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS "
+                "pg_catalog.regclass)"
+                "   AND d.objid OPERATOR(pg_catalog.=) p.oid"
+                "   AND d.refclassid OPERATOR(pg_catalog.=)"
+                "       CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)"
+                "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
+                "   AND d.deptype OPERATOR(pg_catalog.=) 'e')"
+                " ORDER BY CAST(p.proname AS pg_catalog.text) COLLATE \"C\", p.oid",
+            {}};
+}
+
+Statement ExtensionSchemaAndSignature() {
+    return {
+        "SELECT n.nspname, EXISTS (SELECT FROM pg_catalog.pg_proc p"
+        " WHERE p.pronamespace OPERATOR(pg_catalog.=) n.oid"
+        " AND p.proname OPERATOR(pg_catalog.=) 'scrub_table_signature')"
+        " FROM pg_catalog.pg_extension e"
+        " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace"
+        " WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'",
+        {}};
+}
+
+Statement ProbeHashKey(const std::string& extension_schema, const std::string& hash_token,
+                       const IdentifierQuoter& quote) {
+    Statement probe;
+    probe.sql = "SELECT " + quote(extension_schema) + ".scrub_hash(CAST(0 AS pg_catalog.int8)";
+    if (!hash_token.empty())
+        probe.sql += ", CAST(" + probe.Bind(hash_token) + " AS pg_catalog.text)";
+    probe.sql += ")";
+    return probe;
+}
+
+Statement CastConstant(const ColumnPlan& column) {
+    Statement cast;
+    cast.sql = "SELECT CAST(CAST(" + cast.Bind(column.rule.constant) + " AS pg_catalog.text) AS " +
+               column.column.type_sql + ")";
+    return cast;
+}
+
+namespace {
+
+// The table itself as the rows `src` of an analysis: the deparse of its
+// expression then names the columns as every statement reads them.
+std::string AnalysedRows(const TablePlan& table, const IdentifierQuoter& quote) {
+    return "ONLY " + QualifiedName(quote, table.table->schema, table.table->name) + " AS src";
+}
+
+}  // namespace
+
+Statement AnalyseFilter(const TablePlan& table, const IdentifierQuoter& quote) {
+    return {
+        "SELECT FROM " + AnalysedRows(table, quote) + " WHERE (" + table.row_filter + "\n) LIMIT 0",
+        {}};
+}
+
+Statement AnalyseSqlRule(const TablePlan& table, const ColumnPlan& column,
+                         const IdentifierQuoter& quote) {
+    const std::string cast = "CAST((" + column.rule.sql + "\n) AS " + column.column.type_sql + ")";
+    return {"SELECT " + cast + " FROM " + AnalysedRows(table, quote) + " WHERE " + cast +
+                " IS NULL LIMIT 0",
+            {}};
+}
+
+Statement PlanFilter(const TablePlan& table, const std::string& rows) {
+    return {"SELECT FROM " + rows + " WHERE " + FilterCondition(table) + " LIMIT 0", {}};
+}
+
+Statement PlanSqlRule(const ColumnPlan& column, const std::string& rows) {
+    return {"SELECT FROM " + rows + " WHERE CAST(" + SqlRuleText(column) + " AS " +
+                column.column.type_sql + ") IS NULL LIMIT 0",
+            {}};
+}
+
+Statement CountDistinctHashInputs(const TablePlan& table, const ColumnPlan& column,
+                                  const IdentifierQuoter& quote) {
+    std::vector<std::string> names;
+    for (const ColumnPlan& each : table.columns) names.push_back(each.column.name);
+    const std::string filter = FilterCondition(table);
+    return {"SELECT pg_catalog.count(DISTINCT " +
+                HashInput(column, "src." + quote(column.column.name)) + ") FROM " +
+                SourceRows(*table.table, table.table->schema, names, quote) + " AS src" +
+                (filter.empty() ? "" : " WHERE " + filter),
+            {}};
+}
+
+Statement CountDistinctHashes(const TablePlan& table, const ColumnPlan& column,
+                              const std::string& build_schema, const std::string& rows,
+                              const IdentifierQuoter& quote) {
+    return {"SELECT pg_catalog.count(DISTINCT CAST(" + quote(column.column.name) +
+                " AS pg_catalog.text)) FROM " +
+                (rows.empty() ? "ONLY " + QualifiedName(quote, build_schema, table.table->name)
+                              : "(" + rows + ") AS scrubbed"),
+            {}};
+}
+
+}  // namespace scrub
