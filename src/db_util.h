@@ -1,6 +1,7 @@
 // Small helpers the run's modules share (run, preflight, scratch,
-// manifest, verify): reading one value of a result, timing. Internal to
-// the pure code; one definition each. No PostgreSQL header.
+// manifest, verify, sqlgen_run): reading one value of a result, timing,
+// whether a list holds a name. Internal to the pure code; one definition
+// each. No PostgreSQL header.
 #pragma once
 
 #include <algorithm>

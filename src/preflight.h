@@ -1,12 +1,17 @@
-// The steps of a run before it copies anything: the checks of its
-// arguments and schemas (CheckSchemaName, CheckSourceSchema,
-// CheckExportSchemas), the checks under the run snapshot that fail with an
-// error naming every offending object (CheckTablesMatchSnapshot,
-// CheckCallerMayReadAll, CheckPartitionTreesHaveOneOwner,
-// CheckSequencesReadable, CheckForeignKeys, CheckNothingOutsideDepends,
-// CheckFakesFit), the creation of the build schema, and the lookups they
-// and the copy need (OwnerOf, SignatureFunction). The target and scratch
-// schemas' checks are in scratch.h. Pure C++ over the Database interface.
+// The steps of a run before it copies anything: the refusal of impostors
+// in the extension's schema (RefuseForeignExtensionObjects), the checks of
+// its arguments and schemas (CheckSchemaName, CheckSourceSchema,
+// KeyNamingSchema, CheckKeySchemaName, CheckKeySchemaExists,
+// CheckExportSchemas), the walk for objects outside a schema that depend
+// on it (CheckNothingOutsideDepends: before the target is replaced, and
+// for the scratch and build schemas), the checks under the run snapshot
+// that fail with an error naming every offending object
+// (CheckTablesMatchSnapshot, CheckCallerMayReadAll,
+// CheckPartitionTreesHaveOneOwner, CheckSequencesReadable,
+// CheckForeignKeys, CheckFakesFit), the creation of the build schema, and
+// the lookups they and the copy need (OwnerOf, SignatureFunction). The
+// target's other checks and the scratch schemas are in scratch.h. Pure
+// C++ over the Database interface.
 #pragma once
 
 #include <string>

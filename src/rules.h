@@ -1,8 +1,12 @@
 // Column rules: what each column of a copied table becomes (keep, fake,
 // null, a constant, a realistic fake, a keyed hash, a JSON skeleton, an
-// SQL expression), the checks that refuse a rule before anything is
-// copied, and the spreading of hash along foreign keys. Pure C++: no
-// PostgreSQL headers, unit-tested in test/unit/rules_test.cpp.
+// SQL expression; ApplyRules), the spreading of hash along foreign keys,
+// the plan-time refusals, the checks on the server before anything is
+// copied (CheckRulesOnServer, PinExpressions, CheckRealisticFit), the
+// hash collision check after the copy (CheckHashCollisions), and the
+// expression fragments the statements splice in (HashInput,
+// FilterCondition, SqlRuleText). Pure C++: no PostgreSQL headers,
+// unit-tested in test/unit/rules_test.cpp.
 #pragma once
 
 #include <string>

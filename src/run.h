@@ -2,8 +2,9 @@
 // scrub run: validate, plan, lock, snapshot, copy, verify, record the
 // manifest and swap the new schema in), PlanScrub (scrub_plan: the plan
 // and every problem the run would fail on, writing nothing) and
-// ExportScrub (scrub_export_plan: the streaming export's plan, checks and
-// sequences). Pure C++ over the Database interface.
+// ExportScrub (the streaming export: scrub_export_plan's plan,
+// scrub_export_check's checks and scrub_export_sequences' values). Pure C++ over the Database
+// interface.
 #pragma once
 
 #include <functional>
