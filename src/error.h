@@ -18,6 +18,7 @@ inline constexpr const char* kFeatureNotSupported = "0A000";
 inline constexpr const char* kDuplicateSchema = "42P06";
 inline constexpr const char* kDuplicateTable = "42P07";
 inline constexpr const char* kLockNotAvailable = "55P03";
+inline constexpr const char* kObjectInUse = "55006";
 inline constexpr const char* kSerializationFailure = "40001";
 inline constexpr const char* kDataCorrupted = "XX001";
 inline constexpr const char* kInternalError = "XX000";

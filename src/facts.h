@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace scrub {
 
@@ -26,6 +27,16 @@ inline constexpr const char* kScratchSchemaSeparator = "__";
 // The longest name PostgreSQL keeps, in bytes (NAMEDATALEN - 1); it cuts
 // longer ones short.
 inline constexpr size_t kMaxNameBytes = 63;
+
+// Whether PostgreSQL reserves schema name `name` for the system: CREATE
+// SCHEMA refuses names beginning with "pg_".
+inline bool IsReservedSchemaName(const std::string& name) { return name.rfind("pg_", 0) == 0; }
+
+// Whether schema `name` is the system's: a reserved name, or the SQL
+// standard's information_schema, which every database has.
+inline bool IsSystemSchemaName(const std::string& name) {
+    return IsReservedSchemaName(name) || name == "information_schema";
+}
 
 // The manifest: tables scrub reserves in the target schema.
 inline constexpr const char* kManifestRunTable = "_scrub_run";

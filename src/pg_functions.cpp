@@ -576,7 +576,8 @@ Datum JsonKeepJsonFunction(FunctionCallInfo fcinfo) { return JsonKeepOf(fcinfo, 
 
 HashPermit::HashPermit() {
     if (run_token_set)
-        throw ScrubError("55006", "a scrub_to_schema run is already in progress in this session",
+        throw ScrubError(sqlstate::kObjectInUse,
+                         "a scrub_to_schema run is already in progress in this session",
                          "Code a run executes cannot start another run that hashes.",
                          "Remove the nested call to scrub_to_schema.");
     unsigned char bytes[kTokenBytes];

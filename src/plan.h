@@ -68,6 +68,8 @@ struct ColumnPlan {
 
     // True if the type's default fake replaces the values (fake.h).
     bool DefaultFake() const { return !keep && rule.kind == RuleKind::kFake; }
+    // Scrubbed by the hash rule: its values become keyed pseudonyms.
+    bool Hashed() const { return !keep && rule.kind == RuleKind::kHash; }
     // The rule's name as the manifest records it: "keep", "fake", "email", ...
     std::string RuleName() const { return keep ? "keep" : rule.Name(); }
 };

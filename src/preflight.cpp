@@ -154,7 +154,7 @@ void CheckSchemaName(const std::string& name, const char* argument) {
                          "Schema names are at most " + std::to_string(kMaxNameBytes) +
                              " bytes; this one has " + std::to_string(name.size()) + ".",
                          "Pass a shorter name.");
-    if (name.rfind("pg_", 0) == 0)
+    if (IsReservedSchemaName(name))
         throw ScrubError(sqlstate::kReservedName,
                          std::string(argument) + " \"" + name + "\" is reserved",
                          "Schema names beginning with \"pg_\" are reserved for the system.",
@@ -339,7 +339,7 @@ std::string KeyNamingSchema(const Allowlist& allowlist, const std::string& schem
 
 void CheckKeySchemaName(const std::string& key, const std::string& schema) {
     const std::string names = "allowlist key \"" + key + "\" names a table of ";
-    if (schema.rfind("pg_", 0) == 0 || schema == "information_schema")
+    if (IsSystemSchemaName(schema))
         throw ScrubError(sqlstate::kReservedName, names + "system schema \"" + schema + "\"", "",
                          "Name tables of the application's schemas only.");
     if (schema.size() > kMaxNameBytes)

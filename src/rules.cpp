@@ -229,7 +229,7 @@ Problems NondeterministicHashes(const Plan& plan, const SourceCatalog& catalog) 
     for (const TablePlan& table : plan.tables) {
         if (!table.copy_rows) continue;
         for (const ColumnPlan& column : table.columns) {
-            if (column.keep || column.rule.kind != RuleKind::kHash) continue;
+            if (!column.Hashed()) continue;
             std::string why;
             if (!column.column.nondeterministic_collation.empty())
                 why = "its collation " + column.column.nondeterministic_collation;
@@ -442,9 +442,7 @@ void CheckHashCollisions(Database& db, const TablePlan& table, const std::string
     const std::string& source_schema = table.table->schema;
     TableOwner owner = OwnerOf(*table.table, source_schema);
     for (const ColumnPlan& column : table.columns) {
-        if (column.keep || column.rule.kind != RuleKind::kHash ||
-            HashAs(column.hash_type) != "pg_catalog.text")
-            continue;
+        if (!column.Hashed() || HashAs(column.hash_type) != "pg_catalog.text") continue;
         Statement inputs = CountDistinctHashInputs(table, column, quote);
         Statement outputs = CountDistinctHashes(table, column, build_schema, rows, quote);
         std::vector<Row> before = db.QueryAsOwner(owner, inputs, Visibility::kRunSnapshot);
@@ -603,7 +601,7 @@ void CheckRulesOnServer(Database& db, Plan& plan, const std::string& extension_s
         if (std::optional<ScrubError> error = db.Attempt(body)) at(ProblemText(*error));
     };
     auto hashed = [](const TablePlan& table, const ColumnPlan& column) {
-        return table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash;
+        return table.copy_rows && column.Hashed();
     };
     bool hashes = false;
     for (const TablePlan& table : plan.tables)

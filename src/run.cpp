@@ -97,7 +97,7 @@ Allowlist ParseAllowlistInServerEncoding(const RunOptions& options) {
 bool HashesAnyColumn(const Plan& plan) {
     for (const TablePlan& table : plan.tables)
         for (const ColumnPlan& column : table.columns)
-            if (table.copy_rows && !column.keep && column.rule.kind == RuleKind::kHash) return true;
+            if (table.copy_rows && column.Hashed()) return true;
     return false;
 }
 
@@ -348,8 +348,7 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     Problems problems;
     Allowlist covered;
     for (const std::string& schema : allowlist.schemas)
-        if (schema.rfind("pg_", 0) != 0 && schema != "information_schema")
-            covered.schemas.push_back(schema);
+        if (!IsSystemSchemaName(schema)) covered.schemas.push_back(schema);
     for (AllowlistEntry& entry : allowlist.entries) {
         if (Contains(covered.schemas, entry.schema))
             covered.entries.push_back(std::move(entry));
@@ -463,8 +462,7 @@ void CheckExportMayHash(Database& db, const Plan& plan, const std::string& calle
     std::vector<std::string> tables;
     for (const TablePlan& table : plan.tables) {
         bool hashes = false;
-        for (const ColumnPlan& column : table.columns)
-            hashes = hashes || (!column.keep && column.rule.kind == RuleKind::kHash);
+        for (const ColumnPlan& column : table.columns) hashes = hashes || column.Hashed();
         if (!table.copy_rows || !hashes) continue;
         tables.push_back(table.table->schema + "." + table.table->name);
         if (table.table->owner != caller)
@@ -560,7 +558,7 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
         out.name = table.table->name;
         for (const ColumnPlan& column : table.columns) {
             out.columns.push_back(column.column.name);
-            out.uses_hash = out.uses_hash || (!column.keep && column.rule.kind == RuleKind::kHash);
+            out.uses_hash = out.uses_hash || column.Hashed();
         }
         out.select_sql = selects[&table];
         out.owner = table.table->owner;

@@ -113,7 +113,7 @@ namespace {
 // Whether any of `columns` of the table is hashed.
 bool AnyHashed(const TablePlan& table, const std::vector<std::string>& columns) {
     for (const ColumnPlan& column : table.columns)
-        if (!column.keep && column.rule.kind == RuleKind::kHash &&
+        if (column.Hashed() &&
             std::find(columns.begin(), columns.end(), column.column.name) != columns.end())
             return true;
     return false;
