@@ -1,7 +1,8 @@
 // The run over a scripted Database: which statements run as a table's
 // owner and which with the caller's rights, whatever the SQL they hold;
-// and the run's control flow (the catalog read again under the locks, the
-// snapshot check, the row count, the swap last).
+// the run's control flow (the catalog read again under the locks, the
+// snapshot check, the row count, the swap last); and how scrub_plan puts
+// its problems into its rows.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -553,6 +554,113 @@ TEST(RunSwap, TheOldTargetIsReplacedOnlyAfterEveryCheckPassed) {
         EXPECT_EQ(CountStarting(db.issued, "ALTER SCHEMA"), 0u) << c.sqlstate;
         EXPECT_EQ(CountStarting(db.issued, "INSERT INTO scrub_build_1_0123._scrub_run"), 0u)
             << c.sqlstate;
+    }
+}
+
+// --- scrub_plan: every problem in the row of what it concerns.
+
+// users (id, email, location of a type without a fake) listed, orders
+// not; `unreadable`: the caller may not read users.
+ScriptedDatabase::Script PlannedCatalog(bool unreadable) {
+    ScriptedDatabase::Script users = UsersCatalog("app_owner");
+    return [users, unreadable](const Statement& statement) -> std::vector<Row> {
+        const std::string& sql = statement.sql;
+        const std::string owner = std::to_string(kOwnerOid);
+        if (Contains(sql, "pg_partition_root"))
+            return {{"102", "orders", "r", std::nullopt, std::nullopt, owner, "app_owner"},
+                    {"100", "users", "r", std::nullopt, std::nullopt, owner, "app_owner"}};
+        if (Contains(sql, "a.attrelid, a.attname, a.atttypid"))
+            return {
+                {"102", "id", "23", "-1", "integer", "f", "t", std::nullopt, std::nullopt},
+                kIdColumn,
+                kEmailColumn,
+                {"100", "location", "600", "-1", "point", "f", "f", std::nullopt, std::nullopt}};
+        if (Contains(sql, "SELECT n.nspname, c.relname, pg_catalog.has_table_privilege"))
+            return unreadable ? std::vector<Row>{{"public", "users", "f"}} : std::vector<Row>{};
+        return users(statement);
+    };
+}
+
+// One row per table with a problem of its own (before its columns), one
+// per column of each planned table in the catalog's order, each holding
+// all of its problems one a line in the order found; then what no planned
+// column holds (a system schema's key, a table or column that does not
+// exist), each once.
+TEST(PlanScrubRows, EachProblemIsInTheRowOfWhatItConcerns) {
+    ScriptedDatabase db(PlannedCatalog(false));
+    RunOptions options;
+    options.strict = true;
+    options.allowlist_json =
+        R"({"users": ["id", "nickname"], "ghost": [], "pg_catalog.pg_class": []})";
+    std::vector<PlanRow> rows = PlanScrub(db, options);
+
+    using Text = std::optional<std::string>;
+    struct Expected {
+        std::string table;
+        Text column, decision, reason, problem;
+    };
+    const Text none;
+    const std::vector<Expected> expected{
+        {"orders", none, none, none, "Table \"public.orders\" is not listed (key \"orders\")."},
+        {"orders", "id", "no rows", "table not listed", none},
+        {"users", "id", "keep", "listed", none},
+        {"users", "email", "fake", "default fake",
+         "Column \"public.users.email\" has no decision (key \"users\")."},
+        {"users", "location", "fake", "default fake",
+         "Column \"public.users.location\" has no decision (key \"users\").\n"
+         "Column \"public.users.location\" has type point."},
+        {"pg_catalog.pg_class", none, none, none,
+         "Key \"pg_catalog.pg_class\" names a table of system schema \"pg_catalog\"."},
+        {"ghost", none, none, none, "Table \"public.ghost\" does not exist (key \"ghost\")."},
+        {"users", "nickname", none, none,
+         "Column \"nickname\" of table \"public.users\" does not exist (key \"users\")."},
+    };
+    ASSERT_EQ(rows.size(), expected.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].table_name, expected[i].table) << i;
+        EXPECT_EQ(rows[i].column_name, expected[i].column) << i;
+        EXPECT_EQ(rows[i].decision, expected[i].decision) << i;
+        EXPECT_EQ(rows[i].reason, expected[i].reason) << i;
+        EXPECT_EQ(rows[i].problem, expected[i].problem) << i;
+    }
+    // A plan writes and locks nothing.
+    EXPECT_TRUE(db.ExecutedByCaller().empty());
+    EXPECT_TRUE(db.run_locks.empty());
+}
+
+// A table the caller may not read: the problem joins the table's own row
+// with its row filter, and no check runs as the table's owner (the probes
+// wait for a caller who may read what they read).
+TEST(PlanScrubRows, ARightsProblemIsTheTablesOwnAndStopsTheProbes) {
+    for (bool unreadable : {true, false}) {
+        ScriptedDatabase db(PlannedCatalog(unreadable));
+        RunOptions options;
+        options.allowlist_json =
+            R"({"users": {"rows": {"where": "id > 0"}, "columns": {"id": "keep", "email": "keep",
+                                                                   "location": "keep"}}})";
+        std::vector<PlanRow> rows = PlanScrub(db, options);
+        auto table_row = std::find_if(rows.begin(), rows.end(), [](const PlanRow& row) {
+            return row.table_name == "users" && !row.column_name;
+        });
+        ASSERT_NE(table_row, rows.end());
+        EXPECT_EQ(table_row->decision, "rows where");
+        EXPECT_EQ(table_row->reason, "row filter");
+        EXPECT_EQ(table_row->why, "id > 0");
+        bool as_owner = false;
+        for (const Issued& statement : db.issued) as_owner = as_owner || statement.as_owner;
+        if (unreadable) {
+            EXPECT_EQ(table_row->problem,
+                      "The run copies table \"public.users\" and needs SELECT on it.");
+            EXPECT_FALSE(as_owner);
+        } else {
+            EXPECT_EQ(table_row->problem, std::nullopt);
+            EXPECT_TRUE(as_owner) << "the probes ran";
+        }
+        for (const PlanRow& row : rows) {
+            if (row.column_name) {
+                EXPECT_EQ(row.problem, std::nullopt) << *row.column_name;
+            }
+        }
     }
 }
 

@@ -116,9 +116,14 @@ class ScriptedDatabase final : public Database {
         return false;
     }
     std::string QuoteIdentifier(const std::string& name) override { return PgQuote(name); }
-    // int4 (OID 23) or text: enough for the catalogs the scripts give.
+    // int4 (OID 23), point (OID 600: a type scrub has no fake for) or
+    // text: enough for the catalogs the scripts give.
     void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) override {
-        column.scalar = {"pg_catalog", typid == 23 ? "int4" : "text", 'b', typmod};
+        column.scalar = {"pg_catalog",
+                         typid == 23    ? "int4"
+                         : typid == 600 ? "point"
+                                        : "text",
+                         'b', typmod};
     }
     void ReportActivity(const std::string&) override {}
     void Log(const std::string&) override {}
