@@ -1,7 +1,9 @@
 // The Database that unit tests run the pure code over: each query is
 // answered by a script from its SQL text, and every statement is recorded
 // with the rights it ran with, so a test can check what the run asked of
-// PostgreSQL and as whom, without a server.
+// PostgreSQL and as whom, without a server. It also records when the run
+// snapshot was taken, and reports the relations a test names as changed
+// after it.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +39,11 @@ class ScriptedDatabase final : public Database {
     std::vector<Issued> issued;
     std::vector<Issued> analysed;     // statements ForeignObjectsIn was asked about
     std::vector<uint32_t> run_locks;  // keys passed to TryLockRun
+    // How many statements had been issued when TakeRunSnapshot was called
+    // (npos: never), so a test can tell what ran before the snapshot.
+    size_t snapshot_taken_after = std::string::npos;
+    // The relations ChangedAfterRunSnapshot reports as changed.
+    std::vector<uint32_t> changed_after_snapshot;
 
     // The SQL of the statements executed with the caller's rights.
     std::vector<std::string> ExecutedByCaller() const {
@@ -102,12 +109,21 @@ class ScriptedDatabase final : public Database {
                 if (statement.sql.find(marker) != std::string::npos) *canonical = text;
         return {};
     }
-    void TakeRunSnapshot() override {}
-    bool ChangedAfterRunSnapshot(uint32_t) override { return false; }
+    void TakeRunSnapshot() override { snapshot_taken_after = issued.size(); }
+    bool ChangedAfterRunSnapshot(uint32_t relid) override {
+        for (uint32_t changed : changed_after_snapshot)
+            if (changed == relid) return true;
+        return false;
+    }
     std::string QuoteIdentifier(const std::string& name) override { return PgQuote(name); }
-    // int4 (OID 23) or text: enough for the catalogs the scripts give.
+    // int4 (OID 23), point (OID 600: a type scrub has no fake for) or
+    // text: enough for the catalogs the scripts give.
     void DescribeColumnType(uint32_t typid, int32_t typmod, ColumnInfo& column) override {
-        column.scalar = {"pg_catalog", typid == 23 ? "int4" : "text", 'b', typmod};
+        column.scalar = {"pg_catalog",
+                         typid == 23    ? "int4"
+                         : typid == 600 ? "point"
+                                        : "text",
+                         'b', typmod};
     }
     void ReportActivity(const std::string&) override {}
     void Log(const std::string&) override {}
