@@ -403,4 +403,36 @@ Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_s
     return allowlist;
 }
 
+Allowlist ParseAllowlistInServerEncoding(const std::string& json_text,
+                                         const std::string& source_schema,
+                                         const EncodingConverter& to_utf8,
+                                         const EncodingConverter& from_utf8) {
+    if (!to_utf8 || !from_utf8) return ParseAllowlist(json_text, source_schema);
+    Allowlist allowlist;
+    try {
+        allowlist = ParseAllowlist(to_utf8(json_text), to_utf8(source_schema));
+    } catch (const ScrubError& error) {
+        ErrorReport report = error.report();
+        report.message = from_utf8(report.message);
+        report.detail = from_utf8(report.detail);
+        report.hint = from_utf8(report.hint);
+        throw ScrubError(report);
+    }
+    for (std::string& schema : allowlist.schemas) schema = from_utf8(schema);
+    for (AllowlistEntry& entry : allowlist.entries) {
+        entry.key = from_utf8(entry.key);
+        entry.schema = from_utf8(entry.schema);
+        entry.table = from_utf8(entry.table);
+        for (std::string& column : entry.columns) column = from_utf8(column);
+        entry.where = from_utf8(entry.where);
+        for (ColumnRule& rule : entry.rules) {
+            rule.sql = from_utf8(rule.sql);
+            rule.why = from_utf8(rule.why);
+            if (rule.constant) rule.constant = from_utf8(*rule.constant);
+            for (std::string& path : rule.json_keep) path = from_utf8(path);
+        }
+    }
+    return allowlist;
+}
+
 }  // namespace scrub

@@ -2,6 +2,7 @@
 // Pure C++: no PostgreSQL headers, unit-tested in test/unit.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,5 +87,16 @@ bool IsRealisticRuleName(const std::string& name);
 // others faked; [] copies no rows) or to an object
 // {"rows": "all" | "none" | {"where": "..."}, "columns": {column: rule}}.
 Allowlist ParseAllowlist(std::string_view json_text, const std::string& source_schema);
+
+// Converts text between the server's encoding and UTF-8.
+using EncodingConverter = std::function<std::string(const std::string&)>;
+
+// ParseAllowlist for text in the server's encoding: parsed as UTF-8 (the
+// JSON parser's), then each name, expression and constant, and an error's
+// text, converted back. Without converters (a UTF-8 server), as it is.
+Allowlist ParseAllowlistInServerEncoding(const std::string& json_text,
+                                         const std::string& source_schema,
+                                         const EncodingConverter& to_utf8,
+                                         const EncodingConverter& from_utf8);
 
 }  // namespace scrub

@@ -366,4 +366,32 @@ void CheckExportSchemas(Database& db, const RunOptions& options, const Allowlist
     }
 }
 
+void CheckExportMayHash(Database& db, const Plan& plan, const std::string& caller) {
+    std::vector<std::string> tables;
+    for (const TablePlan& table : plan.tables) {
+        bool hashes = false;
+        for (const ColumnPlan& column : table.columns) hashes = hashes || column.Hashed();
+        if (!table.copy_rows || !hashes) continue;
+        tables.push_back(table.table->schema + "." + table.table->name);
+        if (table.table->owner != caller)
+            throw ScrubError(sqlstate::kInsufficientPrivilege,
+                             "an export computes hash rules only for tables its role owns",
+                             "Table \"" + tables.back() +
+                                 "\" has hash rules and is owned by role \"" + table.table->owner +
+                                 "\".",
+                             "Run scrub_to_schema (scrub-dump --via-schema), which computes them "
+                             "with the run's own permit.");
+    }
+    if (tables.empty()) return;
+    std::string superuser = FirstValue(db, CurrentRoleIsSuperuser(), Visibility::kLatest);
+    if (superuser != "true")
+        throw ScrubError(sqlstate::kInsufficientPrivilege,
+                         "an export computes hash rules only as a superuser",
+                         "Table \"" + tables.front() +
+                             "\" has hash rules; outside scrub_to_schema only a superuser may "
+                             "call scrub_hash.",
+                         "Run scrub_to_schema (scrub-dump --via-schema), which computes them "
+                         "with the run's own permit.");
+}
+
 }  // namespace scrub

@@ -50,6 +50,15 @@ std::string CreateBuildSchema(Database& db, const IdentifierQuoter& quote);
 void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_schema,
                    const IdentifierQuoter& quote, Problems* problems = nullptr);
 
+// Fails (42501), naming the table, unless every table an export copies
+// with hash rules is owned by `caller` and `caller` is a superuser. The
+// SELECTs of an export leave the extension for a client's COPY, so they
+// carry no run token (pg_functions.h): their scrub_hash calls are of the
+// superuser-only form, which the checks evaluate as each table's owner,
+// as a client's COPY evaluates them as its role. Everyone else goes
+// through scrub_to_schema.
+void CheckExportMayHash(Database& db, const Plan& plan, const std::string& caller);
+
 // Fails (42501), naming each object and its owner, if the extension's
 // schema holds a function, procedure or aggregate that is not a member of
 // the extension but has the name of one that is (scrub_hash,

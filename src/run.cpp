@@ -45,13 +45,7 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
     uint64_t source_rows = std::stoull(
         FirstValueAsOwner(db, owner, CountRows(*table.table, schema, quote, FilterCondition(table)),
                           Visibility::kRunSnapshot));
-    if (copied != source_rows)
-        throw ScrubError(sqlstate::kDataCorrupted,
-                         "row count check failed for table \"" + schema + "." + name + "\"",
-                         "The source has " + std::to_string(source_rows) +
-                             " rows at the run snapshot, but " + std::to_string(copied) +
-                             " were written to the scratch table.",
-                         "Nothing was written. Report this as a bug in scrub.");
+    CheckCopiedEveryRow(*table.table, source_rows, copied);
     // The source schema's tables by their name, as ever; another schema's
     // as its allowlist key.
     return {
@@ -60,45 +54,88 @@ TableReport CopyTable(Database& db, const TablePlan& table, const RunOptions& op
         MillisecondsSince(start)};
 }
 
-// The allowlist with its names in the server's encoding: parsed as UTF-8,
-// then each name (and an error's text) converted back.
-Allowlist ParseAllowlistInServerEncoding(const RunOptions& options) {
-    if (!options.to_utf8 || !options.from_utf8)
-        return ParseAllowlist(options.allowlist_json, options.source_schema);
-    Allowlist allowlist;
-    try {
-        allowlist = ParseAllowlist(options.to_utf8(options.allowlist_json),
-                                   options.to_utf8(options.source_schema));
-    } catch (const ScrubError& error) {
-        ErrorReport report = error.report();
-        report.message = options.from_utf8(report.message);
-        report.detail = options.from_utf8(report.detail);
-        report.hint = options.from_utf8(report.hint);
-        throw ScrubError(report);
-    }
-    for (std::string& schema : allowlist.schemas) schema = options.from_utf8(schema);
-    for (AllowlistEntry& entry : allowlist.entries) {
-        entry.key = options.from_utf8(entry.key);
-        entry.schema = options.from_utf8(entry.schema);
-        entry.table = options.from_utf8(entry.table);
-        for (std::string& column : entry.columns) column = options.from_utf8(column);
-        entry.where = options.from_utf8(entry.where);
-        for (ColumnRule& rule : entry.rules) {
-            rule.sql = options.from_utf8(rule.sql);
-            rule.why = options.from_utf8(rule.why);
-            if (rule.constant) rule.constant = options.from_utf8(*rule.constant);
-            for (std::string& path : rule.json_keep) path = options.from_utf8(path);
-        }
-    }
-    return allowlist;
-}
-
 // Whether the copy calls scrub_hash for some column.
 bool HashesAnyColumn(const Plan& plan) {
     for (const TablePlan& table : plan.tables)
         for (const ColumnPlan& column : table.columns)
             if (table.copy_rows && column.Hashed()) return true;
     return false;
+}
+
+// The allowlist without its keys naming a table of a system schema, each
+// of which becomes a problem of its own in `problems` (the run refuses it,
+// 42939); those schemas are not read.
+Allowlist WithoutSystemSchemas(Allowlist allowlist, Problems& problems) {
+    Allowlist covered;
+    for (const std::string& schema : allowlist.schemas)
+        if (!IsSystemSchemaName(schema)) covered.schemas.push_back(schema);
+    for (AllowlistEntry& entry : allowlist.entries) {
+        if (Contains(covered.schemas, entry.schema))
+            covered.entries.push_back(std::move(entry));
+        else
+            problems.push_back({entry.schema, entry.table, "",
+                                "Key \"" + entry.key + "\" names a table of system schema \"" +
+                                    entry.schema + "\"."});
+    }
+    return covered;
+}
+
+// scrub_plan's rows: per planned table, a row of its own when it has
+// problems or a row filter, then one per column with its decision and
+// problems; last, the problems no planned column holds.
+std::vector<PlanRow> PlanRowsOf(const Plan& plan, const Problems& problems,
+                                const std::string& source_schema) {
+    std::vector<PlanRow> rows;
+    std::vector<bool> used(problems.size(), false);
+    // The problems of (schema, table, column), joined; marks them used.
+    auto problems_of = [&](const std::string& schema, const std::string& table,
+                           const std::string& column) -> std::optional<std::string> {
+        std::vector<std::string> texts;
+        for (size_t i = 0; i < problems.size(); ++i)
+            if (!used[i] && problems[i].schema == schema && problems[i].table == table &&
+                problems[i].column == column) {
+                used[i] = true;
+                texts.push_back(problems[i].text);
+            }
+        if (texts.empty()) return std::nullopt;
+        return JoinLines(texts, "\n");
+    };
+    auto name_of = [&](const std::string& schema, const std::string& table) {
+        return schema == source_schema ? table : TableKeyOf(schema, table, source_schema);
+    };
+    auto text = [](const std::string& value) -> std::optional<std::string> {
+        if (value.empty()) return std::nullopt;
+        return value;
+    };
+    for (const TablePlan& table : plan.tables) {
+        const std::string& schema = table.table->schema;
+        const std::string& name = table.table->name;
+        // The table's own row: its problems, and a row filter (what the
+        // artifact's header calls "filtered").
+        std::optional<std::string> problem = problems_of(schema, name, "");
+        bool filtered = table.copy_rows && !table.row_filter.empty();
+        if (problem || filtered)
+            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt,
+                            filtered ? text("rows where") : std::nullopt,
+                            filtered ? text("row filter") : std::nullopt,
+                            filtered ? text(table.row_filter) : std::nullopt, problem});
+        for (const ColumnInfo& column : table.table->columns) {
+            Decision decision = DecisionOf(table, column);
+            rows.push_back({name_of(schema, name), column.name, column.type_sql,
+                            text(decision.decision), text(decision.reason), text(decision.why),
+                            problems_of(schema, name, column.name)});
+        }
+    }
+    // What no planned column holds: tables and columns that do not exist,
+    // partitions and other relations named by a key.
+    for (size_t i = 0; i < problems.size(); ++i) {
+        if (used[i]) continue;
+        const Problem& problem = problems[i];
+        rows.push_back({name_of(problem.schema, problem.table), text(problem.column), std::nullopt,
+                        std::nullopt, std::nullopt, std::nullopt,
+                        problems_of(problem.schema, problem.table, problem.column)});
+    }
+    return rows;
 }
 
 // Which entry point a shared step serves: its checks and messages differ.
@@ -133,7 +170,8 @@ Prepared Prepare(Database& db, const RunOptions& options, Purpose purpose) {
                              "Both are \"" + options.source_schema + "\".",
                              "scrub writes into a schema of its own and never into the source.");
     }
-    return {ParseAllowlistInServerEncoding(options),
+    return {ParseAllowlistInServerEncoding(options.allowlist_json, options.source_schema,
+                                           options.to_utf8, options.from_utf8),
             [&db](const std::string& name) { return db.QuoteIdentifier(name); }};
 }
 
@@ -343,20 +381,8 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     const IdentifierQuoter& quote = prepared.quote;
     CheckSourceSchema(db, options.source_schema);
 
-    // A key naming a system schema is a problem of its own (the run
-    // refuses it, 42939); its schema is not read.
     Problems problems;
-    Allowlist covered;
-    for (const std::string& schema : allowlist.schemas)
-        if (!IsSystemSchemaName(schema)) covered.schemas.push_back(schema);
-    for (AllowlistEntry& entry : allowlist.entries) {
-        if (Contains(covered.schemas, entry.schema))
-            covered.entries.push_back(std::move(entry));
-        else
-            problems.push_back({entry.schema, entry.table, "",
-                                "Key \"" + entry.key + "\" names a table of system schema \"" +
-                                    entry.schema + "\"."});
-    }
+    Allowlist covered = WithoutSystemSchemas(std::move(allowlist), problems);
     SourceCatalog catalog = ReadSourceCatalog(db, covered.schemas);
     Plan plan = BuildPlan(covered, catalog, options.source_schema, options.strict, &problems);
     CheckSequencesReadable(db, catalog, &problems);
@@ -391,58 +417,7 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
         }
     }
 
-    std::vector<PlanRow> rows;
-    std::vector<bool> used(problems.size(), false);
-    // The problems of (schema, table, column), joined; marks them used.
-    auto problems_of = [&](const std::string& schema, const std::string& table,
-                           const std::string& column) -> std::optional<std::string> {
-        std::vector<std::string> texts;
-        for (size_t i = 0; i < problems.size(); ++i)
-            if (!used[i] && problems[i].schema == schema && problems[i].table == table &&
-                problems[i].column == column) {
-                used[i] = true;
-                texts.push_back(problems[i].text);
-            }
-        if (texts.empty()) return std::nullopt;
-        return JoinLines(texts, "\n");
-    };
-    auto name_of = [&](const std::string& schema, const std::string& table) {
-        return schema == options.source_schema ? table
-                                               : TableKeyOf(schema, table, options.source_schema);
-    };
-    auto text = [](const std::string& value) -> std::optional<std::string> {
-        if (value.empty()) return std::nullopt;
-        return value;
-    };
-    for (const TablePlan& table : plan.tables) {
-        const std::string& schema = table.table->schema;
-        const std::string& name = table.table->name;
-        // The table's own row: its problems, and a row filter (what the
-        // artifact's header calls "filtered").
-        std::optional<std::string> problem = problems_of(schema, name, "");
-        bool filtered = table.copy_rows && !table.row_filter.empty();
-        if (problem || filtered)
-            rows.push_back({name_of(schema, name), std::nullopt, std::nullopt,
-                            filtered ? text("rows where") : std::nullopt,
-                            filtered ? text("row filter") : std::nullopt,
-                            filtered ? text(table.row_filter) : std::nullopt, problem});
-        for (const ColumnInfo& column : table.table->columns) {
-            Decision decision = DecisionOf(table, column);
-            rows.push_back({name_of(schema, name), column.name, column.type_sql,
-                            text(decision.decision), text(decision.reason), text(decision.why),
-                            problems_of(schema, name, column.name)});
-        }
-    }
-    // What no planned column holds: tables and columns that do not exist,
-    // partitions and other relations named by a key.
-    for (size_t i = 0; i < problems.size(); ++i) {
-        if (used[i]) continue;
-        const Problem& problem = problems[i];
-        rows.push_back({name_of(problem.schema, problem.table), text(problem.column), std::nullopt,
-                        std::nullopt, std::nullopt, std::nullopt,
-                        problems_of(problem.schema, problem.table, problem.column)});
-    }
-    return rows;
+    return PlanRowsOf(plan, problems, options.source_schema);
 }
 
 namespace {
@@ -450,40 +425,6 @@ namespace {
 uint64_t EstimatedBytes(Database& db, const TableInfo& table) {
     return std::stoull(
         FirstValue(db, RelationSize(table.oid, table.partitioned), Visibility::kLatest));
-}
-
-// The SELECTs of an export leave the extension for a client's COPY, so
-// they carry no run token (pg_functions.h): their scrub_hash calls are of
-// the superuser-only form, which the checks below evaluate as each
-// table's owner, as a client's COPY evaluates them as its role. So hash
-// rules are exported only by a superuser owning the table (what
-// scrub-dump streams); everyone else goes through scrub_to_schema.
-void CheckExportMayHash(Database& db, const Plan& plan, const std::string& caller) {
-    std::vector<std::string> tables;
-    for (const TablePlan& table : plan.tables) {
-        bool hashes = false;
-        for (const ColumnPlan& column : table.columns) hashes = hashes || column.Hashed();
-        if (!table.copy_rows || !hashes) continue;
-        tables.push_back(table.table->schema + "." + table.table->name);
-        if (table.table->owner != caller)
-            throw ScrubError(sqlstate::kInsufficientPrivilege,
-                             "an export computes hash rules only for tables its role owns",
-                             "Table \"" + tables.back() +
-                                 "\" has hash rules and is owned by role \"" + table.table->owner +
-                                 "\".",
-                             "Run scrub_to_schema (scrub-dump --via-schema), which computes them "
-                             "with the run's own permit.");
-    }
-    if (tables.empty()) return;
-    std::string superuser = FirstValue(db, CurrentRoleIsSuperuser(), Visibility::kLatest);
-    if (superuser != "true")
-        throw ScrubError(sqlstate::kInsufficientPrivilege,
-                         "an export computes hash rules only as a superuser",
-                         "Table \"" + tables.front() +
-                             "\" has hash rules; outside scrub_to_schema only a superuser may "
-                             "call scrub_hash.",
-                         "Run scrub_to_schema (scrub-dump --via-schema), which computes them "
-                         "with the run's own permit.");
 }
 
 }  // namespace

@@ -13,13 +13,11 @@
 #include <utility>
 #include <vector>
 
+#include "allowlist.h"
 #include "database.h"
 #include "facts.h"
 
 namespace scrub {
-
-// Converts text between the server's encoding and UTF-8.
-using EncodingConverter = std::function<std::string(const std::string&)>;
 
 struct RunOptions {
     std::string allowlist_json;  // jsonb's text form, in the server's encoding

@@ -392,4 +392,14 @@ void ThrowIfViolated(const Violations& violations) {
         "copy the table without rows ([]).");
 }
 
+void CheckCopiedEveryRow(const TableInfo& table, uint64_t source_rows, uint64_t copied) {
+    if (copied == source_rows) return;
+    throw ScrubError(sqlstate::kDataCorrupted,
+                     "row count check failed for table \"" + table.schema + "." + table.name + "\"",
+                     "The source has " + std::to_string(source_rows) +
+                         " rows at the run snapshot, but " + std::to_string(copied) +
+                         " were written to the scratch table.",
+                     "Nothing was written. Report this as a bug in scrub.");
+}
+
 }  // namespace scrub

@@ -1,5 +1,6 @@
 // What a run checks after copying, on its scratch tables (an export
-// checks the same over its scrubbing SELECTs): that no code added rows or
+// checks the same over its scrubbing SELECTs): that the copy wrote every
+// row, that no code added rows or
 // changed column types meanwhile, the leak counts, that the scrubbed rows
 // satisfy the constraints and indexes a restore builds, that filtered and
 // hashed foreign keys still match, and that nothing outside the copy was
@@ -17,6 +18,10 @@
 #include "run.h"
 
 namespace scrub {
+
+// Fails (XX001), naming the table, unless the copy wrote as many rows
+// (`copied`) as the source has at the run snapshot (`source_rows`).
+void CheckCopiedEveryRow(const TableInfo& table, uint64_t source_rows, uint64_t copied);
 
 // Fails (42501) unless the scratch table holds exactly the rows the copy
 // wrote (counted with the caller's rights, after the owner's grant is gone).
