@@ -4,7 +4,65 @@
 -- scrub_to_schema gains the parameters strict and leak_check: the
 -- function is made again, with the SET clauses, comment and privileges of
 -- a fresh install (output styles pinned as pg_dump pins them). EXECUTE
--- granted on the old one goes with it: grant it again (CHANGELOG.md).
+-- granted on the old one goes with it, and is not granted again here: what
+-- an extension script grants is recorded as the extension's initial
+-- privileges (pg_init_privs), which pg_dump leaves out, so dumps of the
+-- database would silently lose those grants. Instead every grantee of
+-- EXECUTE on the old function (PUBLIC included) other than its owner and
+-- the extension's initial privileges gets a WARNING naming it, with the
+-- GRANT to run after the update. Names are read from the catalog and
+-- quoted with %I / quote_ident; every name the block uses is qualified.
+DO $grants$
+DECLARE
+    lost record;
+BEGIN
+    FOR lost IN
+        SELECT g.who,
+               pg_catalog.format('GRANT EXECUTE ON FUNCTION %I.scrub_to_schema(jsonb, text, text, boolean, boolean) TO %s%s;',
+                                 n.nspname, g.grantee,
+                                 CASE WHEN g.grantable THEN ' WITH GRANT OPTION' ELSE '' END) AS statement
+          FROM pg_catalog.pg_extension AS e
+          JOIN pg_catalog.pg_depend AS d
+            ON d.refclassid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_extension' AS pg_catalog.regclass)
+           AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+           AND d.classid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
+           AND d.deptype OPERATOR(pg_catalog.=) 'e'
+          JOIN pg_catalog.pg_proc AS p ON p.oid OPERATOR(pg_catalog.=) d.objid
+          JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+         CROSS JOIN LATERAL (
+            SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                        ELSE pg_catalog.quote_ident(pg_catalog.min(CAST(r.rolname AS pg_catalog.text))) END AS grantee,
+                   CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                        ELSE 'role ' OPERATOR(pg_catalog.||)
+                             pg_catalog.quote_ident(pg_catalog.min(CAST(r.rolname AS pg_catalog.text))) END AS who,
+                   pg_catalog.bool_or(a.is_grantable) AS grantable
+              FROM pg_catalog.aclexplode(p.proacl) AS a
+              LEFT JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+             WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+               AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+               AND NOT EXISTS (
+                       SELECT FROM pg_catalog.pg_init_privs AS i
+                        CROSS JOIN LATERAL pg_catalog.aclexplode(i.initprivs) AS ia
+                        WHERE i.classoid OPERATOR(pg_catalog.=) CAST('pg_catalog.pg_proc' AS pg_catalog.regclass)
+                          AND i.objoid OPERATOR(pg_catalog.=) p.oid
+                          AND i.objsubid OPERATOR(pg_catalog.=) 0
+                          AND ia.grantee OPERATOR(pg_catalog.=) a.grantee
+                          AND ia.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE')
+             GROUP BY a.grantee) AS g
+         WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'
+           AND p.proname OPERATOR(pg_catalog.=) 'scrub_to_schema'
+           AND p.pronargs OPERATOR(pg_catalog.=) 3
+         ORDER BY g.grantee COLLATE pg_catalog."C"
+    LOOP
+        RAISE WARNING '% loses EXECUTE on scrub_to_schema: the update replaces the function', lost.who
+            USING DETAIL = 'scrub 0.2.0 drops scrub_to_schema(jsonb, text, text) and creates '
+                           'scrub_to_schema(jsonb, text, text, boolean, boolean); '
+                           'privileges granted on the old function are not carried over.',
+                  HINT = pg_catalog.format('After the update, run: %s', lost.statement);
+    END LOOP;
+END
+$grants$;
+
 DROP FUNCTION scrub_to_schema(jsonb, text, text);
 
 CREATE FUNCTION scrub_to_schema(

@@ -84,8 +84,38 @@ SELECT source, path FROM pg_extension_update_paths('scrub')
    AND path IS NOT NULL
  ORDER BY source;
 
+-- EXECUTE granted on 0.1.0's scrub_to_schema, which the step to 0.2.0
+-- makes again: the step warns, per grantee but the owner, with the GRANT
+-- to run afterwards (names quoted as they must be), and grants nothing
+-- itself (see the comparison with a fresh install below).
+CREATE ROLE regress_scrub_runner;
+CREATE ROLE "regress_scrub ""o'hara"" x";
+CREATE ROLE regress_scrub_revoked;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) TO regress_scrub_runner;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) TO "regress_scrub ""o'hara"" x" WITH GRANT OPTION;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) TO regress_scrub_revoked;
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text) FROM regress_scrub_revoked;
+
 -- Step to 0.2.0, then run again: the run replaces the previous copy.
 ALTER EXTENSION scrub UPDATE TO '0.2.0';
+-- The grants are gone; the statements the warnings give restore them.
+SELECT r.rolname, has_function_privilege(r.oid, 'scrub_to_schema(jsonb, text, text, boolean, boolean)', 'EXECUTE')
+  FROM pg_roles r WHERE r.rolname LIKE 'regress\_scrub%' ORDER BY 1;
+GRANT EXECUTE ON FUNCTION public.scrub_to_schema(jsonb, text, text, boolean, boolean) TO "regress_scrub ""o'hara"" x" WITH GRANT OPTION;
+GRANT EXECUTE ON FUNCTION public.scrub_to_schema(jsonb, text, text, boolean, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION public.scrub_to_schema(jsonb, text, text, boolean, boolean) TO regress_scrub_runner;
+SELECT r.rolname, has_function_privilege(r.oid, 'scrub_to_schema(jsonb, text, text, boolean, boolean)', 'EXECUTE') AS execute,
+       has_function_privilege(r.oid, 'scrub_to_schema(jsonb, text, text, boolean, boolean)', 'EXECUTE WITH GRANT OPTION') AS grant_option
+  FROM pg_roles r WHERE r.rolname LIKE 'regress\_scrub%' ORDER BY 1;
+-- Made by the DBA, not by the extension: not initial privileges.
+SELECT count(*) AS scrub_to_schema_init_privs_with_others
+  FROM pg_init_privs i, aclexplode(i.initprivs) a
+ WHERE i.objoid = 'scrub_to_schema(jsonb, text, text, boolean, boolean)'::regprocedure
+   AND a.grantee <> (SELECT proowner FROM pg_proc WHERE oid = i.objoid);
+-- Taken back, so that the comparison below sees the extension's own.
+REVOKE EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean)
+    FROM PUBLIC, regress_scrub_runner, "regress_scrub ""o'hara"" x";
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema('{"customers": ["id", "joined"]}', source_schema => 'app');
 SELECT extension_version FROM scrubbed._scrub_run;
@@ -117,5 +147,17 @@ SELECT count(*) FILTER (WHERE object = 'extension scrub') AS extension_rows,
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema('{"customers": ["id", "joined"]}', source_schema => 'app');
 
+-- Installed in a schema whose name needs quoting: the warning's GRANT
+-- quotes it.
+DROP EXTENSION scrub;
+CREATE SCHEMA "scrub ""tools"" x";
+CREATE EXTENSION scrub VERSION '0.1.0' SCHEMA "scrub ""tools"" x";
+GRANT EXECUTE ON FUNCTION "scrub ""tools"" x".scrub_to_schema(jsonb, text, text) TO "regress_scrub ""o'hara"" x";
+ALTER EXTENSION scrub UPDATE;
+GRANT EXECUTE ON FUNCTION "scrub ""tools"" x".scrub_to_schema(jsonb, text, text, boolean, boolean) TO "regress_scrub ""o'hara"" x";
+SELECT has_function_privilege('regress_scrub "o''hara" x',
+                              '"scrub ""tools"" x".scrub_to_schema(jsonb, text, text, boolean, boolean)', 'EXECUTE');
+
 \c :regress_db
 DROP DATABASE scrub_upgrade;
+DROP ROLE regress_scrub_runner, "regress_scrub ""o'hara"" x", regress_scrub_revoked;

@@ -97,6 +97,30 @@ for my $old (map { /^scrub--([^-]+)\.sql$/ ? $1 : () } @scripts)
     ok($seen{$version}, "upgrade scripts lead from $old to $version");
 }
 
+# --- programs that call the extension's functions: each states the
+# version whose SQL functions it calls (scrub_version=, checked against the
+# database's extversion before any call), which is EXTVERSION, and each
+# function it calls is one the install script of EXTVERSION creates.
+my $install_script = slurp("scrub--$version.sql");
+my @callers;
+for my $program (sort map { s{.*/}{}r } glob("$top/bin/*"))
+{
+    my $text = slurp("bin/$program");
+    my %called = map { $_ => 1 } $text =~ /:"?scrub_schema"?\.(\w+)\(/g;
+    next unless %called;
+    push @callers, $program;
+    my @stated = $text =~ /^scrub_version=(\S*)$/mg;
+    is("@stated", $version, "bin/$program states the extension version it calls: EXTVERSION");
+    like($text, qr/AS scrub_version_matches \\gset\n\\if :scrub_version_matches\n/,
+        "bin/$program compares it with the database's extension version");
+    for my $function (sort keys %called)
+    {
+        like($install_script, qr/^CREATE FUNCTION \Q$function\E\(/m,
+            "bin/$program calls $function, which scrub--$version.sql creates");
+    }
+}
+ok(grep({ $_ eq 'scrub-dump' } @callers), 'scrub-dump is among the programs checked');
+
 # --- supported PostgreSQL versions
 my $boundary = slurp('src/pg_boundary.h');
 my ($low) = $boundary =~ /#if PG_VERSION_NUM < (\d+)0000\n/;
