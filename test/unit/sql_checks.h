@@ -56,9 +56,9 @@ inline std::string OutsideQuotes(const std::string& sql) {
 // syntax.
 inline std::vector<std::string> UnqualifiedCalls(const std::string& sql) {
     static const std::set<std::string> kSyntax = {
-        "cast", "exists", "coalesce", "any",   "from", "values", "in",
-        "as",   "select", "operator", "array", "and",  "or",     "not",
-        "on",   "when",   "then",     "else",  "where"};
+        "cast", "exists", "coalesce", "any",   "from",  "values", "in",
+        "as",   "select", "operator", "array", "and",   "or",     "not",
+        "on",   "when",   "then",     "else",  "where", "lateral"};
     std::vector<std::string> found;
     const std::string text = OutsideQuotes(sql);
     static const std::regex kCall(R"(([A-Za-z_][A-Za-z_0-9]*)\s*\()");
