@@ -10,9 +10,9 @@ SCRIPTS = bin/scrub-dump bin/scrub-restore bin/scrub-verify
 
 # Modules without PostgreSQL headers (unit-tested on their own) and the
 # PostgreSQL-facing layer.
-PURE_OBJS = src/allowlist.o src/catalog.o src/fake.o src/plan.o src/rules.o src/sqlgen.o src/run.o \
-	src/sqlgen_run.o src/sqlgen_checks.o src/scratch.o src/manifest.o src/verify.o \
-	src/preflight.o src/realistic.o src/pseudonym.o src/json_keep.o src/suggest.o
+PURE_OBJS = src/allowlist.o src/catalog.o src/sqlgen_catalog.o src/fake.o src/plan.o src/rules.o \
+	src/sqlgen.o src/run.o src/sqlgen_run.o src/sqlgen_checks.o src/scratch.o src/manifest.o \
+	src/verify.o src/preflight.o src/realistic.o src/pseudonym.o src/json_keep.o src/suggest.o
 PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o src/pg_functions.o
 OBJS = $(PURE_OBJS) $(PG_OBJS)
 
