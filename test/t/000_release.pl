@@ -2,7 +2,7 @@
 # and every place that states the version or the supported PostgreSQL
 # versions agrees with the Makefile (EXTVERSION) and with the compile-time
 # check in src/pg_boundary.h, which must refuse the versions outside the
-# range. Needs no server.
+# range; every TAP file has a number of its own. Needs no server.
 use strict;
 use warnings;
 use File::Temp ();
@@ -95,6 +95,22 @@ for my $old (map { /^scrub--([^-]+)\.sql$/ ? $1 : () } @scripts)
         for my $n (@{ $next{$v} // [] }) { push @queue, $n unless $seen{$n}++ }
     }
     ok($seen{$version}, "upgrade scripts lead from $old to $version");
+}
+
+# --- test files: each TAP file has a number of its own (people and
+# PROVE_TESTS name a file by it)
+{
+    opendir my $tdh, "$top/test/t" or die;
+    my %by_number;
+    for my $file (sort readdir $tdh)
+    {
+        push @{ $by_number{$1} }, $file if $file =~ /^(\d+)_.*\.pl$/;
+    }
+    closedir $tdh;
+    my @shared = map { "@{ $by_number{$_} }" } grep { @{ $by_number{$_} } > 1 } sort keys %by_number;
+    is("@shared", '', 'no two TAP files share a number');
+    my @unnumbered = grep { !/^\d{3}_[a-z0-9_]+\.pl$/ } map { s{.*/}{}r } glob("$top/test/t/*.pl");
+    is("@unnumbered", '', 'every TAP file is named NNN_name.pl');
 }
 
 # --- supported PostgreSQL versions
