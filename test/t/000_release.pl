@@ -2,7 +2,8 @@
 # and every place that states the version or the supported PostgreSQL
 # versions agrees with the Makefile (EXTVERSION) and with the compile-time
 # check in src/pg_boundary.h, which must refuse the versions outside the
-# range; every TAP file has a number of its own. Needs no server.
+# range; REGRESS lists every regress test and every TAP file has a
+# number of its own. Needs no server.
 use strict;
 use warnings;
 use File::Temp ();
@@ -111,6 +112,22 @@ for my $old (map { /^scrub--([^-]+)\.sql$/ ? $1 : () } @scripts)
     is("@shared", '', 'no two TAP files share a number');
     my @unnumbered = grep { !/^\d{3}_[a-z0-9_]+\.pl$/ } map { s{.*/}{}r } glob("$top/test/t/*.pl");
     is("@unnumbered", '', 'every TAP file is named NNN_name.pl');
+}
+
+# --- regress tests: REGRESS in the Makefile is the one list of them
+# (test/schedule only says which run first, and each of those is in
+# REGRESS too); every test has its expected output.
+{
+    my ($listed) = slurp('Makefile') =~ /^REGRESS = ((?:.*\\\n)*.*)$/m;
+    my @regress = sort grep { $_ ne '\\' } split ' ', $listed // '';
+    my @sql = sort map { m{([^/]+)\.sql$} } glob("$top/sql/*.sql");
+    is("@regress", "@sql", 'REGRESS in the Makefile lists every sql/*.sql');
+    my %in_regress = map { $_ => 1 } @regress;
+    my @scheduled = slurp('test/schedule') =~ /^test:\s*(.*)$/mg;
+    my @not_listed = grep { !$in_regress{$_} } map { split ' ' } @scheduled;
+    is("@not_listed", '', 'every test of test/schedule is in REGRESS');
+    my @no_output = grep { !-f "$top/expected/$_.out" } @sql;
+    is("@no_output", '', 'every regress test has expected/NAME.out');
 }
 
 # --- supported PostgreSQL versions
