@@ -1,6 +1,6 @@
 # scrub: PGXS build. `make && make install` builds and installs the
-# extension and the scrub-dump / scrub-restore commands; test/run-all runs
-# every suite (see README.md).
+# extension and the scrub-dump / scrub-restore / scrub-verify commands;
+# test/run-all runs every suite (see README.md).
 
 EXTENSION = scrub
 MODULE_big = scrub
