@@ -76,6 +76,9 @@ is($default, $version, 'scrub.control default_version is EXTVERSION');
 my ($deb) = slurp('debian/changelog') =~ /^scrub \(([^)-]+)(?:-[^)]*)?\)/;
 is($deb, $version, 'debian/changelog is at EXTVERSION');
 like(slurp('CHANGELOG.md'), qr/^## \Q$version\E\b/m, 'CHANGELOG.md has a section for EXTVERSION');
+my ($maintainer) = slurp('debian/control') =~ /^Maintainer: (.+)$/m;
+like($maintainer, qr/^[^<>]+ <[^<>@\s]+@[^<>\s]+>$/, 'debian/control names a maintainer as "name <email>"');
+is($meta->{maintainer}, $maintainer, 'META.json names the maintainer of debian/control');
 
 # --- extension scripts: shipped, and every older version can be upgraded
 opendir my $dh, $top or die;
