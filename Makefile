@@ -99,12 +99,14 @@ uninstall-scripts:
 	rm -f $(addprefix '$(DESTDIR)$(bindir)'/, $(notdir $(SCRIPTS)))
 
 # Release tarball of the commit checked out (uncommitted changes are not
-# in it), with git archive as pgvector makes its own.
+# in it), with git archive as pgvector makes its own; .gitattributes
+# leaves the development-only files out. It lands in DIST_DIR.
 .PHONY: dist deb
+DIST_DIR ?= .
 dist:
 	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
-		-o $(EXTENSION)-$(EXTVERSION).tar.gz HEAD
-	@echo "wrote $(EXTENSION)-$(EXTVERSION).tar.gz"
+		-o '$(DIST_DIR)/$(EXTENSION)-$(EXTVERSION).tar.gz' HEAD
+	@echo "wrote $(DIST_DIR)/$(EXTENSION)-$(EXTVERSION).tar.gz"
 
 # Debian package postgresql-15-scrub (debian/), built without network from
 # a copy of the tree's files (committed or not, untracked ones included,

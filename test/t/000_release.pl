@@ -21,6 +21,17 @@ sub slurp
     return scalar <$fh>;
 }
 
+# What a list lacks and holds in excess of another ('' if they are equal).
+sub list_diff
+{
+    my ($got, $want) = @_;
+    my %got = map { $_ => 1 } @$got;
+    my %want = map { $_ => 1 } @$want;
+    my @missing = grep { !$got{$_} } sort keys %want;
+    my @extra = grep { !$want{$_} } sort keys %got;
+    return join('; ', (@missing ? "missing: @missing" : ()), (@extra ? "extra: @extra" : ()));
+}
+
 sub make_var
 {
     my ($name) = @_;
@@ -131,6 +142,28 @@ for my $old (map { /^scrub--([^-]+)\.sql$/ ? $1 : () } @scripts)
     is("@not_listed", '', 'every test of test/schedule is in REGRESS');
     my @no_output = grep { !-f "$top/expected/$_.out" } @sql;
     is("@no_output", '', 'every regress test has expected/NAME.out');
+}
+
+# --- the release tarball: `make dist` writes every file of HEAD but the
+# development-only ones (.gitattributes).
+SKIP:
+{
+    # test/run-all's copy of a worktree belongs to postgres, the repository
+    # it points to may belong to root: let git read it anyway.
+    local $ENV{GIT_CONFIG_COUNT} = 1;
+    local $ENV{GIT_CONFIG_KEY_0} = 'safe.directory';
+    local $ENV{GIT_CONFIG_VALUE_0} = '*';
+    skip 'not a git checkout', 1
+      unless -e "$top/.git" && system("git -C '$top' rev-parse -q --verify HEAD >/dev/null") == 0;
+    my $tmp = File::Temp->newdir();
+    system("make -s --no-print-directory -C '$top' dist DIST_DIR='$tmp' >/dev/null") == 0 or die 'make dist failed';
+    my $tarball = "$tmp/scrub-$version.tar.gz";
+    my @in_tarball = sort grep { length && !m{/$} } map { s{^scrub-\Q$version\E/}{}r } split /\n/,
+      `tar -tzf '$tarball'`;
+    my $development = qr{^(?:\.ci/|\.clang-format$|\.gitattributes$|\.gitignore$)};
+    my @expected = sort grep { !/$development/ } split /\n/, `git -C '$top' ls-tree -r --name-only HEAD`;
+    is(list_diff(\@in_tarball, \@expected), '',
+        'make dist writes every file of HEAD but .ci, .clang-format, .gitattributes, .gitignore');
 }
 
 # --- supported PostgreSQL versions
