@@ -35,6 +35,10 @@ ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=tmp_check_iso \
 TAP_TESTS = 1
 PROVE_TESTS ?= $(sort $(wildcard test/t/*.pl))
 
+# Removed by `make clean`: pgxs.mk reads this when it is included, so it
+# must be set before.
+EXTRA_CLEAN = test/unit/unit_tests test/fuzz/allowlist_fuzzer tmp_check_regress results regression.diffs regression.out tmp_deb
+
 PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
 	-Wno-register
@@ -85,8 +89,6 @@ test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h test/
 
 unit: test/unit/unit_tests
 	test/unit/unit_tests
-
-EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress results regression.diffs regression.out tmp_deb
 
 # PGXS tracks no header dependencies: rebuild every object when one changes.
 $(OBJS): $(wildcard src/*.h)
