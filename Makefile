@@ -103,7 +103,7 @@ uninstall-scripts:
 # Release tarball of the commit checked out (uncommitted changes are not
 # in it), with git archive as pgvector makes its own; .gitattributes
 # leaves the development-only files out. It lands in DIST_DIR.
-.PHONY: dist deb
+.PHONY: dist deb deb-tree
 DIST_DIR ?= .
 dist:
 	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
@@ -111,15 +111,29 @@ dist:
 	@echo "wrote $(DIST_DIR)/$(EXTENSION)-$(EXTVERSION).tar.gz"
 
 # Debian package postgresql-15-scrub (debian/), built without network from
-# a copy of the tree's files (committed or not, untracked ones included,
-# ignored ones not) in DEB_DIR; the .deb lands in DEB_DIR.
+# a copy of the source tree in DEB_DIR (deb-tree); the .deb lands in
+# DEB_DIR. From a git checkout the copy holds the files git knows of
+# (committed or not, untracked ones included, ignored ones not); from a
+# tree without .git (an unpacked `make dist` tarball) every file but
+# VCS metadata, DEB_DIR and the tarballs of dist, and `make clean` then
+# removes the build products from the copy.
 DEB_DIR ?= $(CURDIR)/tmp_deb
-deb:
-	rm -rf '$(DEB_DIR)' && mkdir -p '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)'
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		tar -c --null -T - | tar -x -C '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)'
-	cd '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)' && \
+DEB_TREE = $(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)
+deb-tree:
+	rm -rf '$(DEB_DIR)' && mkdir -p '$(DEB_TREE)'
+	if [ -e .git ]; then \
+		git ls-files -z --cached --others --exclude-standard >'$(DEB_DIR)/files' && \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh \
+			<'$(DEB_DIR)/files' | tar -c --null -T - | tar -x -C '$(DEB_TREE)' && \
+		rm '$(DEB_DIR)/files'; \
+	else \
+		tar -c --exclude-vcs --exclude='./$(patsubst $(CURDIR)/%,%,$(DEB_DIR))' \
+			--exclude='./$(EXTENSION)-*.tar.gz' . | tar -x -C '$(DEB_TREE)' && \
+		$(MAKE) -s -C '$(DEB_TREE)' clean; \
+	fi
+
+deb: deb-tree
+	cd '$(DEB_TREE)' && \
 		dpkg-buildpackage -us -uc -b >'$(DEB_DIR)/build.log' 2>&1 || \
 		{ tail -40 '$(DEB_DIR)/build.log'; exit 1; }
 	@ls '$(DEB_DIR)'/*.deb

@@ -3,7 +3,8 @@
 # versions agrees with the Makefile (EXTVERSION) and with the compile-time
 # check in src/pg_boundary.h, which must refuse the versions outside the
 # range; REGRESS lists every regress test and every TAP file has a
-# number of its own. Needs no server.
+# number of its own; `make dist` leaves the development-only files out and
+# the Debian package's recipe copies an unpacked tarball. Needs no server.
 use strict;
 use warnings;
 use File::Temp ();
@@ -19,6 +20,14 @@ sub slurp
     open my $fh, '<', "$top/$path" or die "cannot read $path: $!";
     local $/;
     return scalar <$fh>;
+}
+
+sub write_text
+{
+    my ($path, $content) = @_;
+    open my $fh, '>', $path or die "cannot write $path: $!";
+    print $fh $content;
+    close $fh or die "cannot write $path: $!";
 }
 
 # What a list lacks and holds in excess of another ('' if they are equal).
@@ -145,7 +154,8 @@ for my $old (map { /^scrub--([^-]+)\.sql$/ ? $1 : () } @scripts)
 }
 
 # --- the release tarball: `make dist` writes every file of HEAD but the
-# development-only ones (.gitattributes).
+# development-only ones (.gitattributes), and the Debian package's recipe
+# copies an unpacked tarball (no .git) without its build products.
 SKIP:
 {
     # test/run-all's copy of a worktree belongs to postgres, the repository
@@ -153,7 +163,7 @@ SKIP:
     local $ENV{GIT_CONFIG_COUNT} = 1;
     local $ENV{GIT_CONFIG_KEY_0} = 'safe.directory';
     local $ENV{GIT_CONFIG_VALUE_0} = '*';
-    skip 'not a git checkout', 1
+    skip 'not a git checkout', 3
       unless -e "$top/.git" && system("git -C '$top' rev-parse -q --verify HEAD >/dev/null") == 0;
     my $tmp = File::Temp->newdir();
     system("make -s --no-print-directory -C '$top' dist DIST_DIR='$tmp' >/dev/null") == 0 or die 'make dist failed';
@@ -164,6 +174,23 @@ SKIP:
     my @expected = sort grep { !/$development/ } split /\n/, `git -C '$top' ls-tree -r --name-only HEAD`;
     is(list_diff(\@in_tarball, \@expected), '',
         'make dist writes every file of HEAD but .ci, .clang-format, .gitattributes, .gitignore');
+    system("tar -xzf '$tarball' -C '$tmp'") == 0 or die 'cannot unpack the tarball';
+    my $unpacked = "$tmp/scrub-$version";
+    # Build products, as make, make installcheck and make fuzz leave them.
+    for my $product ('src/allowlist.o', 'scrub.so', 'test/unit/unit_tests', 'test/fuzz/allowlist_fuzzer',
+                     'results/setup.out', 'regression.diffs', 'tmp_check/log/x', 'tmp_deb/old/x')
+    {
+        my $dir = "$unpacked/$product" =~ s{/[^/]+$}{}r;
+        system('mkdir', '-p', $dir) == 0 or die;
+        write_text("$unpacked/$product", "product\n");
+    }
+    my ($out, $err) = ('', '');
+    my $ok = IPC::Run::run([ 'make', '-s', '-C', $unpacked, 'deb-tree', "DEB_DIR=$tmp/deb" ],
+                           '>', \$out, '2>', \$err);
+    ok($ok, 'make deb-tree copies an unpacked tarball') or diag($err);
+    my @copied = sort map { s{^\Q$tmp/deb/scrub-$version/\E}{}r }
+      split /\n/, `find '$tmp/deb/scrub-$version' -type f -o -type l`;
+    is(list_diff(\@copied, \@in_tarball), '', 'make deb-tree copies the tarball\'s files and no build product');
 }
 
 # --- supported PostgreSQL versions
