@@ -1,6 +1,6 @@
 # scrub: PGXS build. `make && make install` builds and installs the
-# extension and the scrub-dump / scrub-restore commands; test/run-all runs
-# every suite (see README.md).
+# extension and the scrub-dump / scrub-restore / scrub-verify commands;
+# test/run-all runs every suite (see README.md).
 
 EXTENSION = scrub
 MODULE_big = scrub
@@ -16,7 +16,7 @@ PURE_OBJS = src/allowlist.o src/catalog.o src/sqlgen_catalog.o src/fake.o src/pl
 PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o src/pg_functions.o
 OBJS = $(PURE_OBJS) $(PG_OBJS)
 
-REGRESS = setup core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore schemas fake_fit generators rules row_filters hash_keys plan_strict export suggest_leaks hash_review fake_review trust_review trusted_expressions pinned_expressions extension_schema
+REGRESS = setup upgrade core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore schemas fake_fit generators rules row_filters hash_keys plan_strict export suggest_leaks hash_review fake_review trust_review trusted_expressions pinned_expressions extension_schema
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # `make installcheck` runs the three suites below through PGXS's own
@@ -34,6 +34,10 @@ ISOLATION_OPTS = --inputdir=test/isolation --temp-instance=tmp_check_iso \
 # TAP: test/t/*.pl with PostgreSQL::Test::Cluster (PROVE_TESTS picks some).
 TAP_TESTS = 1
 PROVE_TESTS ?= $(sort $(wildcard test/t/*.pl))
+
+# Removed by `make clean`: pgxs.mk reads this when it is included, so it
+# must be set before.
+EXTRA_CLEAN = test/unit/unit_tests test/fuzz/allowlist_fuzzer tmp_check_regress results regression.diffs regression.out tmp_deb
 
 PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -86,8 +90,6 @@ test/unit/unit_tests: $(PURE_OBJS:.o=.cpp) $(UNIT_SRCS) $(wildcard src/*.h test/
 unit: test/unit/unit_tests
 	test/unit/unit_tests
 
-EXTRA_CLEAN = test/unit/unit_tests tmp_check_regress results regression.diffs regression.out tmp_deb
-
 # PGXS tracks no header dependencies: rebuild every object when one changes.
 $(OBJS): $(wildcard src/*.h)
 
@@ -99,23 +101,39 @@ uninstall-scripts:
 	rm -f $(addprefix '$(DESTDIR)$(bindir)'/, $(notdir $(SCRIPTS)))
 
 # Release tarball of the commit checked out (uncommitted changes are not
-# in it), with git archive as pgvector makes its own.
-.PHONY: dist deb
+# in it), with git archive as pgvector makes its own; .gitattributes
+# leaves the development-only files out. It lands in DIST_DIR.
+.PHONY: dist deb deb-tree
+DIST_DIR ?= .
 dist:
 	git archive --format=tar.gz --prefix=$(EXTENSION)-$(EXTVERSION)/ \
-		-o $(EXTENSION)-$(EXTVERSION).tar.gz HEAD
-	@echo "wrote $(EXTENSION)-$(EXTVERSION).tar.gz"
+		-o '$(DIST_DIR)/$(EXTENSION)-$(EXTVERSION).tar.gz' HEAD
+	@echo "wrote $(DIST_DIR)/$(EXTENSION)-$(EXTVERSION).tar.gz"
 
 # Debian package postgresql-15-scrub (debian/), built without network from
-# a copy of the tree's files (committed or not, untracked ones included,
-# ignored ones not) in DEB_DIR; the .deb lands in DEB_DIR.
+# a copy of the source tree in DEB_DIR (deb-tree); the .deb lands in
+# DEB_DIR. From a git checkout the copy holds the files git knows of
+# (committed or not, untracked ones included, ignored ones not); from a
+# tree without .git (an unpacked `make dist` tarball) every file but
+# VCS metadata, DEB_DIR and the tarballs of dist, and `make clean` then
+# removes the build products from the copy.
 DEB_DIR ?= $(CURDIR)/tmp_deb
-deb:
-	rm -rf '$(DEB_DIR)' && mkdir -p '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)'
-	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-		tar -c --null -T - | tar -x -C '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)'
-	cd '$(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)' && \
+DEB_TREE = $(DEB_DIR)/$(EXTENSION)-$(EXTVERSION)
+deb-tree:
+	rm -rf '$(DEB_DIR)' && mkdir -p '$(DEB_TREE)'
+	if [ -e .git ]; then \
+		git ls-files -z --cached --others --exclude-standard >'$(DEB_DIR)/files' && \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh \
+			<'$(DEB_DIR)/files' | tar -c --null -T - | tar -x -C '$(DEB_TREE)' && \
+		rm '$(DEB_DIR)/files'; \
+	else \
+		tar -c --exclude-vcs --exclude='./$(patsubst $(CURDIR)/%,%,$(DEB_DIR))' \
+			--exclude='./$(EXTENSION)-*.tar.gz' . | tar -x -C '$(DEB_TREE)' && \
+		$(MAKE) -s -C '$(DEB_TREE)' clean; \
+	fi
+
+deb: deb-tree
+	cd '$(DEB_TREE)' && \
 		dpkg-buildpackage -us -uc -b >'$(DEB_DIR)/build.log' 2>&1 || \
 		{ tail -40 '$(DEB_DIR)/build.log'; exit 1; }
 	@ls '$(DEB_DIR)'/*.deb

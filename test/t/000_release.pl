@@ -2,7 +2,9 @@
 # and every place that states the version or the supported PostgreSQL
 # versions agrees with the Makefile (EXTVERSION) and with the compile-time
 # check in src/pg_boundary.h, which must refuse the versions outside the
-# range. Needs no server.
+# range; REGRESS lists every regress test and every TAP file has a
+# number of its own; `make dist` leaves the development-only files out and
+# the Debian package's recipe copies an unpacked tarball. Needs no server.
 use strict;
 use warnings;
 use File::Temp ();
@@ -18,6 +20,25 @@ sub slurp
     open my $fh, '<', "$top/$path" or die "cannot read $path: $!";
     local $/;
     return scalar <$fh>;
+}
+
+sub write_text
+{
+    my ($path, $content) = @_;
+    open my $fh, '>', $path or die "cannot write $path: $!";
+    print $fh $content;
+    close $fh or die "cannot write $path: $!";
+}
+
+# What a list lacks and holds in excess of another ('' if they are equal).
+sub list_diff
+{
+    my ($got, $want) = @_;
+    my %got = map { $_ => 1 } @$got;
+    my %want = map { $_ => 1 } @$want;
+    my @missing = grep { !$got{$_} } sort keys %want;
+    my @extra = grep { !$want{$_} } sort keys %got;
+    return join('; ', (@missing ? "missing: @missing" : ()), (@extra ? "extra: @extra" : ()));
 }
 
 sub make_var
@@ -75,6 +96,9 @@ is($default, $version, 'scrub.control default_version is EXTVERSION');
 my ($deb) = slurp('debian/changelog') =~ /^scrub \(([^)-]+)(?:-[^)]*)?\)/;
 is($deb, $version, 'debian/changelog is at EXTVERSION');
 like(slurp('CHANGELOG.md'), qr/^## \Q$version\E\b/m, 'CHANGELOG.md has a section for EXTVERSION');
+my ($maintainer) = slurp('debian/control') =~ /^Maintainer: (.+)$/m;
+like($maintainer, qr/^[^<>]+ <[^<>@\s]+@[^<>\s]+>$/, 'debian/control names a maintainer as "name <email>"');
+is($meta->{maintainer}, $maintainer, 'META.json names the maintainer of debian/control');
 
 # --- extension scripts: shipped, and every older version can be upgraded
 opendir my $dh, $top or die;
@@ -120,6 +144,78 @@ for my $program (sort map { s{.*/}{}r } glob("$top/bin/*"))
     }
 }
 ok(grep({ $_ eq 'scrub-dump' } @callers), 'scrub-dump is among the programs checked');
+
+# --- test files: each TAP file has a number of its own (people and
+# PROVE_TESTS name a file by it)
+{
+    opendir my $tdh, "$top/test/t" or die;
+    my %by_number;
+    for my $file (sort readdir $tdh)
+    {
+        push @{ $by_number{$1} }, $file if $file =~ /^(\d+)_.*\.pl$/;
+    }
+    closedir $tdh;
+    my @shared = map { "@{ $by_number{$_} }" } grep { @{ $by_number{$_} } > 1 } sort keys %by_number;
+    is("@shared", '', 'no two TAP files share a number');
+    my @unnumbered = grep { !/^\d{3}_[a-z0-9_]+\.pl$/ } map { s{.*/}{}r } glob("$top/test/t/*.pl");
+    is("@unnumbered", '', 'every TAP file is named NNN_name.pl');
+}
+
+# --- regress tests: REGRESS in the Makefile is the one list of them
+# (test/schedule only says which run first, and each of those is in
+# REGRESS too); every test has its expected output.
+{
+    my ($listed) = slurp('Makefile') =~ /^REGRESS = ((?:.*\\\n)*.*)$/m;
+    my @regress = sort grep { $_ ne '\\' } split ' ', $listed // '';
+    my @sql = sort map { m{([^/]+)\.sql$} } glob("$top/sql/*.sql");
+    is("@regress", "@sql", 'REGRESS in the Makefile lists every sql/*.sql');
+    my %in_regress = map { $_ => 1 } @regress;
+    my @scheduled = slurp('test/schedule') =~ /^test:\s*(.*)$/mg;
+    my @not_listed = grep { !$in_regress{$_} } map { split ' ' } @scheduled;
+    is("@not_listed", '', 'every test of test/schedule is in REGRESS');
+    my @no_output = grep { !-f "$top/expected/$_.out" } @sql;
+    is("@no_output", '', 'every regress test has expected/NAME.out');
+}
+
+# --- the release tarball: `make dist` writes every file of HEAD but the
+# development-only ones (.gitattributes), and the Debian package's recipe
+# copies an unpacked tarball (no .git) without its build products.
+SKIP:
+{
+    # test/run-all's copy of a worktree belongs to postgres, the repository
+    # it points to may belong to root: let git read it anyway.
+    local $ENV{GIT_CONFIG_COUNT} = 1;
+    local $ENV{GIT_CONFIG_KEY_0} = 'safe.directory';
+    local $ENV{GIT_CONFIG_VALUE_0} = '*';
+    skip 'not a git checkout', 3
+      unless -e "$top/.git" && system("git -C '$top' rev-parse -q --verify HEAD >/dev/null") == 0;
+    my $tmp = File::Temp->newdir();
+    system("make -s --no-print-directory -C '$top' dist DIST_DIR='$tmp' >/dev/null") == 0 or die 'make dist failed';
+    my $tarball = "$tmp/scrub-$version.tar.gz";
+    my @in_tarball = sort grep { length && !m{/$} } map { s{^scrub-\Q$version\E/}{}r } split /\n/,
+      `tar -tzf '$tarball'`;
+    my $development = qr{^(?:\.ci/|\.clang-format$|\.gitattributes$|\.gitignore$)};
+    my @expected = sort grep { !/$development/ } split /\n/, `git -C '$top' ls-tree -r --name-only HEAD`;
+    is(list_diff(\@in_tarball, \@expected), '',
+        'make dist writes every file of HEAD but .ci, .clang-format, .gitattributes, .gitignore');
+    system("tar -xzf '$tarball' -C '$tmp'") == 0 or die 'cannot unpack the tarball';
+    my $unpacked = "$tmp/scrub-$version";
+    # Build products, as make, make installcheck and make fuzz leave them.
+    for my $product ('src/allowlist.o', 'scrub.so', 'test/unit/unit_tests', 'test/fuzz/allowlist_fuzzer',
+                     'results/setup.out', 'regression.diffs', 'tmp_check/log/x', 'tmp_deb/old/x')
+    {
+        my $dir = "$unpacked/$product" =~ s{/[^/]+$}{}r;
+        system('mkdir', '-p', $dir) == 0 or die;
+        write_text("$unpacked/$product", "product\n");
+    }
+    my ($out, $err) = ('', '');
+    my $ok = IPC::Run::run([ 'make', '-s', '-C', $unpacked, 'deb-tree', "DEB_DIR=$tmp/deb" ],
+                           '>', \$out, '2>', \$err);
+    ok($ok, 'make deb-tree copies an unpacked tarball') or diag($err);
+    my @copied = sort map { s{^\Q$tmp/deb/scrub-$version/\E}{}r }
+      split /\n/, `find '$tmp/deb/scrub-$version' -type f -o -type l`;
+    is(list_diff(\@copied, \@in_tarball), '', 'make deb-tree copies the tarball\'s files and no build product');
+}
 
 # --- supported PostgreSQL versions
 my $boundary = slurp('src/pg_boundary.h');
