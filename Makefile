@@ -16,7 +16,7 @@ PURE_OBJS = src/allowlist.o src/catalog.o src/sqlgen_catalog.o src/fake.o src/pl
 PG_OBJS = src/pg_boundary.o src/pg_database.o src/scrub.o src/pg_functions.o
 OBJS = $(PURE_OBJS) $(PG_OBJS)
 
-REGRESS = setup upgrade core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore schemas fake_fit generators rules row_filters hash_keys plan_strict export suggest_leaks hash_review fake_review trust_review trusted_expressions pinned_expressions extension_schema
+REGRESS = setup upgrade core_semantics fakes errors names boundary foreign_keys northwind hostile_names hostile_users privileges domain_trust check_constraints owner_rights replace_dependents restorable caller_rights verify_restore schemas fake_fit generators rules row_filters hash_keys plan_strict export suggest_leaks hash_review fake_review trust_review trusted_expressions pinned_expressions extension_schema schema_owners
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress --temp-config=test/regress.conf
 
 # `make installcheck` runs the three suites below through PGXS's own

@@ -12,7 +12,8 @@ SET client_min_messages = warning;
 CREATE ROLE cr_mallory;
 CREATE ROLE cr_app_owner;
 CREATE ROLE cr_scrubber;
-CREATE SCHEMA cr AUTHORIZATION cr_mallory;
+CREATE SCHEMA cr;
+GRANT USAGE, CREATE ON SCHEMA cr TO cr_mallory;  -- not its owner (schema_owners)
 GRANT USAGE ON SCHEMA cr TO cr_app_owner, cr_scrubber;
 GRANT EXECUTE ON FUNCTION scrub_to_schema(jsonb, text, text, boolean, boolean) TO cr_scrubber;
 DO $$ BEGIN

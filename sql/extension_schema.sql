@@ -9,7 +9,8 @@ SET scrub.key_file = '../extension_schema.key';
 
 CREATE ROLE es_hostile;
 GRANT CREATE ON SCHEMA public TO es_hostile;
-CREATE SCHEMA es AUTHORIZATION es_hostile;
+CREATE SCHEMA es;
+GRANT USAGE, CREATE ON SCHEMA es TO es_hostile;  -- not its owner (schema_owners)
 CREATE TABLE es.calls (fn text, caller text);
 GRANT INSERT ON es.calls TO PUBLIC;
 CREATE TABLE es.people (id int PRIMARY KEY, email text);

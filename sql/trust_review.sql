@@ -14,7 +14,8 @@ SET scrub.key_file = '../trust_review.key';
 -- token, a NULL token and a guessed token. Every attempt must be denied,
 -- whether or not the run itself hashes a column.
 CREATE ROLE tr_spy;
-CREATE SCHEMA tr AUTHORIZATION tr_spy;
+CREATE SCHEMA tr;
+GRANT USAGE, CREATE ON SCHEMA tr TO tr_spy;  -- not its owner, who could rename it mid-run (schema_owners)
 SET ROLE tr_spy;
 CREATE TABLE tr.oracle (how text, guess text, outcome text);
 CREATE FUNCTION tr.spy(v int) RETURNS bool LANGUAGE plpgsql AS $$

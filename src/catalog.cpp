@@ -116,7 +116,8 @@ SourceCatalog ReadSchema(Database& db, const std::string& schema) {
         catalog.other_relations.push_back({Field(row, 0), Field(row, 1)});
     for (const Row& row : db.Query(CatalogSequences(schema), Visibility::kLatest))
         catalog.sequences.push_back(
-            {static_cast<uint32_t>(std::stoul(Field(row, 0))), Field(row, 1), Field(row, 2)});
+            {static_cast<uint32_t>(std::stoul(Field(row, 0))), Field(row, 1), Field(row, 2),
+             static_cast<uint32_t>(std::stoul(Field(row, 3))), Field(row, 4)});
     if (catalog.tables.empty()) return catalog;
 
     for (const Row& row : db.Query(CatalogColumns(oids), Visibility::kLatest)) {

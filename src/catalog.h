@@ -171,6 +171,10 @@ struct SequenceInfo {
     uint32_t oid = 0;
     std::string schema;
     std::string name;
+    // The role whose rights read its value (the name could lead to a view
+    // by then: see ReadSequence in sqlgen_run.h).
+    uint32_t owner_oid = 0;
+    std::string owner;
 };
 
 // Every record names its table by `schema` and name: a run covers

@@ -69,8 +69,35 @@ void LockSequences(Database& db, const std::vector<SequenceInfo>& sequences) {
 void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,
                      const std::string& build_schema, const IdentifierQuoter& quote) {
     LockSequences(db, sequences);
-    for (const SequenceInfo& sequence : sequences)
-        db.Execute(InsertManifestSequence(build_schema, sequence, quote), Visibility::kLatest);
+    for (const SequenceInfo& sequence : sequences) {
+        SequencePosition position = ReadSequencePosition(db, sequence, quote);
+        db.Execute(InsertManifestSequence(build_schema, sequence, position.last_value,
+                                          position.is_called ? "t" : "f", quote),
+                   Visibility::kLatest);
+    }
+}
+
+TableOwner OwnerOfSequence(const SequenceInfo& sequence) {
+    return {sequence.owner_oid, sequence.owner, sequence.schema + "." + sequence.name};
+}
+
+std::optional<SequencePosition> ReadSequencePositionIfAny(Database& db,
+                                                          const SequenceInfo& sequence,
+                                                          const IdentifierQuoter& quote) {
+    std::vector<Row> rows =
+        db.QueryAsOwner(OwnerOfSequence(sequence),
+                        ReadSequence(sequence.schema, sequence.name, quote), Visibility::kLatest);
+    if (rows.empty() || rows[0].size() < 2) return std::nullopt;
+    return SequencePosition{rows[0][0].value_or("0"), rows[0][1].value_or("") == "t"};
+}
+
+SequencePosition ReadSequencePosition(Database& db, const SequenceInfo& sequence,
+                                      const IdentifierQuoter& quote) {
+    std::optional<SequencePosition> position = ReadSequencePositionIfAny(db, sequence, quote);
+    if (!position)
+        throw ScrubError(sqlstate::kInternalError,
+                         "sequence \"" + sequence.schema + "." + sequence.name + "\" has no row");
+    return *position;
 }
 
 namespace {

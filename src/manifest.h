@@ -5,6 +5,7 @@
 // C++ over the Database interface.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,25 @@ void RecordTable(Database& db, const std::string& build_schema, const Identifier
 // Locks every sequence (by OID) and fails (40001) unless each name still
 // names the sequence the catalog read found.
 void LockSequences(Database& db, const std::vector<SequenceInfo>& sequences);
+
+// A sequence's position as a restore sets it (setval's value and is_called).
+struct SequencePosition {
+    std::string last_value;
+    bool is_called = false;
+};
+
+// The role whose rights read a sequence's value: its owner.
+TableOwner OwnerOfSequence(const SequenceInfo& sequence);
+
+// Reads the sequence's position by its name as its owner, in a
+// security-restricted operation: the name is resolved when the statement
+// runs, and whatever it leads to runs then with the owner's rights, not
+// the caller's. None if it gives no row; ReadSequencePosition fails then.
+std::optional<SequencePosition> ReadSequencePositionIfAny(Database& db,
+                                                          const SequenceInfo& sequence,
+                                                          const IdentifierQuoter& quote);
+SequencePosition ReadSequencePosition(Database& db, const SequenceInfo& sequence,
+                                      const IdentifierQuoter& quote);
 
 // LockSequences, then records each sequence's position in _scrub_sequences.
 void RecordSequences(Database& db, const std::vector<SequenceInfo>& sequences,

@@ -2,6 +2,7 @@
 #include "preflight.h"
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "db_util.h"
@@ -295,6 +296,38 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* s
            "run the partitions' index and statistics expressions with them. Make "
            "the table's owner own every partition (ALTER TABLE ... OWNER TO), or "
            "list the table with [] to copy it without rows.");
+}
+
+void CheckSchemaOwnersTrusted(Database& db, const Plan& plan,
+                              const std::vector<SequenceInfo>& sequences, Problems* sink) {
+    std::vector<std::string> oids;
+    std::map<std::string, std::string> owners;  // "schema.name" -> its owner
+    for (const TablePlan& table : plan.tables) {
+        if (!table.copy_rows) continue;
+        oids.push_back(std::to_string(table.table->oid));
+        owners[table.table->schema + "." + table.table->name] = table.table->owner;
+    }
+    for (const SequenceInfo& sequence : sequences) {
+        oids.push_back(std::to_string(sequence.oid));
+        owners[sequence.schema + "." + sequence.name] = sequence.owner;
+    }
+    if (oids.empty()) return;
+    Problems lines;
+    for (const Row& row : db.Query(SchemasOfOtherOwners(oids), Visibility::kLatest)) {
+        const std::string schema = row[0].value_or(""), name = row[1].value_or("");
+        lines.push_back({schema, name, "",
+                         "\"" + schema + "." + name + "\" is read with the rights of role \"" +
+                             owners[schema + "." + name] + "\", and names " + row[2].value_or("") +
+                             " in schema \"" + row[3].value_or("") + "\", which role \"" +
+                             row[4].value_or("") +
+                             "\" owns and may rename at any time, putting objects of its own "
+                             "in its place."});
+    }
+    Refuse(sink, lines, sqlstate::kInsufficientPrivilege,
+           "copied tables or their types live in schemas of another role",
+           "A schema's owner decides what the names in it mean while scrub runs. Have a "
+           "superuser or the table's (or sequence's) owner own these schemas (ALTER SCHEMA ... "
+           "OWNER TO), or list the tables with [] to copy them without rows.");
 }
 
 // The run reads every sequence's value for the manifest; a role that may

@@ -109,6 +109,19 @@ void CheckTablesMatchSnapshot(Database& db, const Plan& plan, const SourceCatalo
 // With `sink`, appends the problems there instead of throwing.
 void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink = nullptr);
 
+// Fails (42501), naming each, if a table copied with rows, a member of its
+// partition tree or the type of one of their columns, or one of
+// `sequences`, lives in a schema owned by a role that is neither a
+// superuser nor the relation's owner (pg_database_owner counts as the
+// database's owner). Every statement of a run names these by schema and
+// name, so the schema's owner could rename the schema mid-run and put
+// objects of its own in their place, which the run would then read or
+// call with the relation owner's rights. With `sink`, appends the
+// problems there.
+void CheckSchemaOwnersTrusted(Database& db, const Plan& plan,
+                              const std::vector<SequenceInfo>& sequences,
+                              Problems* sink = nullptr);
+
 // Fails (42501) if a partition of a copied partitioned table has another
 // owner than the table. With `sink`, appends the problems there.
 void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* sink = nullptr);

@@ -213,11 +213,13 @@ void LockAndReplan(Database& db, const Allowlist& allowlist, const RunOptions& o
 }
 
 // Under the run snapshot: every table read is as the snapshot shows it,
-// and the caller may read it all, through one owner per partition tree.
+// and the caller may read it all, through one owner per partition tree,
+// in schemas whose names only a superuser or that owner controls.
 void CheckSourceUnderSnapshot(Database& db, const PlannedSource& source) {
     CheckTablesMatchSnapshot(db, source.plan, source.catalog);
     CheckCallerMayReadAll(db, source.plan);
     CheckPartitionTreesHaveOneOwner(db, source.plan);
+    CheckSchemaOwnersTrusted(db, source.plan, source.catalog.sequences);
 }
 
 // Copies every table of the plan into its scratch schema, one after the
@@ -396,6 +398,7 @@ std::vector<PlanRow> PlanScrub(Database& db, const RunOptions& options) {
     Problems rights;
     CheckCallerMayReadAll(db, plan, &rights);
     CheckPartitionTreesHaveOneOwner(db, plan, &rights);
+    CheckSchemaOwnersTrusted(db, plan, catalog.sequences, &rights);
     problems.insert(problems.end(), rights.begin(), rights.end());
     if (rights.empty()) {
         // The key check, with a token as the run's own (scrub.cpp).
@@ -442,11 +445,11 @@ ExportResult ExportScrub(Database& db, const RunOptions& options, ExportMode mod
     if (mode == ExportMode::kSequences) {
         LockSequences(db, source.catalog.sequences);
         for (const SequenceInfo& sequence : source.catalog.sequences) {
-            Statement read = ReadSequence(sequence.schema, sequence.name, quote);
-            std::vector<Row> rows = db.Query(read, Visibility::kLatest);
-            if (rows.empty()) continue;
-            result.sequences.push_back({sequence.schema, sequence.name, rows[0][0].value_or("0"),
-                                        rows[0][1].value_or("") == "t"});
+            std::optional<SequencePosition> position =
+                ReadSequencePositionIfAny(db, sequence, quote);
+            if (!position) continue;
+            result.sequences.push_back(
+                {sequence.schema, sequence.name, position->last_value, position->is_called});
         }
         return result;
     }

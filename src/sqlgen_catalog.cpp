@@ -134,7 +134,7 @@ SELECT a.attrelid, a.attname, ra.attname
 // from: a restore must set each, or the first insert collides with copied
 // keys.
 const char* kSequencesSql = R"SQL(
-SELECT s.oid, n.nspname, s.relname
+SELECT s.oid, n.nspname, s.relname, s.relowner, pg_catalog.pg_get_userbyid(s.relowner)
   FROM pg_catalog.pg_class s
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) s.relnamespace
  WHERE s.relkind OPERATOR(pg_catalog.=) 'S'

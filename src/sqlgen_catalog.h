@@ -39,7 +39,8 @@ Statement CatalogOtherRelations(const std::string& schema);
 // Sequences of schema `schema` (not extension members), and sequences in
 // any schema that a default or identity of one of the schema's tables
 // draws from, since a restore must set each or the first insert collides
-// with copied keys: (oid, schema, name), by schema and name.
+// with copied keys: (oid, schema, name, owner OID, owner), by schema and
+// name.
 Statement CatalogSequences(const std::string& schema);
 
 // The leaf partitions and foreign partitions of every partition tree whose

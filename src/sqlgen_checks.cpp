@@ -160,6 +160,56 @@ Statement ExtensionSchemaAndSignature() {
         {}};
 }
 
+Statement SchemasOfOtherOwners(const std::vector<std::string>& oids) {
+    Statement statement;
+    statement.sql = R"SQL(
+WITH copied AS (
+    SELECT c.oid AS relid, c.relowner AS owner, n.nspname AS table_schema, c.relname AS table_name
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+     WHERE c.oid OPERATOR(pg_catalog.=) ANY (CAST()SQL" +
+                    statement.Bind(TextArrayLiteral(oids)) + R"SQL( AS pg_catalog.oid[]))),
+members AS (
+    SELECT t.owner, t.table_schema, t.table_name, p.relid
+      FROM copied t CROSS JOIN LATERAL pg_catalog.pg_partition_tree(t.relid) AS p
+    UNION
+    SELECT t.owner, t.table_schema, t.table_name, t.relid FROM copied t),
+types AS (
+    SELECT m.owner, m.table_schema, m.table_name, a.attname, x.oid AS type, x.typelem AS element
+      FROM members m
+      JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) m.relid
+                                    AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+      JOIN pg_catalog.pg_type x ON x.oid OPERATOR(pg_catalog.=) a.atttypid),
+named AS (
+    SELECT m.owner, m.table_schema, m.table_name,
+           pg_catalog.format('%s %I.%I', CASE c.relkind WHEN 'S' THEN 'sequence' ELSE 'table' END,
+                             n.nspname, c.relname) AS what, c.relnamespace AS nsp
+      FROM members m
+      JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) m.relid
+      JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    UNION
+    SELECT y.owner, y.table_schema, y.table_name,
+           pg_catalog.format('type %s of column %I', pg_catalog.format_type(t.oid, NULL),
+                             y.attname), t.typnamespace
+      FROM types y
+      JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) y.type
+                                OR t.oid OPERATOR(pg_catalog.=) y.element)
+SELECT d.table_schema, d.table_name, d.what, s.nspname, pg_catalog.pg_get_userbyid(s.nspowner)
+  FROM named d
+  JOIN pg_catalog.pg_namespace s ON s.oid OPERATOR(pg_catalog.=) d.nsp
+ WHERE s.nspowner OPERATOR(pg_catalog.<>) d.owner
+   AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+             WHERE r.oid OPERATOR(pg_catalog.=) s.nspowner)
+   AND NOT (s.nspowner OPERATOR(pg_catalog.=) CAST('pg_database_owner' AS pg_catalog.regrole)
+            AND (SELECT b.datdba OPERATOR(pg_catalog.=) d.owner OR r.rolsuper
+                   FROM pg_catalog.pg_database b
+                   JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) b.datdba
+                  WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
+ ORDER BY 1, 2, 3
+)SQL";
+    return statement;
+}
+
 Statement ProbeHashKey(const std::string& extension_schema, const std::string& hash_token,
                        const IdentifierQuoter& quote) {
     Statement probe;

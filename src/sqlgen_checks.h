@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "plan.h"
 #include "statement.h"
@@ -39,6 +40,15 @@ Statement ExtensionImpostors();
 // function named scrub_table_signature ("t" or "f"); no row if scrub is
 // not installed.
 Statement ExtensionSchemaAndSignature();
+
+// Of the tables (copied with rows) and sequences with OIDs `oids`, what a
+// run names in a schema whose owner is neither a superuser nor the
+// relation's owner (pg_database_owner counting as the database's owner):
+// the relation and every member of its partition tree, and the types of
+// their columns (and the element types of arrays). Rows (relation's
+// schema, its name, what is named, its schema, the schema's owner), in
+// that order.
+Statement SchemasOfOtherOwners(const std::vector<std::string>& oids);
 
 // --- The rules' probes ---------------------------------------------------
 

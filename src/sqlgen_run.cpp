@@ -336,17 +336,17 @@ Statement LockSequencesByName(const std::vector<SequenceInfo>& sequences) {
 }
 
 Statement InsertManifestSequence(const std::string& build_schema, const SequenceInfo& sequence,
+                                 const std::string& last_value, const std::string& is_called,
                                  const IdentifierQuoter& quote) {
     Statement insert;
     std::map<std::string, std::string> values{
         {"sequence_name", insert.Bind(sequence.name)},
-        {"last_value", "last_value"},
-        {"is_called", "is_called"},
+        {"last_value", "CAST(" + insert.Bind(last_value) + " AS pg_catalog.int8)"},
+        {"is_called", "CAST(" + insert.Bind(is_called) + " AS pg_catalog.bool)"},
         {"sequence_schema", insert.Bind(sequence.schema)},
     };
     insert.sql = "INSERT INTO " + QualifiedName(quote, build_schema, kManifestSequencesTable) +
-                 ManifestRow(kManifestSequencesTable, values, quote, "SELECT ") + " FROM " +
-                 QualifiedName(quote, sequence.schema, sequence.name);
+                 ManifestRow(kManifestSequencesTable, values, quote, "VALUES (") + ")";
     return insert;
 }
 

@@ -111,9 +111,11 @@ Statement InsertManifestTable(const std::string& build_schema, const IdentifierQ
 // with pg_sequence_last_value() (by OID): (position in `sequences`, OID).
 Statement LockSequencesByName(const std::vector<SequenceInfo>& sequences);
 
-// INSERT of the sequence's current position into `build_schema`'s
+// INSERT of the sequence's position (ReadSequence's `last_value` and
+// `is_called`, bound as values) into `build_schema`'s
 // kManifestSequencesTable.
 Statement InsertManifestSequence(const std::string& build_schema, const SequenceInfo& sequence,
+                                 const std::string& last_value, const std::string& is_called,
                                  const IdentifierQuoter& quote);
 
 // SELECT max and min, as text, of column `column` of scratch table
@@ -143,7 +145,11 @@ Statement ScratchColumnsDiffering(const std::string& schema, const std::string& 
 
 // --- The streaming export ------------------------------------------------
 
-// SELECT last_value as text, is_called of sequence `schema`.`name`.
+// SELECT last_value as text, is_called of sequence `schema`.`name`. The
+// name is resolved when the statement runs, and may lead elsewhere by
+// then (a view, after a rename of the schema): run it as the sequence's
+// owner (OwnerOfSequence in manifest.h), in a schema only a superuser or
+// that owner controls (CheckSchemaOwnersTrusted in preflight.h).
 Statement ReadSequence(const std::string& schema, const std::string& name,
                        const IdentifierQuoter& quote);
 

@@ -121,8 +121,10 @@ ScriptedDatabase::Script ShopCatalog() {
         }
         if (Has("ORDER BY n.nspname, s.relname")) {  // the sequences
             if (billing)
-                return {{"205", "billing", "invoice_seq"}, {"201", "public", "users_id_seq"}};
-            return {{"201", "public", "users_id_seq"}, {"202", "public", "users_id_seq1"}};
+                return {{"205", "billing", "invoice_seq", "10", "app"},
+                        {"201", "public", "users_id_seq", "10", "app"}};
+            return {{"201", "public", "users_id_seq", "10", "app"},
+                    {"202", "public", "users_id_seq1", "11", "crm"}};
         }
         if (Has("a.attrelid, a.attname, a.atttypid"))  // the columns
             return {{"100", "day", "23", "-1", "integer", "f", "t", std::nullopt, std::nullopt},

@@ -34,7 +34,7 @@ struct Named {
 std::vector<Named> BySchema(const std::string& schema) {
     return {{"CatalogRelations", CatalogRelations(schema), 7},
             {"CatalogOtherRelations", CatalogOtherRelations(schema), 2},
-            {"CatalogSequences", CatalogSequences(schema), 3},
+            {"CatalogSequences", CatalogSequences(schema), 5},
             {"CatalogPartitionLeaves", CatalogPartitionLeaves(schema), 4},
             {"CatalogPartitionKeys", CatalogPartitionKeys(schema), 3},
             {"CatalogPartitionChecks", CatalogPartitionChecks(schema), 6},

@@ -87,6 +87,21 @@ TEST(SqlGenChecks, ExtensionLookupsReadOnlyTheCatalog) {
     EXPECT_NE(impostors.find("AND NOT EXISTS"), std::string::npos) << impostors;
 }
 
+TEST(SqlGenChecks, SchemaOwnersAreReadByObjectIdentifier) {
+    Statement owners = SchemasOfOtherOwners({"16384", "16385"});
+    ASSERT_EQ(owners.params.size(), 1u);
+    EXPECT_EQ(*owners.params[0], "{\"16384\",\"16385\"}");
+    EXPECT_EQ(UnqualifiedCalls(owners.sql), std::vector<std::string>{}) << owners.sql;
+    // The tables, every partition, and the column types and their
+    // elements; trusted: superusers, the table's owner, and
+    // pg_database_owner when the database's owner is one of those.
+    for (const char* part : {"pg_catalog.pg_partition_tree(t.relid)", "x.typelem AS element",
+                             "s.nspowner OPERATOR(pg_catalog.<>) d.owner", "r.rolsuper",
+                             "CAST('pg_database_owner' AS pg_catalog.regrole)",
+                             "b.datdba OPERATOR(pg_catalog.=) d.owner"})
+        EXPECT_NE(owners.sql.find(part), std::string::npos) << part;
+}
+
 TEST(SqlGenChecks, HashKeyProbeBindsTheTokenAndQuotesTheSchema) {
     const std::string token = "t0k3n'); SELECT 1; --";
     for (const std::string& schema : kHostileNames) {

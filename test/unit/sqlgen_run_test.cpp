@@ -169,8 +169,14 @@ TEST(SqlGenRun, ManifestTableRowFollowsManifestColumns) {
 TEST(SqlGenRun, ManifestSequenceStatementsFollowManifestColumns) {
     for (const std::string& name : kHostileNames) {
         SequenceInfo sequence{16390, name, name};
-        Statement insert = InsertManifestSequence(name, sequence, kQuote);
+        Statement insert = InsertManifestSequence(name, sequence, "41", "t", kQuote);
         ExpectSafe(insert, name);
+        // The position travels as values, read beforehand as the
+        // sequence's owner: the statement never names the sequence.
+        EXPECT_EQ(insert.sql.find("FROM"), std::string::npos) << insert.sql;
+        ASSERT_EQ(insert.params.size(), 4u);
+        EXPECT_EQ(*insert.params[1], "41");
+        EXPECT_EQ(*insert.params[2], "t");
         EXPECT_EQ(InsertedColumns(insert.sql, kManifestSequencesTable),
                   ManifestColumnsOf(kManifestSequencesTable));
         Statement move = MoveSequencePosition(name, sequence, 16390, "10", "1", kQuote);
