@@ -180,6 +180,10 @@ SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(NULL AS te_hostile.mood[]) IS NULL"}}}', source_schema => 'te')$$);
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "code COLLATE te_hostile.coll < ''y''"}}}', source_schema => 'te')$$);
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "id IN (SELECT id FROM te_hostile.ids)"}}}', source_schema => 'te')$$);
+-- A constant that names an object: 'te_hostile.ids'::regclass is
+-- written back as that name.
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "pg_catalog.pg_relation_size(CAST(''te_hostile.ids'' AS regclass)) >= 0"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(''te_hostile.mood'' AS regtype) IS NOT NULL AND CAST(''te_hostile'' AS regnamespace) IS NOT NULL"}}}', source_schema => 'te')$$);
 -- A schema the table's owner owns is fine for its own tables only.
 SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "te_owners.fine(id)"}}}', source_schema => 'te')$$);
 SELECT te_refusal($$SELECT scrub_to_schema('{"te_shared.owned": {"rows": {"where": "te_hostile.fine(note)"}}}', source_schema => 'te')$$);

@@ -18,6 +18,8 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_ts_config.h"
+#include "catalog/pg_ts_dict.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -313,6 +315,8 @@ struct UsedObjects {
     List* types;  // named by a cast or a typed constant (domains too)
     List* collations;
     List* relations;
+    List* named_classes;  // with named_objects: objects a reg* constant names
+    List* named_objects;
 };
 
 // PostgreSQL 15 declares tree walkers as bool (*)() (C's unprototyped
@@ -350,6 +354,33 @@ void AddAggregateSupport(Oid aggregate, UsedObjects* used) {
     Oid sortop = form->aggsortop;
     ReleaseSysCache(tuple);
     AddOperator(sortop, used);
+}
+
+// The catalog of the object a constant of an OID alias type names
+// ('app.t'::regclass, written back as its name): InvalidOid if none.
+Oid NamedClass(Oid type) {
+    switch (type) {
+        case REGCLASSOID:
+            return RelationRelationId;
+        case REGTYPEOID:
+            return TypeRelationId;
+        case REGPROCOID:
+        case REGPROCEDUREOID:
+            return ProcedureRelationId;
+        case REGOPEROID:
+        case REGOPERATOROID:
+            return OperatorRelationId;
+        case REGCOLLATIONOID:
+            return CollationRelationId;
+        case REGCONFIGOID:
+            return TSConfigRelationId;
+        case REGDICTIONARYOID:
+            return TSDictionaryRelationId;
+        case REGNAMESPACEOID:
+            return NamespaceRelationId;
+        default:
+            return InvalidOid;
+    }
 }
 
 // The type a node's deparsed text names (ruleutils writes "::type" for a
@@ -427,6 +458,13 @@ bool CollectUsed(Node* node, void* context) {
         used->collations =
             list_append_unique_oid(used->collations, reinterpret_cast<Const*>(node)->constcollid);
     AddType(NamedType(node), used);
+    if (IsA(node, Const) && !reinterpret_cast<Const*>(node)->constisnull &&
+        OidIsValid(NamedClass(reinterpret_cast<Const*>(node)->consttype))) {
+        Const* constant = reinterpret_cast<Const*>(node);
+        used->named_classes = lappend_oid(used->named_classes, NamedClass(constant->consttype));
+        used->named_objects =
+            lappend_oid(used->named_objects, DatumGetObjectId(constant->constvalue));
+    }
     if (IsA(node, SetOperationStmt)) {
         ListCell* cell;
         foreach (cell, reinterpret_cast<SetOperationStmt*>(node)->groupClauses)
@@ -545,11 +583,12 @@ void FindForeignObjects(void* arg) {
     if (list_length(parsed) != 1) elog(ERROR, "expected one statement");
     Query* query =
         parse_analyze_fixedparams(linitial_node(RawStmt, parsed), call->sql, nullptr, 0, nullptr);
-    UsedObjects used{NIL, NIL, NIL, NIL, NIL, NIL};
+    UsedObjects used{NIL, NIL, NIL, NIL, NIL, NIL, NIL, NIL};
     CollectUsed(reinterpret_cast<Node*>(query), &used);
     int most = list_length(used.functions) + list_length(used.operators) +
                list_length(used.domains) + 2 * list_length(used.types) +
-               list_length(used.collations) + list_length(used.relations) + 1;
+               list_length(used.collations) + list_length(used.relations) +
+               list_length(used.named_objects) + 1;
     call->found = static_cast<FoundObject*>(palloc0(sizeof(FoundObject) * most));
     ListCell* cell;
     foreach (cell, used.functions) {
@@ -614,6 +653,20 @@ void FindForeignObjects(void* arg) {
         Oid nsp = reinterpret_cast<Form_pg_collation>(GETSTRUCT(tuple))->collnamespace;
         ReleaseSysCache(tuple);
         AddIfForeign(call, CollationRelationId, collation, InvalidOid, nsp);
+    }
+    // An object a constant names ('app.t'::regclass) runs nothing by being
+    // named, but the name is resolved again; an OID that names nothing
+    // stays a number.
+    ListCell* named_class;
+    forboth(named_class, used.named_classes, cell, used.named_objects) {
+        ObjectAddress address{lfirst_oid(named_class), lfirst_oid(cell), 0};
+        if (!OidIsValid(address.objectId) ||
+            !SearchSysCacheExists1(get_object_catcache_oid(address.classId),
+                                   ObjectIdGetDatum(address.objectId)))
+            continue;
+        Oid nsp = address.classId == NamespaceRelationId ? address.objectId
+                                                         : get_object_namespace(&address);
+        AddIfForeign(call, address.classId, address.objectId, InvalidOid, nsp);
     }
     // The table a pinned expression is over is named by scrub, not by the
     // expression's text (the run's preflight checks its schema).
