@@ -410,9 +410,11 @@ Oid NamedType(Node* node) {
 
 // Every function the analysed tree calls (check_functions_in_node: those
 // of functions, operators, casts and I/O coercions, aggregates, window
-// functions), the operators of sorting, grouping and DISTINCT, each
-// domain a value is coerced to (with the domains it is over), and every
-// relation a range table names, in subqueries, CTEs and SubLinks too.
+// functions), every operator (of expressions, and of sorting, grouping
+// and DISTINCT), each domain a value is coerced to (with the domains it
+// is over), every relation a range table names, and what the tree's text
+// names besides (NamedType, collations, NamedClass constants), in
+// subqueries, CTEs and SubLinks too.
 bool CollectUsed(Node* node, void* context) {
     if (node == nullptr) return false;
     UsedObjects* used = static_cast<UsedObjects*>(context);
