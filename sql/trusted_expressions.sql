@@ -146,6 +146,91 @@ SELECT table_name, rows_copied FROM scrub_to_schema('{"parents": {"columns": {"i
     "te_shared.refs": {"columns": {"id": "keep", "parent": "keep"}}}', source_schema => 'te') ORDER BY 1;
 SELECT DISTINCT * FROM te_shared.marker WHERE run_as <> 'te_mallory';
 
+-- The schemas of what an expression names. The pinned expression names
+-- each object by schema and name, resolved again by each later statement
+-- of the run; a schema's owner can rename the schema and create another
+-- of the same name with objects of its own at any moment. So the schema
+-- too must be pg_catalog's or owned by a superuser or the table's owner;
+-- pg_database_owner stands for the database's owner. Here every object is
+-- a superuser's, in schemas of other roles: refused, naming the schema
+-- and its owner, before anything is created.
+DROP SCHEMA scrubbed, scrubbed__te_shared CASCADE;
+CREATE ROLE te_schemer;
+CREATE ROLE te_dbowner;
+CREATE SCHEMA te_hostile AUTHORIZATION te_schemer;
+CREATE FUNCTION te_hostile.fine(text) RETURNS bool LANGUAGE sql IMMUTABLE AS $$SELECT true$$;
+CREATE OPERATOR te_hostile.=~= (leftarg = text, rightarg = text, function = pg_catalog.texteq);
+CREATE DOMAIN te_hostile.dom AS text;
+CREATE TYPE te_hostile.mood AS ENUM ('x', 'y');
+CREATE COLLATION te_hostile.coll FROM "C";
+CREATE TABLE te_hostile.ids (id int);
+INSERT INTO te_hostile.ids VALUES (1);
+CREATE SCHEMA te_owners AUTHORIZATION te_owner;
+GRANT USAGE ON SCHEMA te_hostile TO PUBLIC;
+CREATE FUNCTION te_owners.fine(int) RETURNS bool LANGUAGE sql IMMUTABLE AS $$SELECT $1 > 1$$;
+\set VERBOSITY default
+SELECT * FROM scrub_to_schema('{"people": {"rows": {"where": "te_hostile.fine(code)"},
+    "columns": {"id": "keep"}}}', source_schema => 'te');
+\set VERBOSITY terse
+-- An operator (its function is pg_catalog's) in an sql rule; a domain, an
+-- enum type (and its array), a collation; a table a subquery reads.
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"columns": {"id": "keep", "code": {"sql": "CASE WHEN code OPERATOR(te_hostile.=~=) ''x'' THEN ''a'' END"}}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"columns": {"id": "keep", "code": {"sql": "CAST(code AS te_hostile.dom)"}}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(code AS te_hostile.mood) = ''x''"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(NULL AS te_hostile.mood[]) IS NULL"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "code COLLATE te_hostile.coll < ''y''"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "id IN (SELECT id FROM te_hostile.ids)"}}}', source_schema => 'te')$$);
+-- A constant that names an object: 'te_hostile.ids'::regclass is
+-- written back as that name.
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "pg_catalog.pg_relation_size(CAST(''te_hostile.ids'' AS regclass)) >= 0"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "CAST(''te_hostile.mood'' AS regtype) IS NOT NULL AND CAST(''te_hostile'' AS regnamespace) IS NOT NULL"}}}', source_schema => 'te')$$);
+-- A schema the table's owner owns is fine for its own tables only.
+SELECT te_refusal($$SELECT scrub_to_schema('{"people": {"rows": {"where": "te_owners.fine(id)"}}}', source_schema => 'te')$$);
+SELECT te_refusal($$SELECT scrub_to_schema('{"te_shared.owned": {"rows": {"where": "te_hostile.fine(note)"}}}', source_schema => 'te')$$);
+SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'scrubbed%';
+SELECT table_name, rows_copied FROM scrub_to_schema('{"te_shared.owned": {"rows": {"where": "te_owners.fine(id)"},
+    "columns": {"id": "keep"}}}', source_schema => 'te');
+-- scrub_plan reports it as the entry's problems.
+SELECT table_name, column_name, problem FROM scrub_plan('{"people": {"rows": {"where": "te_hostile.fine(code)"},
+    "columns": {"id": "keep", "code": {"sql": "CAST(code AS te_hostile.dom)"}, "email": "keep"}}}', 'te')
+ WHERE problem IS NOT NULL ORDER BY 1, 2;
+
+-- A schema owned by pg_database_owner is the database owner's: here a
+-- superuser's, so fine for every table's owner.
+CREATE SCHEMA te_dbo;
+ALTER SCHEMA te_dbo OWNER TO pg_database_owner;
+GRANT USAGE ON SCHEMA te_dbo TO PUBLIC;
+CREATE FUNCTION te_dbo.fine(int) RETURNS bool LANGUAGE sql IMMUTABLE AS $$SELECT $1 > 1$$;
+SELECT table_name, rows_copied FROM scrub_to_schema('{"people": {"rows": {"where": "te_dbo.fine(id)"},
+    "columns": {"id": "keep"}}}', source_schema => 'te');
+SELECT table_name, rows_copied FROM scrub_to_schema('{"te_shared.owned": {"rows": {"where": "te_dbo.fine(id)"},
+    "columns": {"id": "keep"}}}', source_schema => 'te');
+-- With a database owner that is no superuser, fine for that role's tables
+-- only.
+SELECT format('ALTER DATABASE %I OWNER TO %I', datname, datdba::regrole) AS te_restore_dba,
+       format('ALTER DATABASE %I OWNER TO te_dbowner', datname) AS te_dbowner_dba
+  FROM pg_database WHERE datname = current_database() \gset
+:te_dbowner_dba;
+GRANT USAGE ON SCHEMA te_shared TO te_dbowner;
+CREATE TABLE te_shared.dbo_owned (id int PRIMARY KEY);
+INSERT INTO te_shared.dbo_owned VALUES (1), (2), (3);
+ALTER TABLE te_shared.dbo_owned OWNER TO te_dbowner;
+\set VERBOSITY default
+SELECT * FROM scrub_to_schema('{"people": {"rows": {"where": "te_dbo.fine(id)"},
+    "columns": {"id": "keep"}}}', source_schema => 'te');
+\set VERBOSITY terse
+SELECT te_refusal($$SELECT scrub_to_schema('{"te_shared.owned": {"rows": {"where": "te_dbo.fine(id)"}}}', source_schema => 'te')$$);
+SELECT table_name, rows_copied FROM scrub_to_schema('{"te_shared.dbo_owned": {"rows": {"where": "te_dbo.fine(id)"},
+    "columns": {"id": "keep"}}}', source_schema => 'te');
+:te_restore_dba;
+DROP TABLE te_shared.dbo_owned;
+REVOKE USAGE ON SCHEMA te_shared FROM te_dbowner;
+DROP SCHEMA te_dbo CASCADE;
+DROP SCHEMA te_hostile CASCADE;
+DROP SCHEMA te_owners CASCADE;
+DROP ROLE te_schemer;
+DROP ROLE te_dbowner;
+
 DROP SCHEMA scrubbed CASCADE;
 DROP SCHEMA te_shared CASCADE;
 DROP SCHEMA te CASCADE;

@@ -40,11 +40,34 @@ struct TableOwner {
 };
 
 // An object that an expression would run or read, owned by a role that
-// the expression must not run the code of (Database::ForeignObjectsIn).
+// the expression must not run the code of, or held by a schema such a
+// role owns (Database::ForeignObjectsIn). Scrub's later statements name
+// the object by schema and name, so the schema's owner could rename the
+// schema between them and put an object of its own under that name.
 struct ForeignObject {
-    std::string object;  // as PostgreSQL describes it: "function public.f(integer)"
-    std::string owner;   // the role that owns it; empty: a built-in that runs SQL text
+    std::string object;          // as PostgreSQL describes it: "function public.f(integer)"
+    std::string owner;           // the role that owns it, if untrusted; else empty
+    bool runs_sql_text = false;  // a built-in that runs SQL text
+    std::string schema;          // its schema, if the schema's owner is untrusted; else empty
+    std::string schema_owner;    // that owner: a role, or pg_database_owner
+    std::string database_owner;  // with pg_database_owner: the database's owner it stands for
 };
+
+// Why `object` is refused, as the end of a sentence naming it:
+// ", owned by role "x"." and the like.
+inline std::string WhyForeign(const ForeignObject& object) {
+    if (object.runs_sql_text) return ", which runs SQL text that scrub cannot check.";
+    std::string why;
+    if (!object.owner.empty()) why += ", owned by role \"" + object.owner + "\"";
+    if (!object.schema.empty()) {
+        why += std::string(why.empty() ? "," : " and") + " in schema \"" + object.schema +
+               "\" owned by role \"" + object.schema_owner + "\"";
+        if (!object.database_owner.empty())
+            why += " (the database's owner, role \"" + object.database_owner + "\")";
+        why += ", which can rename the schema and put an object of its own in its place";
+    }
+    return why + ".";
+}
 
 class Database {
   public:

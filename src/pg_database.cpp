@@ -11,9 +11,15 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_aggregate.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_database.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_ts_config.h"
+#include "catalog/pg_ts_dict.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -300,11 +306,17 @@ std::vector<Row> PgDatabase::QueryAsOwnerExplained(
 
 namespace {
 
-// What a statement would call and read, as OIDs (ForeignObjectsIn).
+// What a statement would call and read, and the objects its text names,
+// as OIDs (ForeignObjectsIn).
 struct UsedObjects {
     List* functions;
+    List* operators;
     List* domains;
+    List* types;  // named by a cast or a typed constant (domains too)
+    List* collations;
     List* relations;
+    List* named_classes;  // with named_objects: objects a reg* constant names
+    List* named_objects;
 };
 
 // PostgreSQL 15 declares tree walkers as bool (*)() (C's unprototyped
@@ -319,6 +331,17 @@ bool AddFunction(Oid function, void* context) {
     return false;
 }
 
+// An operator and the function it runs.
+void AddOperator(Oid op, UsedObjects* used) {
+    if (!OidIsValid(op)) return;
+    used->operators = list_append_unique_oid(used->operators, op);
+    AddFunction(get_opcode(op), used);
+}
+
+void AddType(Oid type, UsedObjects* used) {
+    if (OidIsValid(type)) used->types = list_append_unique_oid(used->types, type);
+}
+
 // The functions an aggregate runs besides its own entry.
 void AddAggregateSupport(Oid aggregate, UsedObjects* used) {
     HeapTuple tuple = SearchSysCache1(AGGFNOID, ObjectIdGetDatum(aggregate));
@@ -328,15 +351,70 @@ void AddAggregateSupport(Oid aggregate, UsedObjects* used) {
          {form->aggtransfn, form->aggfinalfn, form->aggcombinefn, form->aggserialfn,
           form->aggdeserialfn, form->aggmtransfn, form->aggminvtransfn, form->aggmfinalfn})
         if (OidIsValid(function)) AddFunction(function, used);
-    if (OidIsValid(form->aggsortop)) AddFunction(get_opcode(form->aggsortop), used);
+    Oid sortop = form->aggsortop;
     ReleaseSysCache(tuple);
+    AddOperator(sortop, used);
+}
+
+// The catalog of the object a constant of an OID alias type names
+// ('app.t'::regclass, written back as its name): InvalidOid if none.
+Oid NamedClass(Oid type) {
+    switch (type) {
+        case REGCLASSOID:
+            return RelationRelationId;
+        case REGTYPEOID:
+            return TypeRelationId;
+        case REGPROCOID:
+        case REGPROCEDUREOID:
+            return ProcedureRelationId;
+        case REGOPEROID:
+        case REGOPERATOROID:
+            return OperatorRelationId;
+        case REGCOLLATIONOID:
+            return CollationRelationId;
+        case REGCONFIGOID:
+            return TSConfigRelationId;
+        case REGDICTIONARYOID:
+            return TSDictionaryRelationId;
+        case REGNAMESPACEOID:
+            return NamespaceRelationId;
+        default:
+            return InvalidOid;
+    }
+}
+
+// The type a node's deparsed text names (ruleutils writes "::type" for a
+// cast, a typed constant, ROW(...)::type, ARRAY[]::type, XMLSERIALIZE's
+// AS type); InvalidOid if none.
+Oid NamedType(Node* node) {
+    switch (nodeTag(node)) {
+        case T_Const:
+            return reinterpret_cast<Const*>(node)->consttype;
+        case T_FuncExpr: {
+            FuncExpr* call = reinterpret_cast<FuncExpr*>(node);
+            return call->funcformat == COERCE_EXPLICIT_CALL ? InvalidOid : call->funcresulttype;
+        }
+        case T_RelabelType:
+        case T_CoerceViaIO:
+        case T_ArrayCoerceExpr:
+        case T_ConvertRowtypeExpr:
+        case T_CoerceToDomain:
+        case T_RowExpr:
+        case T_ArrayExpr:
+        case T_XmlExpr:
+            return exprType(node);
+        default:
+            return InvalidOid;
+    }
 }
 
 // Every function the analysed tree calls (check_functions_in_node: those
 // of functions, operators, casts and I/O coercions, aggregates, window
-// functions), the operators of sorting, grouping and DISTINCT, each
-// domain a value is coerced to (with the domains it is over), and every
-// relation a range table names, in subqueries, CTEs and SubLinks too.
+// functions), every operator (of expressions, and of sorting, grouping
+// and DISTINCT), each domain a value is coerced to (with the domains it
+// is over), every relation a range table names, and what the tree's text
+// names besides (NamedType, collations, NamedClass constants), in
+// subqueries, CTEs and SubLinks too.
 bool CollectUsed(Node* node, void* context) {
     if (node == nullptr) return false;
     UsedObjects* used = static_cast<UsedObjects*>(context);
@@ -351,9 +429,43 @@ bool CollectUsed(Node* node, void* context) {
     }
     if (IsA(node, SortGroupClause)) {
         SortGroupClause* clause = reinterpret_cast<SortGroupClause*>(node);
-        if (OidIsValid(clause->eqop)) AddFunction(get_opcode(clause->eqop), used);
-        if (OidIsValid(clause->sortop)) AddFunction(get_opcode(clause->sortop), used);
+        AddOperator(clause->eqop, used);
+        AddOperator(clause->sortop, used);
         return false;
+    }
+    if (IsA(node, RangeTblFunction)) {
+        // A column definition list: FROM f() AS t(a type).
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<RangeTblFunction*>(node)->funccoltypes)
+            AddType(lfirst_oid(cell), used);
+    }
+    if (IsA(node, TableFunc)) {
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<TableFunc*>(node)->coltypes)
+            AddType(lfirst_oid(cell), used);
+    }
+    if (IsA(node, OpExpr) || IsA(node, DistinctExpr) || IsA(node, NullIfExpr))
+        AddOperator(reinterpret_cast<OpExpr*>(node)->opno, used);
+    if (IsA(node, ScalarArrayOpExpr))
+        AddOperator(reinterpret_cast<ScalarArrayOpExpr*>(node)->opno, used);
+    if (IsA(node, RowCompareExpr)) {
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<RowCompareExpr*>(node)->opnos)
+            AddOperator(lfirst_oid(cell), used);
+    }
+    if (IsA(node, CollateExpr))
+        used->collations =
+            list_append_unique_oid(used->collations, reinterpret_cast<CollateExpr*>(node)->collOid);
+    if (IsA(node, Const) && OidIsValid(reinterpret_cast<Const*>(node)->constcollid))
+        used->collations =
+            list_append_unique_oid(used->collations, reinterpret_cast<Const*>(node)->constcollid);
+    AddType(NamedType(node), used);
+    if (IsA(node, Const) && !reinterpret_cast<Const*>(node)->constisnull &&
+        OidIsValid(NamedClass(reinterpret_cast<Const*>(node)->consttype))) {
+        Const* constant = reinterpret_cast<Const*>(node);
+        used->named_classes = lappend_oid(used->named_classes, NamedClass(constant->consttype));
+        used->named_objects =
+            lappend_oid(used->named_objects, DatumGetObjectId(constant->constvalue));
     }
     if (IsA(node, SetOperationStmt)) {
         ListCell* cell;
@@ -379,23 +491,76 @@ bool CollectUsed(Node* node, void* context) {
     return expression_tree_walker(node, Walker(CollectUsed), context);
 }
 
+// A refused object, in palloc'd C strings (nullptr: not the reason).
+struct FoundObject {
+    char* object;  // getObjectDescription
+    char* owner;   // its owner, if untrusted
+    bool runs_sql_text;
+    char* schema;          // its schema, if the schema's owner is untrusted
+    char* schema_owner;    // that owner
+    char* database_owner;  // with pg_database_owner: datdba
+};
+
 struct ForeignObjectsCall {
     const char* sql;
     Oid role;
     List* trusted_relations;
     bool want_canonical;
-    int count;        // out
-    char** objects;   // out: getObjectDescription of each
-    char** owners;    // out: its owner's name
-    char* canonical;  // out: with want_canonical and nothing foreign
+    int count;           // out
+    FoundObject* found;  // out
+    char* canonical;     // out: with want_canonical and nothing foreign
 };
 
-void AddIfForeign(ForeignObjectsCall* call, Oid class_id, Oid object, Oid owner) {
-    if (owner == call->role || superuser_arg(owner)) return;
+// The one rule for the schemas of the objects an expression names: whether
+// `role` (a table's owner, whose rights the expression runs with) may rely
+// on what schema `nsp` holds. Scrub's statements name each object by
+// schema and name and resolve it anew, and a schema's owner can rename
+// the schema at any moment (no lock of scrub's conflicts with ALTER
+// SCHEMA) and create another of the same name, with an object of its own
+// under the old name. So the schema must be pg_catalog, or be owned by a
+// superuser or by `role`; a schema owned by pg_database_owner (PostgreSQL
+// 15's owner of public) counts as owned by the database's owner
+// (pg_database.datdba), which is whom that role stands for. Sets `owner`
+// to the schema's owner and, for pg_database_owner, `database_owner` to
+// datdba (else InvalidOid).
+bool TrustedSchema(Oid nsp, Oid role, Oid* owner, Oid* database_owner) {
+    *owner = InvalidOid;
+    *database_owner = InvalidOid;
+    if (nsp == PG_CATALOG_NAMESPACE) return true;
+    HeapTuple tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+    if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for schema %u", nsp);
+    *owner = reinterpret_cast<Form_pg_namespace>(GETSTRUCT(tuple))->nspowner;
+    ReleaseSysCache(tuple);
+    Oid effective = *owner;
+    if (effective == ROLE_PG_DATABASE_OWNER) {
+        tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(MyDatabaseId));
+        if (!HeapTupleIsValid(tuple))
+            elog(ERROR, "cache lookup failed for database %u", MyDatabaseId);
+        effective = *database_owner = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple))->datdba;
+        ReleaseSysCache(tuple);
+    }
+    return effective == role || superuser_arg(effective);
+}
+
+// Records the object if its owner is untrusted (unless `owner` is
+// InvalidOid: an object whose owner runs no code through it) or its
+// schema is (TrustedSchema).
+void AddIfForeign(ForeignObjectsCall* call, Oid class_id, Oid object, Oid owner, Oid nsp) {
+    bool foreign_owner = OidIsValid(owner) && owner != call->role && !superuser_arg(owner);
+    Oid schema_owner;
+    Oid database_owner;
+    bool foreign_schema = !TrustedSchema(nsp, call->role, &schema_owner, &database_owner);
+    if (!foreign_owner && !foreign_schema) return;
     ObjectAddress address{class_id, object, 0};
-    call->objects[call->count] = getObjectDescription(&address, false);
-    call->owners[call->count] = GetUserNameFromId(owner, false);
-    ++call->count;
+    FoundObject& found = call->found[call->count++];
+    found.object = getObjectDescription(&address, false);
+    if (foreign_owner) found.owner = GetUserNameFromId(owner, false);
+    if (foreign_schema) {
+        found.schema = get_namespace_name(nsp);
+        found.schema_owner = GetUserNameFromId(schema_owner, false);
+        if (OidIsValid(database_owner))
+            found.database_owner = GetUserNameFromId(database_owner, false);
+    }
 }
 
 // The built-in functions that run SQL text or read a relation named by a
@@ -420,12 +585,13 @@ void FindForeignObjects(void* arg) {
     if (list_length(parsed) != 1) elog(ERROR, "expected one statement");
     Query* query =
         parse_analyze_fixedparams(linitial_node(RawStmt, parsed), call->sql, nullptr, 0, nullptr);
-    UsedObjects used{NIL, NIL, NIL};
+    UsedObjects used{NIL, NIL, NIL, NIL, NIL, NIL, NIL, NIL};
     CollectUsed(reinterpret_cast<Node*>(query), &used);
-    int most =
-        list_length(used.functions) + list_length(used.domains) + list_length(used.relations) + 1;
-    call->objects = static_cast<char**>(palloc0(sizeof(char*) * most));
-    call->owners = static_cast<char**>(palloc0(sizeof(char*) * most));
+    int most = list_length(used.functions) + list_length(used.operators) +
+               list_length(used.domains) + 2 * list_length(used.types) +
+               list_length(used.collations) + list_length(used.relations) +
+               list_length(used.named_objects) + 1;
+    call->found = static_cast<FoundObject*>(palloc0(sizeof(FoundObject) * most));
     ListCell* cell;
     foreach (cell, used.functions) {
         Oid function = lfirst_oid(cell);
@@ -433,35 +599,95 @@ void FindForeignObjects(void* arg) {
         if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for function %u", function);
         Form_pg_proc form = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple));
         Oid owner = form->proowner;
-        bool runs_sql =
-            form->pronamespace == PG_CATALOG_NAMESPACE && RunsSqlText(NameStr(form->proname));
+        Oid nsp = form->pronamespace;
+        bool runs_sql = nsp == PG_CATALOG_NAMESPACE && RunsSqlText(NameStr(form->proname));
         ReleaseSysCache(tuple);
         if (runs_sql) {
             // Whatever the text names is beyond the analysis.
             ObjectAddress address{ProcedureRelationId, function, 0};
-            call->objects[call->count] = getObjectDescription(&address, false);
-            call->owners[call->count] = nullptr;
-            ++call->count;
+            FoundObject& found = call->found[call->count++];
+            found.object = getObjectDescription(&address, false);
+            found.runs_sql_text = true;
             continue;
         }
-        AddIfForeign(call, ProcedureRelationId, function, owner);
+        AddIfForeign(call, ProcedureRelationId, function, owner, nsp);
+    }
+    foreach (cell, used.operators) {
+        Oid op = lfirst_oid(cell);
+        HeapTuple tuple = SearchSysCache1(OPEROID, ObjectIdGetDatum(op));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for operator %u", op);
+        Form_pg_operator form = reinterpret_cast<Form_pg_operator>(GETSTRUCT(tuple));
+        Oid owner = form->oprowner;
+        Oid nsp = form->oprnamespace;
+        ReleaseSysCache(tuple);
+        AddIfForeign(call, OperatorRelationId, op, owner, nsp);
     }
     foreach (cell, used.domains) {
         Oid type = lfirst_oid(cell);
         HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
         if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", type);
-        Oid owner = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple))->typowner;
+        Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+        Oid owner = form->typowner;
+        Oid nsp = form->typnamespace;
         ReleaseSysCache(tuple);
-        AddIfForeign(call, TypeRelationId, type, owner);
+        AddIfForeign(call, TypeRelationId, type, owner, nsp);
     }
+    // A named type runs no code of its owner but its domain's (above); the
+    // name resolves through its schema, and an array's through its
+    // element type's.
+    foreach (cell, used.types) {
+        Oid type = lfirst_oid(cell);
+        if (list_member_oid(used.domains, type)) continue;
+        for (Oid named : {type, get_element_type(type)}) {
+            if (!OidIsValid(named) || list_member_oid(used.domains, named)) continue;
+            HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(named));
+            if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", named);
+            Oid nsp = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple))->typnamespace;
+            ReleaseSysCache(tuple);
+            AddIfForeign(call, TypeRelationId, named, InvalidOid, nsp);
+        }
+    }
+    foreach (cell, used.collations) {
+        Oid collation = lfirst_oid(cell);
+        HeapTuple tuple = SearchSysCache1(COLLOID, ObjectIdGetDatum(collation));
+        if (!HeapTupleIsValid(tuple))
+            elog(ERROR, "cache lookup failed for collation %u", collation);
+        Oid nsp = reinterpret_cast<Form_pg_collation>(GETSTRUCT(tuple))->collnamespace;
+        ReleaseSysCache(tuple);
+        AddIfForeign(call, CollationRelationId, collation, InvalidOid, nsp);
+    }
+    // An object a constant names ('app.t'::regclass) runs nothing by being
+    // named, but the name is resolved again; an OID that names nothing
+    // stays a number.
+    ListCell* named_class;
+    forboth(named_class, used.named_classes, cell, used.named_objects) {
+        ObjectAddress address{lfirst_oid(named_class), lfirst_oid(cell), 0};
+        if (!OidIsValid(address.objectId) ||
+            !SearchSysCacheExists1(get_object_catcache_oid(address.classId),
+                                   ObjectIdGetDatum(address.objectId)))
+            continue;
+        Oid nsp = address.classId == NamespaceRelationId ? address.objectId
+                                                         : get_object_namespace(&address);
+        AddIfForeign(call, address.classId, address.objectId, InvalidOid, nsp);
+    }
+    // The table a pinned expression is over is named by scrub, not by the
+    // expression's text (the run's preflight checks its schema).
+    Oid own_table = call->want_canonical && list_length(query->rtable) == 1
+                        ? rt_fetch(1, query->rtable)->relid
+                        : InvalidOid;
     foreach (cell, used.relations) {
         Oid relation = lfirst_oid(cell);
         if (list_member_oid(call->trusted_relations, relation)) continue;
         HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relation));
         if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for relation %u", relation);
-        Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+        Form_pg_class form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+        Oid owner = form->relowner;
+        Oid nsp = form->relnamespace;
         ReleaseSysCache(tuple);
-        AddIfForeign(call, RelationRelationId, relation, owner);
+        if (relation == own_table)
+            AddIfForeign(call, RelationRelationId, relation, owner, PG_CATALOG_NAMESPACE);
+        else
+            AddIfForeign(call, RelationRelationId, relation, owner, nsp);
     }
     if (call->want_canonical && call->count == 0) {
         // The tree just analysed (and found trusted), written back as SQL
@@ -510,14 +736,8 @@ std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
     const std::function<ScrubError(const ErrorReport& cause)>& explain, std::string* canonical) {
     const uint32_t* trusted = trusted_relations.data();
     size_t trusted_count = trusted_relations.size();
-    ForeignObjectsCall call{statement.sql.c_str(),
-                            runs_as.oid,
-                            NIL,
-                            canonical != nullptr,
-                            0,
-                            nullptr,
-                            nullptr,
-                            nullptr};
+    ForeignObjectsCall call{
+        statement.sql.c_str(), runs_as.oid, NIL, canonical != nullptr, 0, nullptr, nullptr};
     ForeignObjectsCall* call_ptr = &call;
     try {
         Guard([call_ptr, trusted, trusted_count]() noexcept {
@@ -531,8 +751,13 @@ std::vector<ForeignObject> PgDatabase::ForeignObjectsIn(
         throw explain(ReportOf(error));
     }
     std::vector<ForeignObject> objects;
-    for (int i = 0; i < call.count; ++i)
-        objects.push_back({call.objects[i], call.owners[i] != nullptr ? call.owners[i] : ""});
+    auto text = [](const char* value) { return std::string(value != nullptr ? value : ""); };
+    for (int i = 0; i < call.count; ++i) {
+        const FoundObject& found = call.found[i];
+        objects.push_back({text(found.object), text(found.owner), found.runs_sql_text,
+                           text(found.schema), text(found.schema_owner),
+                           text(found.database_owner)});
+    }
     if (canonical != nullptr && call.canonical != nullptr) *canonical = call.canonical;
     return objects;
 }

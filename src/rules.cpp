@@ -481,19 +481,26 @@ bool UsesOnlyTrustedObjects(Database& db, const TableOwner& owner, const Stateme
     std::vector<ForeignObject> found = db.ForeignObjectsIn(owner, statement, {}, explain, pinned);
     if (found.empty()) return true;
     Problems lines;
-    for (const ForeignObject& object : found)
-        lines.push_back(
-            {table.schema, table.name, column,
-             expression_of + " runs as role \"" + owner.name +
-                 "\", the table's owner, and would use " + object.object +
-                 (object.owner.empty() ? ", which runs SQL text that scrub cannot check."
-                                       : ", owned by role \"" + object.owner + "\".")});
+    bool only_schemas = true;
+    for (const ForeignObject& object : found) {
+        if (object.runs_sql_text || !object.owner.empty()) only_schemas = false;
+        lines.push_back({table.schema, table.name, column,
+                         expression_of + " runs as role \"" + owner.name +
+                             "\", the table's owner, and would use " + object.object +
+                             WhyForeign(object)});
+    }
+    std::string hint =
+        "An expression of the allowlist runs with the rights of its table's owner, so it may "
+        "only call functions, operators, casts and types, and read tables, that a superuser "
+        "or that owner owns, in schemas that a superuser or that owner owns (pg_database_owner "
+        "counts as the database's owner). Qualify the built-in ones with pg_catalog "
+        "(pg_catalog.lower(x), x OPERATOR(pg_catalog.=) y); have the table's owner own the "
+        "others, and move them to such a schema or make such a role the schema's owner "
+        "(ALTER SCHEMA ... OWNER TO).";
     Refuse(problems, lines, sqlstate::kInsufficientPrivilege,
-           what + " uses objects of another role",
-           "An expression of the allowlist runs with the rights of its table's owner, so it may "
-           "only call functions, operators, casts and types, and read tables, that a superuser "
-           "or that owner owns. Qualify the built-in ones with pg_catalog (pg_catalog.lower(x), "
-           "x OPERATOR(pg_catalog.=) y), or have the table's owner own the others.");
+           what + (only_schemas ? " uses objects in a schema of another role"
+                                : " uses objects of another role"),
+           hint);
     return false;
 }
 

@@ -187,17 +187,15 @@ void CheckFilteredForeignKeys(
             std::vector<std::string> lines;
             for (const ForeignObject& object : foreign)
                 lines.push_back("The probe of " + constraint + " runs as role \"" + runs_as.name +
-                                "\" and would use " + object.object +
-                                (object.owner.empty()
-                                     ? ", which runs SQL text that scrub cannot check."
-                                     : ", owned by role \"" + object.owner + "\"."));
+                                "\" and would use " + object.object + WhyForeign(object));
             throw ScrubError(
                 sqlstate::kInsufficientPrivilege,
                 "the check of " + constraint + " would run code of another role", JoinLines(lines),
                 "scrub checks that the copied rows of a filtered or hashed foreign key still "
                 "match; the check calls the constraint's equality operators and the casts between "
-                "its columns' types, so a superuser must own them (keep the key columns of the "
-                "same built-in type), or list the referencing table with [] or the referenced "
+                "its columns' types, so a superuser must own them, in a schema a superuser owns "
+                "(keep the key columns of the same built-in type), or list the referencing table "
+                "with [] or the referenced "
                 "table without a row filter.");
         }
         bool dangling = (rows_of ? FirstValueAsOwner(db, runs_as, probe, Visibility::kRunSnapshot)

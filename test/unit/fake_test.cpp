@@ -176,8 +176,10 @@ TEST(Fake, NoTextFakeCutsItsPrefix) {
     for (const char* type : {"varchar", "bpchar", "name", "text"})
         for (int limit : {1, 3, 6, 10, 30}) {
             Statement statement;
-            std::string sql =
-                FakeExpression(Key(Column("\xc3\xa7" "a", type, 4 + limit)), kSeed, kQuote, statement);
+            std::string sql = FakeExpression(Key(Column("\xc3\xa7"
+                                                        "a",
+                                                        type, 4 + limit)),
+                                             kSeed, kQuote, statement);
             EXPECT_EQ(sql.find("left"), std::string::npos) << type << limit << ": " << sql;
             EXPECT_EQ(sql.find("substr"), std::string::npos) << type << limit << ": " << sql;
         }

@@ -545,6 +545,48 @@ TEST(Rules, ExpressionsUsingAnotherRolesObjectsAreNotPlanned) {
     EXPECT_EQ(db.issued.size(), 1u);
 }
 
+// An object whose schema another role owns is refused as one of another
+// role, the detail naming the schema and its owner (and, for
+// pg_database_owner, the database's owner it stands for); with both
+// reasons, both are named.
+TEST(Rules, ExpressionsUsingObjectsInAnotherRolesSchemaAreRefused) {
+    SourceCatalog catalog = ShopCatalog();
+    catalog.tables[0].owner = "app";
+    catalog.tables[0].owner_oid = 42;
+    Plan plan = BuildPlan(ParseAllowlist(R"j({"users": {"rows": {"where": "s.f(id)"}, "columns": {
+        "id": "keep", "nick": {"sql": "s.g(nick)"}}}})j",
+                                         "public"),
+                          catalog, "public");
+    testing::ScriptedDatabase db([](const Statement&) { return std::vector<Row>{}; });
+    ForeignObject in_schema{"function s.f(integer)", "", false, "s", "pg_database_owner", "web"};
+    ForeignObject both{"function s.g(text)", "mallory", false, "s", "eve", ""};
+    db.foreign_objects = {{"s.f(id)", {in_schema}}, {"s.g(nick)", {both}}};
+    Problems problems;
+    CheckRulesOnServer(db, plan, "ext", kQuote, "", &problems);
+    EXPECT_TRUE(db.issued.empty()) << "nothing is planned";
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems[0].text,
+              "The filter of table \"public.users\" runs as role \"app\", the table's owner, "
+              "and would use function s.f(integer), in schema \"s\" owned by role "
+              "\"pg_database_owner\" (the database's owner, role \"web\"), which can rename the "
+              "schema and put an object of its own in its place.");
+    EXPECT_EQ(problems[1].text,
+              "The expression for column \"nick\" of table \"public.users\" runs as role "
+              "\"app\", the table's owner, and would use function s.g(text), owned by role "
+              "\"mallory\" and in schema \"s\" owned by role \"eve\", which can rename the "
+              "schema and put an object of its own in its place.");
+    try {
+        CheckRulesOnServer(db, plan, "ext", kQuote);
+        FAIL() << "accepted";
+    } catch (const ScrubError& e) {
+        EXPECT_EQ(e.report().sqlstate, "42501");
+        EXPECT_EQ(e.report().message,
+                  "row filter of allowlist entry \"users\" uses objects in a schema of another "
+                  "role");
+        EXPECT_NE(e.report().hint.find("ALTER SCHEMA"), std::string::npos);
+    }
+}
+
 // The expressions' texts are parsed again by every statement after the
 // check: each must use the text the check's own analysis pinned (names
 // qualified, implicit casts written out), so that an object created in
