@@ -27,11 +27,14 @@ mkdir $pwned or die "cannot create $pwned: $!";
 $node->safe_psql('postgres', 'CREATE DATABASE hostile');
 $node->safe_psql('hostile', 'CREATE EXTENSION scrub');
 # Roles, owners and grants as production has them: a schema owned by one
-# role holding tables owned by another, which has no CREATE on it.
+# role holding tables owned by another, which has no CREATE on it. The
+# schema's owner is a superuser here: a run refuses a schema owned by a
+# role that is neither that nor the tables' owner (sql/schema_owners.sql),
+# and the verification recreates every role without superuser rights.
 $node->safe_psql('hostile', q{
     CREATE ROLE app_owner NOLOGIN;
     CREATE ROLE app_reader NOLOGIN;
-    CREATE ROLE "Schema Owner" NOLOGIN;
+    CREATE ROLE "Schema Owner" NOLOGIN SUPERUSER;
     CREATE SCHEMA app AUTHORIZATION "Schema Owner";
     GRANT USAGE ON SCHEMA app TO app_owner, app_reader;
     CREATE EXTENSION citext;
