@@ -318,16 +318,18 @@ void CheckSchemaOwnersTrusted(Database& db, const Plan& plan,
         lines.push_back({schema, name, "",
                          "\"" + schema + "." + name + "\" is read with the rights of role \"" +
                              owners[schema + "." + name] + "\", and names " + row[2].value_or("") +
-                             " in schema \"" + row[3].value_or("") + "\", which role \"" +
+                             " in schema \"" + row[3].value_or("") + "\", which " +
                              row[4].value_or("") +
-                             "\" owns and may rename at any time, putting objects of its own "
+                             " owns and may rename at any time, putting objects of its own "
                              "in its place."});
     }
     Refuse(sink, lines, sqlstate::kInsufficientPrivilege,
            "copied tables or their types live in schemas of another role",
-           "A schema's owner decides what the names in it mean while scrub runs. Have a "
-           "superuser or the table's (or sequence's) owner own these schemas (ALTER SCHEMA ... "
-           "OWNER TO), or list the tables with [] to copy them without rows.");
+           "A schema's owner decides what the names in it mean while scrub runs. Have the "
+           "schema's owner own the tables (ALTER TABLE ... OWNER TO), or a superuser or the "
+           "tables' owner own the schema (ALTER SCHEMA ... OWNER TO; for public, then GRANT "
+           "CREATE ON SCHEMA public to the role that created objects there as the database's "
+           "owner), or list the tables with [] to copy them without rows.");
 }
 
 // The run reads every sequence's value for the manifest; a role that may

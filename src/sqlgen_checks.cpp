@@ -194,7 +194,12 @@ named AS (
       FROM types y
       JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) y.type
                                 OR t.oid OPERATOR(pg_catalog.=) y.element)
-SELECT d.table_schema, d.table_name, d.what, s.nspname, pg_catalog.pg_get_userbyid(s.nspowner)
+SELECT d.table_schema, d.table_name, d.what, s.nspname,
+       CASE WHEN s.nspowner OPERATOR(pg_catalog.=) CAST('pg_database_owner' AS pg_catalog.regrole)
+            THEN pg_catalog.format('role "pg_database_owner" (the database''s owner, role "%s")',
+                     (SELECT pg_catalog.pg_get_userbyid(b.datdba) FROM pg_catalog.pg_database b
+                       WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
+            ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(s.nspowner)) END
   FROM named d
   JOIN pg_catalog.pg_namespace s ON s.oid OPERATOR(pg_catalog.=) d.nsp
  WHERE s.nspowner OPERATOR(pg_catalog.<>) d.owner

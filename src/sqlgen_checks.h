@@ -46,7 +46,8 @@ Statement ExtensionSchemaAndSignature();
 // relation's owner (pg_database_owner counting as the database's owner):
 // the relation and every member of its partition tree, and the types of
 // their columns (and the element types of arrays). Rows (relation's
-// schema, its name, what is named, its schema, the schema's owner), in
+// schema, its name, what is named, its schema, the schema's owner as
+// 'role "name"', with the database's owner after pg_database_owner), in
 // that order.
 Statement SchemasOfOtherOwners(const std::vector<std::string>& oids);
 
