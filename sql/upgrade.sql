@@ -77,6 +77,13 @@ CREATE EXTENSION scrub VERSION '0.1.0';
 SELECT table_name, rows_copied, columns_kept, columns_scrubbed
   FROM scrub_to_schema('{"customers": ["id", "joined"]}', source_schema => 'app');
 SELECT extension_version FROM scrubbed._scrub_run;
+-- A rule whose function only 0.2.0's SQL objects have, behind the newer
+-- library: refused before anything is written, naming the rule, the
+-- column and the update to run; nothing changed.
+SELECT table_name FROM scrub_to_schema(
+    '{"customers": {"columns": {"id": "keep", "email": "email", "joined": "keep"}}}',
+    'scrubbed_new', 'app');
+SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'scrubbed_new%' OR nspname LIKE 'scrub_build%';
 
 -- Every version the default one can be reached from, and how.
 SELECT source, path FROM pg_extension_update_paths('scrub')

@@ -14,6 +14,7 @@ namespace scrub {
 namespace sqlstate {
 inline constexpr const char* kInvalidParameterValue = "22023";
 inline constexpr const char* kUndefinedObject = "42704";
+inline constexpr const char* kUndefinedFunction = "42883";
 inline constexpr const char* kFeatureNotSupported = "0A000";
 inline constexpr const char* kDuplicateSchema = "42P06";
 inline constexpr const char* kDuplicateTable = "42P07";

@@ -132,6 +132,32 @@ void RefuseForeignExtensionObjects(Database& db) {
         "scrub SCHEMA scrub; see \"Where to install scrub\" in docs/operations.md.");
 }
 
+void CheckExtensionHasRuleFunctions(Database& db, const Plan& plan) {
+    std::vector<std::pair<std::string, std::string>> called;
+    for (const TablePlan& table : plan.tables)
+        for (auto& call : ExtensionFunctionsCalled(table)) called.push_back(call);
+    if (called.empty()) return;
+    std::vector<std::string> members;
+    std::string version;
+    for (const Row& row : db.Query(ExtensionMemberFunctions(), Visibility::kLatest)) {
+        version = row[0].value_or("");
+        members.push_back(row[1].value_or(""));
+    }
+    std::vector<std::string> lines;
+    for (const auto& [function, by] : called)
+        if (!Contains(members, function))
+            lines.push_back("The " + by + " calls " + function + ", which version " + version +
+                            " of extension scrub does not have.");
+    if (lines.empty()) return;
+    throw ScrubError(sqlstate::kUndefinedFunction,
+                     "the allowlist's rules need a newer version of extension scrub than this "
+                     "database has",
+                     JoinLines(lines),
+                     "Run ALTER EXTENSION scrub UPDATE in this database (as its owner or a "
+                     "superuser): the server has the newer files, the database the older "
+                     "functions.");
+}
+
 std::string SignatureFunction(Database& db, const IdentifierQuoter& quote) {
     std::vector<Row> rows = db.Query(ExtensionSchemaAndSignature(), Visibility::kLatest);
     if (rows.empty() || rows[0].size() < 2 || !rows[0][0])

@@ -71,6 +71,13 @@ void CheckExportMayHash(Database& db, const Plan& plan, const std::string& calle
 // this first (one catalog query).
 void RefuseForeignExtensionObjects(Database& db);
 
+// Fails (42883), naming each rule and column, if the copy would call a
+// function of the extension's schema (a realistic rule's scrub_fake_text,
+// scrub_hash, scrub_json_keep) that the extension's installed version does
+// not have: the library of a newer release runs behind the SQL objects of
+// an older one until ALTER EXTENSION scrub UPDATE.
+void CheckExtensionHasRuleFunctions(Database& db, const Plan& plan);
+
 // scrub_table_signature, qualified with the schema the extension is
 // installed in, as recorded in pg_extension.
 // Empty if the installed SQL objects predate scrub_table_signature().
@@ -119,8 +126,7 @@ void CheckCallerMayReadAll(Database& db, const Plan& plan, Problems* sink = null
 // call with the relation owner's rights. With `sink`, appends the
 // problems there.
 void CheckSchemaOwnersTrusted(Database& db, const Plan& plan,
-                              const std::vector<SequenceInfo>& sequences,
-                              Problems* sink = nullptr);
+                              const std::vector<SequenceInfo>& sequences, Problems* sink = nullptr);
 
 // Fails (42501) if a partition of a copied partitioned table has another
 // owner than the table. With `sink`, appends the problems there.

@@ -332,6 +332,7 @@ std::vector<TableReport> RunScrub(Database& db, const RunOptions& options) {
         PlanScratchSchemas(db, options, allowlist, replace, quote, earlier_scratches);
 
     PlannedSource source = ReadAndPlan(db, allowlist, options, options.strict);
+    CheckExtensionHasRuleFunctions(db, source.plan);
     LockAndReplan(db, allowlist, options, options.strict, quote, Purpose::kRun, source);
     Plan& plan = source.plan;  // the rules check pins its expressions
     const SourceCatalog& catalog = source.catalog;

@@ -461,4 +461,32 @@ Statement LeakCount(const TablePlan& table, const std::string& build_schema,
     return statement;
 }
 
+std::vector<std::pair<std::string, std::string>> ExtensionFunctionsCalled(const TablePlan& table) {
+    std::vector<std::pair<std::string, std::string>> called;
+    if (!table.copy_rows) return called;
+    for (const ColumnPlan& column : table.columns) {
+        if (column.keep) continue;
+        const std::string by = "rule \"" + column.RuleName() + "\" of column \"" +
+                               table.table->schema + "." + table.table->name + "." +
+                               column.column.name + "\"";
+        switch (column.rule.kind) {
+            case RuleKind::kRealistic:
+                called.push_back({"scrub_fake_text", by});
+                break;
+            case RuleKind::kHash:
+                called.push_back({"scrub_hash", by});
+                break;
+            case RuleKind::kJson:
+                called.push_back({ClassifyType(column.column.scalar) == FakeKind::kJson
+                                      ? "scrub_json_keep_json"
+                                      : "scrub_json_keep",
+                                  by});
+                break;
+            default:
+                break;
+        }
+    }
+    return called;
+}
+
 }  // namespace scrub

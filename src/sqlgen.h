@@ -119,6 +119,12 @@ Statement EvaluateGenerated(const std::string& schema, const TableInfo& table,
                             const ColumnInfo& column, const IdentifierQuoter& quote,
                             const std::string& rows = {});
 
+// The functions of the extension's schema the copy of `table` calls, each
+// with the rule and column that call it: (function, "rule \"email\" of
+// column \"t.c\""), in column order. Rules added after 0.1.0 call
+// functions that version's SQL objects lack.
+std::vector<std::pair<std::string, std::string>> ExtensionFunctionsCalled(const TablePlan& table);
+
 // The manifest tables (kManifestColumns in facts.h), created empty in the
 // build schema.
 std::vector<Statement> CreateManifest(const std::string& build_schema,

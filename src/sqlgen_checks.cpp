@@ -149,6 +149,14 @@ Statement ExtensionImpostors() {
             {}};
 }
 
+Statement ExtensionMemberFunctions() {
+    return {std::string("SELECT e.extversion, m.proname FROM pg_catalog.pg_extension e"
+                        " CROSS JOIN LATERAL (") +
+                kMemberFunctionNamesSql +
+                ") AS m WHERE e.extname OPERATOR(pg_catalog.=) 'scrub' ORDER BY 2",
+            {}};
+}
+
 Statement ExtensionSchemaAndSignature() {
     return {
         "SELECT n.nspname, EXISTS (SELECT FROM pg_catalog.pg_proc p"

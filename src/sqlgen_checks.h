@@ -51,6 +51,10 @@ Statement ExtensionSchemaAndSignature();
 // that order.
 Statement SchemasOfOtherOwners(const std::vector<std::string>& oids);
 
+// The version of extension scrub and the names of its member functions,
+// one row each: (extversion, proname); no row if it has none.
+Statement ExtensionMemberFunctions();
+
 // --- The rules' probes ---------------------------------------------------
 
 // SELECT `extension_schema`.scrub_hash(0), with the run's `hash_token` as a
