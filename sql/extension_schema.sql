@@ -143,6 +143,27 @@ SELECT table_name, rows_copied FROM scrub.scrub_to_schema(
     CAST('{"people": ["id"]}' AS pg_catalog.jsonb), 'out', 'public');
 SELECT t.source_signature IS NOT DISTINCT FROM scrub.scrub_table_signature('public.people')
   FROM out._scrub_tables t WHERE t.table_name = 'people';
+
+-- 6. The extension's schema owned by a role that is not a superuser: its
+-- owner could rename it mid-run and put its own scrub_table_signature
+-- there, which the run calls as the caller. Refused by every entry point
+-- before anything else, naming the schema and its owner; for
+-- pg_database_owner, the database's owner decides.
+SELECT pg_catalog.pg_get_userbyid(datdba) AS es_superuser
+  FROM pg_database WHERE datname = current_database() \gset
+ALTER SCHEMA scrub OWNER TO es_hostile2;
+SELECT table_name FROM scrub.scrub_to_schema(
+    CAST('{"people": ["id"]}' AS pg_catalog.jsonb), 'out', 'public');
+SELECT count(*) FROM scrub.scrub_plan(CAST('{"people": ["id"]}' AS pg_catalog.jsonb),
+                                      'public', false);
+ALTER SCHEMA scrub OWNER TO pg_database_owner;
+SELECT table_name, rows_copied FROM scrub.scrub_to_schema(
+    CAST('{"people": ["id"]}' AS pg_catalog.jsonb), 'out', 'public');
+ALTER DATABASE es_db OWNER TO es_hostile2;
+SELECT count(*) FROM scrub.scrub_export_plan(CAST('{"people": ["id"]}' AS pg_catalog.jsonb),
+                                             'public');
+ALTER DATABASE es_db OWNER TO :"es_superuser";
+ALTER SCHEMA scrub OWNER TO :"es_superuser";
 \c :es_regress_db
 SET client_min_messages = warning;
 DROP DATABASE es_db;

@@ -206,10 +206,13 @@ SELECT table_name, rows_copied FROM scrub_to_schema('{"people": {"rows": {"where
 SELECT table_name, rows_copied FROM scrub_to_schema('{"te_shared.owned": {"rows": {"where": "te_dbo.fine(id)"},
     "columns": {"id": "keep"}}}', source_schema => 'te');
 -- With a database owner that is no superuser, fine for that role's tables
--- only.
+-- only. (public, which holds scrub here, gets a superuser for owner
+-- meanwhile: a run refuses an extension schema of another role.)
 SELECT format('ALTER DATABASE %I OWNER TO %I', datname, datdba::regrole) AS te_restore_dba,
-       format('ALTER DATABASE %I OWNER TO te_dbowner', datname) AS te_dbowner_dba
+       format('ALTER DATABASE %I OWNER TO te_dbowner', datname) AS te_dbowner_dba,
+       format('ALTER SCHEMA public OWNER TO %I', datdba::regrole) AS te_public_to_superuser
   FROM pg_database WHERE datname = current_database() \gset
+:te_public_to_superuser;
 :te_dbowner_dba;
 GRANT USAGE ON SCHEMA te_shared TO te_dbowner;
 CREATE TABLE te_shared.dbo_owned (id int PRIMARY KEY);
@@ -223,6 +226,7 @@ SELECT te_refusal($$SELECT scrub_to_schema('{"te_shared.owned": {"rows": {"where
 SELECT table_name, rows_copied FROM scrub_to_schema('{"te_shared.dbo_owned": {"rows": {"where": "te_dbo.fine(id)"},
     "columns": {"id": "keep"}}}', source_schema => 'te');
 :te_restore_dba;
+ALTER SCHEMA public OWNER TO pg_database_owner;
 DROP TABLE te_shared.dbo_owned;
 REVOKE USAGE ON SCHEMA te_shared FROM te_dbowner;
 DROP SCHEMA te_dbo CASCADE;

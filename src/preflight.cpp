@@ -113,6 +113,18 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
 }
 
 void RefuseForeignExtensionObjects(Database& db) {
+    std::vector<Row> owner = db.Query(ExtensionSchemaOwner(), Visibility::kLatest);
+    if (!owner.empty() && owner[0].size() >= 3 && owner[0][2].value_or("f") != "t")
+        throw ScrubError(
+            sqlstate::kInsufficientPrivilege,
+            "schema \"" + owner[0][0].value_or("") + "\" of extension scrub is owned by " +
+                owner[0][1].value_or("") + ", which is not a superuser",
+            "scrub calls its own functions by this schema's name, with the rights of the role "
+            "running scrub; the schema's owner may rename the schema at any time, during a run "
+            "too, and put functions of its own in their place.",
+            "Install scrub in a schema only a superuser owns: DROP EXTENSION scrub; CREATE "
+            "SCHEMA scrub; CREATE EXTENSION scrub SCHEMA scrub; then grant EXECUTE again; see "
+            "\"Where to install scrub\" in docs/operations.md.");
     std::vector<Row> rows = db.Query(ExtensionImpostors(), Visibility::kLatest);
     if (rows.empty()) return;
     std::string detail, schema;

@@ -59,8 +59,12 @@ void CheckFakesFit(Database& db, const Plan& plan, const std::string& source_sch
 // through scrub_to_schema.
 void CheckExportMayHash(Database& db, const Plan& plan, const std::string& caller);
 
-// Fails (42501), naming each object and its owner, if the extension's
-// schema holds a function, procedure or aggregate that is not a member of
+// Fails (42501), naming the schema and its owner, if the schema the
+// extension is installed in is owned by a role that is not a superuser
+// (for pg_database_owner: if the database's owner is not): scrub's calls
+// name it, and its owner could rename it and put its own functions in
+// their place. Then fails (42501), naming each object and its owner, if
+// the extension's schema holds a function, procedure or aggregate that is not a member of
 // the extension but has the name of one that is (scrub_hash,
 // scrub_table_signature, ...). scrub calls its own functions qualified
 // with that schema and with arguments of exactly their declared types, so
@@ -68,7 +72,7 @@ void CheckExportMayHash(Database& db, const Plan& plan, const std::string& calle
 // overload with extra DEFAULT arguments makes a call ambiguous, and its
 // presence means roles other than scrub's installer create objects where
 // scrub's calls are resolved. Every entry point but scrub_suggest checks
-// this first (one catalog query).
+// this first (two catalog queries).
 void RefuseForeignExtensionObjects(Database& db);
 
 // Fails (42883), naming each rule and column, if the copy would call a

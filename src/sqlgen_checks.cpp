@@ -149,6 +149,28 @@ Statement ExtensionImpostors() {
             {}};
 }
 
+Statement ExtensionSchemaOwner() {
+    return {R"SQL(
+WITH db AS (
+    SELECT b.datdba FROM pg_catalog.pg_database b
+     WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+SELECT n.nspname,
+       CASE WHEN n.nspowner OPERATOR(pg_catalog.=) CAST('pg_database_owner' AS pg_catalog.regrole)
+            THEN pg_catalog.format('role "pg_database_owner" (the database''s owner, role "%s")',
+                                   (SELECT pg_catalog.pg_get_userbyid(db.datdba) FROM db))
+            ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(n.nspowner)) END,
+       COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                  WHERE r.oid OPERATOR(pg_catalog.=)
+                        CASE WHEN n.nspowner OPERATOR(pg_catalog.=)
+                                  CAST('pg_database_owner' AS pg_catalog.regrole)
+                             THEN (SELECT db.datdba FROM db) ELSE n.nspowner END), false)
+  FROM pg_catalog.pg_extension e
+  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+ WHERE e.extname OPERATOR(pg_catalog.=) 'scrub'
+)SQL",
+            {}};
+}
+
 Statement ExtensionMemberFunctions() {
     return {std::string("SELECT e.extversion, m.proname FROM pg_catalog.pg_extension e"
                         " CROSS JOIN LATERAL (") +

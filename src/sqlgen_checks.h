@@ -51,6 +51,12 @@ Statement ExtensionSchemaAndSignature();
 // that order.
 Statement SchemasOfOtherOwners(const std::vector<std::string>& oids);
 
+// The schema extension scrub is installed in, its owner as 'role "name"'
+// (with the database's owner after pg_database_owner), and whether that
+// owner is a superuser ("t"/"f"; for pg_database_owner, the database's
+// owner); no row if scrub is not installed.
+Statement ExtensionSchemaOwner();
+
 // The version of extension scrub and the names of its member functions,
 // one row each: (extversion, proname); no row if it has none.
 Statement ExtensionMemberFunctions();

@@ -41,10 +41,12 @@ ScriptedDatabase::Script UsersCatalog(const std::string& owner) {
         if (Has("ORDER BY n.nspname, s.relname"))  // the sequences
             return {{"101", "public", "users_id_seq", std::to_string(kOwnerOid), owner}};
         if (Has("is_called FROM")) return {{"41", "t"}};  // a sequence's position
-        if (Has("regprocedure")) return {};  // no impostors in the extension's schema
-        if (Has("e.extversion, m.proname"))  // the extension's functions
-            return {{"0.2.0", "scrub_fake_text"}, {"0.2.0", "scrub_hash"},
-                    {"0.2.0", "scrub_json_keep"}, {"0.2.0", "scrub_json_keep_json"}};
+        if (Has("regprocedure")) return {};               // no impostors in the extension's schema
+        if (Has("e.extversion, m.proname"))               // the extension's functions
+            return {{"0.2.0", "scrub_fake_text"},
+                    {"0.2.0", "scrub_hash"},
+                    {"0.2.0", "scrub_json_keep"},
+                    {"0.2.0", "scrub_json_keep_json"}};
         if (Has("pg_catalog.pg_extension e")) return {{"public", "t"}};
         if (Has("gen_random_uuid")) return {{"scrub_build_1_0123"}};
         if (Has("pg_catalog.format_type(a.atttypid"))  // the columns
@@ -204,6 +206,39 @@ TEST(RunPreamble, ImpostorsInTheExtensionsSchemaStopEveryEntryPoint) {
                 error.report().detail.find("scrub_table_signature(oid), owned by role mallory"),
                 std::string::npos)
                 << error.report().detail;
+        }
+        // The extension schema's owner, then the impostors: nothing else.
+        ASSERT_EQ(db.issued.size(), 2u) << entry;
+    }
+}
+
+// The extension's schema owned by a role that is not a superuser (here
+// public, as pg_database_owner, in a database an application role owns):
+// every entry point refuses before it issues anything else.
+TEST(RunPreamble, AnExtensionSchemaOfAnotherRoleStopsEveryEntryPoint) {
+    ScriptedDatabase::Script users = UsersCatalog("app_owner");
+    ScriptedDatabase::Script untrusted = [users](const Statement& statement) -> std::vector<Row> {
+        if (Contains(statement.sql, "e.extnamespace") && Contains(statement.sql, "rolsuper"))
+            return {
+                {"public", "role \"pg_database_owner\" (the database's owner, role \"app\")", "f"}};
+        return users(statement);
+    };
+    RunOptions options;
+    options.allowlist_json = R"({"users": ["id"]})";
+    options.extension_schema = "public";
+    for (int entry = 0; entry < 3; ++entry) {
+        ScriptedDatabase db(untrusted, 2);
+        try {
+            if (entry == 0) RunScrub(db, options);
+            if (entry == 1) PlanScrub(db, options);
+            if (entry == 2) ExportScrub(db, options, ExportMode::kPlan);
+            ADD_FAILURE() << "entry point " << entry << " ran";
+        } catch (const ScrubError& error) {
+            EXPECT_EQ(error.report().sqlstate, "42501") << entry;
+            EXPECT_EQ(error.report().message,
+                      "schema \"public\" of extension scrub is owned by role "
+                      "\"pg_database_owner\" (the database's owner, role \"app\"), which is "
+                      "not a superuser");
         }
         ASSERT_EQ(db.issued.size(), 1u) << entry;
     }
