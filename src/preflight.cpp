@@ -2,7 +2,6 @@
 #include "preflight.h"
 
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "db_util.h"
@@ -339,23 +338,16 @@ void CheckPartitionTreesHaveOneOwner(Database& db, const Plan& plan, Problems* s
 void CheckSchemaOwnersTrusted(Database& db, const Plan& plan,
                               const std::vector<SequenceInfo>& sequences, Problems* sink) {
     std::vector<std::string> oids;
-    std::map<std::string, std::string> owners;  // "schema.name" -> its owner
-    for (const TablePlan& table : plan.tables) {
-        if (!table.copy_rows) continue;
-        oids.push_back(std::to_string(table.table->oid));
-        owners[table.table->schema + "." + table.table->name] = table.table->owner;
-    }
-    for (const SequenceInfo& sequence : sequences) {
-        oids.push_back(std::to_string(sequence.oid));
-        owners[sequence.schema + "." + sequence.name] = sequence.owner;
-    }
+    for (const TablePlan& table : plan.tables)
+        if (table.copy_rows) oids.push_back(std::to_string(table.table->oid));
+    for (const SequenceInfo& sequence : sequences) oids.push_back(std::to_string(sequence.oid));
     if (oids.empty()) return;
     Problems lines;
     for (const Row& row : db.Query(SchemasOfOtherOwners(oids), Visibility::kLatest)) {
         const std::string schema = row[0].value_or(""), name = row[1].value_or("");
         lines.push_back({schema, name, "",
                          "\"" + schema + "." + name + "\" is read with the rights of role \"" +
-                             owners[schema + "." + name] + "\", and names " + row[2].value_or("") +
+                             row[5].value_or("") + "\", and names " + row[2].value_or("") +
                              " in schema \"" + row[3].value_or("") + "\", which " +
                              row[4].value_or("") +
                              " owns and may rename at any time, putting objects of its own "

@@ -229,7 +229,8 @@ SELECT d.table_schema, d.table_name, d.what, s.nspname,
             THEN pg_catalog.format('role "pg_database_owner" (the database''s owner, role "%s")',
                      (SELECT pg_catalog.pg_get_userbyid(b.datdba) FROM pg_catalog.pg_database b
                        WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
-            ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(s.nspowner)) END
+            ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(s.nspowner)) END,
+       pg_catalog.pg_get_userbyid(d.owner)
   FROM named d
   JOIN pg_catalog.pg_namespace s ON s.oid OPERATOR(pg_catalog.=) d.nsp
  WHERE s.nspowner OPERATOR(pg_catalog.<>) d.owner

@@ -47,8 +47,8 @@ Statement ExtensionSchemaAndSignature();
 // the relation and every member of its partition tree, and the types of
 // their columns (and the element types of arrays). Rows (relation's
 // schema, its name, what is named, its schema, the schema's owner as
-// 'role "name"', with the database's owner after pg_database_owner), in
-// that order.
+// 'role "name"', with the database's owner after pg_database_owner, the
+// relation's owner), in that order.
 Statement SchemasOfOtherOwners(const std::vector<std::string>& oids);
 
 // The schema extension scrub is installed in, its owner as 'role "name"'

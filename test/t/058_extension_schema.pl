@@ -82,11 +82,35 @@ $node->safe_psql('own', q{
     GRANT CREATE ON SCHEMA public TO hostile;
     CREATE TABLE t (id integer PRIMARY KEY, v text);
     INSERT INTO t VALUES (1, 'a');
+    SELECT count(*) FROM scrub.scrub_to_schema('{"t": ["id"]}'::jsonb, 'scratch', 'public');
 });
 ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('own'), '-a', "$dir/allowlist.json",
     '-o', "$dir/own.sql");
 is($status, 0, 'scrub in a schema of its own exports') or diag($stderr);
 unlike($stderr, qr/warning/, 'without a warning');
+
+# The extension's schema owned by a role that is not a superuser (which
+# could rename it and plant functions of its own), directly or as
+# pg_database_owner of a database such a role owns: every path refuses
+# before it calls anything, naming the schema and its owner; no file.
+for my $owner (['hostile', 'ALTER SCHEMA scrub OWNER TO hostile', 'role "hostile"'],
+               ['pg_database_owner', 'ALTER SCHEMA scrub OWNER TO pg_database_owner; ALTER DATABASE own OWNER TO hostile',
+                'role "hostile"']) {
+    my ($name, $sql, $shown) = @$owner;
+    $node->safe_psql('own', $sql);
+    for my $path ([[]], [['--via-schema']], [['--from-schema', '--target', 'scratch']]) {
+        my @extra = @{ $path->[0] };
+        unlink "$dir/own2.sql";
+        ($status, undef, $stderr) = run_tool('scrub-dump', '-d', $node->connstr('own'),
+            (@extra && $extra[0] eq '--from-schema' ? () : ('-a', "$dir/allowlist.json")),
+            '-o', "$dir/own2.sql", @extra);
+        isnt($status, 0, "schema of $name, @extra: refused");
+        like($stderr, qr/schema "scrub" of extension scrub is owned by \Q$shown\E, which is not a superuser/,
+            "schema of $name, @extra: naming the schema and its owner") or diag($stderr);
+        ok(!-e "$dir/own2.sql", "schema of $name, @extra: no file");
+    }
+    $node->safe_psql('own', 'ALTER DATABASE own OWNER TO CURRENT_USER; ALTER SCHEMA scrub OWNER TO CURRENT_USER');
+}
 
 $node->stop;
 done_testing();
