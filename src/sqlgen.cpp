@@ -70,6 +70,26 @@ std::string SourceRows(const TableInfo& table, const std::string& source_schema,
 namespace {
 
 // scrub's own function `name`, qualified with the extension's schema.
+// The function of the extension's schema that a scrubbed column's rule
+// calls, or null for a rule that calls none: one definition for the copy
+// (RuleExpression) and for the check that the installed extension has it
+// (ExtensionFunctionsCalled).
+const char* RuleFunction(const ColumnPlan& column) {
+    switch (column.rule.kind) {
+        case RuleKind::kRealistic:
+            return "scrub_fake_text";
+        case RuleKind::kHash:
+            return "scrub_hash";
+        case RuleKind::kJson:
+            // json keeps its text (key order, duplicate keys, numbers as
+            // written): scrub_json_keep_json reads it as it is stored.
+            return ClassifyType(column.column.scalar) == FakeKind::kJson ? "scrub_json_keep_json"
+                                                                         : "scrub_json_keep";
+        default:
+            return nullptr;
+    }
+}
+
 std::string ExtensionFunction(const std::string& extension_schema, const char* name,
                               const IdentifierQuoter& quote) {
     return quote(extension_schema) + "." + name;
@@ -104,7 +124,7 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
             int limit = TextLengthLimit(column.column.scalar);
             bool text = ClassifyType(column.column.scalar) == FakeKind::kText;
             return "CASE WHEN " + value + " IS NULL THEN NULL ELSE CAST(" +
-                   ExtensionFunction(extension_schema, "scrub_fake_text", quote) + "(CAST(" +
+                   ExtensionFunction(extension_schema, RuleFunction(column), quote) + "(CAST(" +
                    statement.Bind(rule.realistic) + " AS pg_catalog.text), CAST(" + seed +
                    " AS pg_catalog.int8), " + Int4Argument(limit) + ", " +
                    (text ? "CAST(pg_catalog.length(CAST(" + value +
@@ -115,8 +135,8 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
         case RuleKind::kHash: {
             std::string as = HashAs(column.hash_type);
             // Brought to the form the key's equality compares (rules.h).
-            std::string call = ExtensionFunction(extension_schema, "scrub_hash", quote) + "(" +
-                               HashInput(column, value);
+            std::string call = ExtensionFunction(extension_schema, RuleFunction(column), quote) +
+                               "(" + HashInput(column, value);
             if (as == "pg_catalog.text") call += ", " + Int4Argument(column.hash_max_length);
             // The run's token, as a parameter only: SQL with values
             // inlined leaves the extension (scrub_export_plan) and calls
@@ -130,12 +150,8 @@ std::string RuleExpression(const ColumnPlan& column, const std::string& value,
             return "CAST(" + call + ") AS " + type + ")";
         }
         case RuleKind::kJson: {
-            // json keeps its text (key order, duplicate keys, numbers as
-            // written): scrub_json_keep_json reads it as it is stored.
             const bool json = ClassifyType(column.column.scalar) == FakeKind::kJson;
-            return "CAST(" +
-                   ExtensionFunction(extension_schema,
-                                     json ? "scrub_json_keep_json" : "scrub_json_keep", quote) +
+            return "CAST(" + ExtensionFunction(extension_schema, RuleFunction(column), quote) +
                    "(CAST(" + value + (json ? " AS pg_catalog.json" : " AS pg_catalog.jsonb") +
                    "), CAST(" + statement.Bind(TextArrayLiteral(rule.json_keep)) +
                    " AS pg_catalog.text[]), CAST(" + seed + " AS pg_catalog.int8)) AS " + type +
@@ -465,26 +481,11 @@ std::vector<std::pair<std::string, std::string>> ExtensionFunctionsCalled(const 
     std::vector<std::pair<std::string, std::string>> called;
     if (!table.copy_rows) return called;
     for (const ColumnPlan& column : table.columns) {
-        if (column.keep) continue;
-        const std::string by = "rule \"" + column.RuleName() + "\" of column \"" +
-                               table.table->schema + "." + table.table->name + "." +
-                               column.column.name + "\"";
-        switch (column.rule.kind) {
-            case RuleKind::kRealistic:
-                called.push_back({"scrub_fake_text", by});
-                break;
-            case RuleKind::kHash:
-                called.push_back({"scrub_hash", by});
-                break;
-            case RuleKind::kJson:
-                called.push_back({ClassifyType(column.column.scalar) == FakeKind::kJson
-                                      ? "scrub_json_keep_json"
-                                      : "scrub_json_keep",
-                                  by});
-                break;
-            default:
-                break;
-        }
+        const char* function = column.keep ? nullptr : RuleFunction(column);
+        if (function == nullptr) continue;
+        called.push_back({function, "rule \"" + column.RuleName() + "\" of column \"" +
+                                        table.table->schema + "." + table.table->name + "." +
+                                        column.column.name + "\""});
     }
     return called;
 }
