@@ -102,6 +102,22 @@ const char* kMemberFunctionNamesSql =
     "   AND d.refobjid OPERATOR(pg_catalog.=) e.oid"
     "   AND d.deptype OPERATOR(pg_catalog.=) 'e'";
 
+// The owner of schema `nsp` (a pg_namespace alias) as errors name it:
+// 'role "name"', and for pg_database_owner the role that owns the
+// database as well, the role whose rights that stands for.
+std::string SchemaOwnerShown(const std::string& nsp) {
+    return "CASE WHEN " + nsp +
+           ".nspowner OPERATOR(pg_catalog.=) CAST('pg_database_owner' AS pg_catalog.regrole)\n"
+           "            THEN pg_catalog.format('role \"pg_database_owner\" (the database''s "
+           "owner, role \"%s\")',\n"
+           "                     (SELECT pg_catalog.pg_get_userbyid(b.datdba) FROM "
+           "pg_catalog.pg_database b\n"
+           "                       WHERE b.datname OPERATOR(pg_catalog.=) "
+           "pg_catalog.current_database()))\n"
+           "            ELSE pg_catalog.format('role \"%s\"', pg_catalog.pg_get_userbyid(" +
+           nsp + ".nspowner)) END";
+}
+
 }  // namespace
 
 Statement OutsideDependents(const std::string& target) {
@@ -150,15 +166,13 @@ Statement ExtensionImpostors() {
 }
 
 Statement ExtensionSchemaOwner() {
-    return {R"SQL(
+    return {std::string(R"SQL(
 WITH db AS (
     SELECT b.datdba FROM pg_catalog.pg_database b
      WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
 SELECT n.nspname,
-       CASE WHEN n.nspowner OPERATOR(pg_catalog.=) CAST('pg_database_owner' AS pg_catalog.regrole)
-            THEN pg_catalog.format('role "pg_database_owner" (the database''s owner, role "%s")',
-                                   (SELECT pg_catalog.pg_get_userbyid(db.datdba) FROM db))
-            ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(n.nspowner)) END,
+       )SQL") + SchemaOwnerShown("n") +
+                R"SQL(,
        COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r
                   WHERE r.oid OPERATOR(pg_catalog.=)
                         CASE WHEN n.nspowner OPERATOR(pg_catalog.=)
@@ -225,11 +239,8 @@ named AS (
       JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) y.type
                                 OR t.oid OPERATOR(pg_catalog.=) y.element)
 SELECT d.table_schema, d.table_name, d.what, s.nspname,
-       CASE WHEN s.nspowner OPERATOR(pg_catalog.=) CAST('pg_database_owner' AS pg_catalog.regrole)
-            THEN pg_catalog.format('role "pg_database_owner" (the database''s owner, role "%s")',
-                     (SELECT pg_catalog.pg_get_userbyid(b.datdba) FROM pg_catalog.pg_database b
-                       WHERE b.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
-            ELSE pg_catalog.format('role "%s"', pg_catalog.pg_get_userbyid(s.nspowner)) END,
+       )SQL" + SchemaOwnerShown("s") +
+                    R"SQL(,
        pg_catalog.pg_get_userbyid(d.owner)
   FROM named d
   JOIN pg_catalog.pg_namespace s ON s.oid OPERATOR(pg_catalog.=) d.nsp
