@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 
 #include "run.h"
@@ -178,9 +179,29 @@ TEST(RunLock, TakenOnceWithTheTargetsKeyAndNeverFromSql) {
         EXPECT_EQ(statement.sql.find("advisory"), std::string::npos) << statement.sql;
 }
 
-// users (id hashed, its default drawing from users_id_seq) and orders
-// (user_id -> users.id), both owned by app_owner. `dangling` answers the
-// foreign-key probe on the scratch rows.
+// Runs each entry point (scrub_to_schema, scrub_plan, scrub_export_plan)
+// over `script`: each must refuse (42501) after issuing exactly `issued`
+// statements; `check` reads each refusal.
+void ExpectEveryEntryPointRefuses(const ScriptedDatabase::Script& script, size_t issued,
+                                  const std::function<void(const ErrorReport&)>& check) {
+    RunOptions options;
+    options.allowlist_json = R"({"users": ["id"]})";
+    options.extension_schema = "public";
+    for (int entry = 0; entry < 3; ++entry) {
+        ScriptedDatabase db(script, 2);
+        try {
+            if (entry == 0) RunScrub(db, options);
+            if (entry == 1) PlanScrub(db, options);
+            if (entry == 2) ExportScrub(db, options, ExportMode::kPlan);
+            ADD_FAILURE() << "entry point " << entry << " ran";
+        } catch (const ScrubError& error) {
+            EXPECT_EQ(error.report().sqlstate, "42501") << entry;
+            check(error.report());
+        }
+        ASSERT_EQ(db.issued.size(), issued) << entry;
+    }
+}
+
 // An impostor of one of scrub's functions in its schema: every entry
 // point refuses before it issues anything else.
 TEST(RunPreamble, ImpostorsInTheExtensionsSchemaStopEveryEntryPoint) {
@@ -190,26 +211,12 @@ TEST(RunPreamble, ImpostorsInTheExtensionsSchemaStopEveryEntryPoint) {
             return {{"function scrub_table_signature(oid), owned by role mallory", "public"}};
         return users(statement);
     };
-    RunOptions options;
-    options.allowlist_json = R"({"users": ["id"]})";
-    options.extension_schema = "public";
-    for (int entry = 0; entry < 3; ++entry) {
-        ScriptedDatabase db(impostor, 2);
-        try {
-            if (entry == 0) RunScrub(db, options);
-            if (entry == 1) PlanScrub(db, options);
-            if (entry == 2) ExportScrub(db, options, ExportMode::kPlan);
-            ADD_FAILURE() << "entry point " << entry << " ran";
-        } catch (const ScrubError& error) {
-            EXPECT_EQ(error.report().sqlstate, "42501") << entry;
-            EXPECT_NE(
-                error.report().detail.find("scrub_table_signature(oid), owned by role mallory"),
-                std::string::npos)
-                << error.report().detail;
-        }
-        // The extension schema's owner, then the impostors: nothing else.
-        ASSERT_EQ(db.issued.size(), 2u) << entry;
-    }
+    // The extension schema's owner, then the impostors: nothing else.
+    ExpectEveryEntryPointRefuses(impostor, 2, [](const ErrorReport& report) {
+        EXPECT_NE(report.detail.find("scrub_table_signature(oid), owned by role mallory"),
+                  std::string::npos)
+            << report.detail;
+    });
 }
 
 // The extension's schema owned by a role that is not a superuser (here
@@ -223,27 +230,17 @@ TEST(RunPreamble, AnExtensionSchemaOfAnotherRoleStopsEveryEntryPoint) {
                 {"public", "role \"pg_database_owner\" (the database's owner, role \"app\")", "f"}};
         return users(statement);
     };
-    RunOptions options;
-    options.allowlist_json = R"({"users": ["id"]})";
-    options.extension_schema = "public";
-    for (int entry = 0; entry < 3; ++entry) {
-        ScriptedDatabase db(untrusted, 2);
-        try {
-            if (entry == 0) RunScrub(db, options);
-            if (entry == 1) PlanScrub(db, options);
-            if (entry == 2) ExportScrub(db, options, ExportMode::kPlan);
-            ADD_FAILURE() << "entry point " << entry << " ran";
-        } catch (const ScrubError& error) {
-            EXPECT_EQ(error.report().sqlstate, "42501") << entry;
-            EXPECT_EQ(error.report().message,
-                      "schema \"public\" of extension scrub is owned by role "
-                      "\"pg_database_owner\" (the database's owner, role \"app\"), which is "
-                      "not a superuser");
-        }
-        ASSERT_EQ(db.issued.size(), 1u) << entry;
-    }
+    ExpectEveryEntryPointRefuses(untrusted, 1, [](const ErrorReport& report) {
+        EXPECT_EQ(report.message,
+                  "schema \"public\" of extension scrub is owned by role "
+                  "\"pg_database_owner\" (the database's owner, role \"app\"), which is "
+                  "not a superuser");
+    });
 }
 
+// users (id hashed, its default drawing from users_id_seq) and orders
+// (user_id -> users.id), both owned by app_owner. `dangling` answers the
+// foreign-key probe on the scratch rows.
 ScriptedDatabase::Script HashedKeyCatalog(bool dangling) {
     ScriptedDatabase::Script users = UsersCatalog("app_owner");
     return [users, dangling](const Statement& statement) -> std::vector<Row> {
